@@ -1,0 +1,164 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  customType,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  unique,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import {
+  currency,
+  currencyCheck,
+  emptyJsonObject,
+  emptyTextArray,
+  id,
+  jsonbTypeCheck,
+  nonNegative,
+  timestamps,
+  timestamptz,
+} from './columns.js';
+import { courseStatusEnum, difficultyEnum, lessonTypeEnum } from './enums.schema.js';
+import { users } from './users.schema.js';
+
+/** PostgreSQL full-text search document. Read-only from the application (generated column). */
+export const tsvector = customType<{ data: string; driverData: string }>({
+  dataType() {
+    return 'tsvector';
+  },
+});
+
+/**
+ * Course catalog. `version` is an optimistic-concurrency counter (`UPDATE ... WHERE version = $n`),
+ * `enrollment_count` a denormalised counter maintained in the enrollment transaction (popularity sort).
+ * A course with enrollments cannot be deleted (enrollments.course_id is RESTRICT): archive it instead.
+ */
+export const courses = pgTable(
+  'courses',
+  {
+    id: id(),
+    instructorId: uuid('instructor_id').notNull(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    subtitle: text('subtitle'),
+    description: text('description'),
+    status: courseStatusEnum('status').notNull().default('draft'),
+    difficulty: difficultyEnum('difficulty').notNull().default('beginner'),
+    priceCents: integer('price_cents').notNull().default(0),
+    currency: currency(),
+    /** BCP 47 language tag of the course content. */
+    language: text('language').notNull().default('en'),
+    category: text('category'),
+    tags: text('tags').array().notNull().default(emptyTextArray),
+    thumbnailUrl: text('thumbnail_url'),
+    publishedAt: timestamptz('published_at'),
+    archivedAt: timestamptz('archived_at'),
+    version: integer('version').notNull().default(1),
+    enrollmentCount: integer('enrollment_count').notNull().default(0),
+    searchVector: tsvector('search_vector').generatedAlwaysAs(
+      sql`setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
+    ),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'courses_instructor_id_fk',
+      columns: [t.instructorId],
+      foreignColumns: [users.id],
+    }).onDelete('restrict'),
+    unique('courses_slug_unique').on(t.slug),
+    index('courses_instructor_id_idx').on(t.instructorId, t.createdAt),
+    // Public catalog: WHERE status = 'published' ORDER BY published_at DESC, id (keyset pagination).
+    index('courses_status_published_at_idx').on(t.status, t.publishedAt.desc().nullsFirst(), t.id),
+    // Popularity sort: WHERE status = 'published' ORDER BY enrollment_count DESC, id.
+    index('courses_status_enrollment_count_idx').on(t.status, t.enrollmentCount.desc().nullsFirst(), t.id),
+    index('courses_category_idx').on(t.category),
+    index('courses_tags_idx').using('gin', t.tags),
+    index('courses_search_vector_idx').using('gin', t.searchVector),
+    check('courses_slug_format_check', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$'`),
+    check('courses_title_not_blank_check', sql`length(btrim(${t.title})) > 0`),
+    nonNegative('courses_price_cents_check', t.priceCents),
+    currencyCheck('courses_currency_check', t.currency),
+    check('courses_version_check', sql`${t.version} >= 1`),
+    nonNegative('courses_enrollment_count_check', t.enrollmentCount),
+    check('courses_published_at_check', sql`${t.status} <> 'published' OR ${t.publishedAt} IS NOT NULL`),
+  ],
+);
+
+/** Ordered sections of a course. `position` is 0-based and unique within the course. */
+export const courseModules = pgTable(
+  'course_modules',
+  {
+    id: id(),
+    courseId: uuid('course_id').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    position: integer('position').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'course_modules_course_id_fk',
+      columns: [t.courseId],
+      foreignColumns: [courses.id],
+    }).onDelete('cascade'),
+    unique('course_modules_course_id_position_unique').on(t.courseId, t.position),
+    // Target of lessons' composite FK: a lesson's course_id must be its module's course_id.
+    unique('course_modules_id_course_id_unique').on(t.id, t.courseId),
+    nonNegative('course_modules_position_check', t.position),
+  ],
+);
+
+/** Type-specific lesson body (text: markdown; live_session: schedule; download: files; ...). */
+export type LessonContent = Record<string, unknown>;
+
+/**
+ * Lessons, ordered within a module. `course_id` is denormalised (course outline and progress queries
+ * need no join) and kept consistent by the composite FK (module_id, course_id) → course_modules.
+ * Quizzes and assignments point at their lesson (not the other way round) to avoid FK cycles.
+ */
+export const lessons = pgTable(
+  'lessons',
+  {
+    id: id(),
+    moduleId: uuid('module_id').notNull(),
+    courseId: uuid('course_id').notNull(),
+    title: text('title').notNull(),
+    type: lessonTypeEnum('type').notNull(),
+    position: integer('position').notNull(),
+    content: jsonb('content').$type<LessonContent>().notNull().default(emptyJsonObject),
+    videoUrl: text('video_url'),
+    durationSeconds: integer('duration_seconds').notNull().default(0),
+    isPreview: boolean('is_preview').notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'lessons_module_id_course_id_fk',
+      columns: [t.moduleId, t.courseId],
+      foreignColumns: [courseModules.id, courseModules.courseId],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'lessons_course_id_fk',
+      columns: [t.courseId],
+      foreignColumns: [courses.id],
+    }).onDelete('cascade'),
+    unique('lessons_module_id_position_unique').on(t.moduleId, t.position),
+    index('lessons_course_id_idx').on(t.courseId),
+    nonNegative('lessons_position_check', t.position),
+    nonNegative('lessons_duration_seconds_check', t.durationSeconds),
+    jsonbTypeCheck('lessons_content_object_check', t.content, 'object'),
+  ],
+);
+
+export type Course = typeof courses.$inferSelect;
+export type NewCourse = typeof courses.$inferInsert;
+export type CourseModule = typeof courseModules.$inferSelect;
+export type NewCourseModule = typeof courseModules.$inferInsert;
+export type Lesson = typeof lessons.$inferSelect;
+export type NewLesson = typeof lessons.$inferInsert;

@@ -1,0 +1,14 @@
+/**
+ * The database schema: 24 tables and 16 enums (see spec/database-migration-guide.md), plus the
+ * relations used by Drizzle's relational query API. drizzle-kit reads this file.
+ */
+export * from './analytics.schema.js';
+export * from './assessments.schema.js';
+export * from './communication.schema.js';
+export * from './courses.schema.js';
+export * from './enrollments.schema.js';
+export * from './enums.schema.js';
+export * from './notifications.schema.js';
+export * from './payments.schema.js';
+export * from './relations.js';
+export * from './users.schema.js';
