@@ -1,0 +1,22 @@
+import { verifyDatabase } from '../infrastructure/database/verify-database.js';
+import { runCommand } from './run-command.js';
+
+await runCommand({}, async ({ databaseUrl }) => {
+  const { drift, counts } = await verifyDatabase({ databaseUrl });
+  if (drift.length > 0) {
+    console.error(`❌ Schema verification failed: ${drift.length} difference(s) between the database and the schema:`);
+    for (const { object, problem } of drift) console.error(`  - ${object} ${problem}`);
+    console.error(
+      'Apply pending migrations with `npm run db:migrate`; if the database was changed by hand, revert that change or capture it in a new migration (`npm run db:generate`).',
+    );
+    return 1;
+  }
+  console.log('✅ All verification checks passed!');
+  console.log('The database migration was applied successfully.');
+  console.log(
+    `  ${counts.tables} tables, ${counts.enums} enum types, ${counts.columns} columns, ${counts.primaryKeys} primary keys, ` +
+      `${counts.foreignKeys} foreign keys, ${counts.indexes} indexes, ${counts.uniqueConstraints} unique constraints, ` +
+      `${counts.checkConstraints} check constraints`,
+  );
+  return 0;
+});
