@@ -94,7 +94,8 @@ export function parseConfig(env: Env): Config {
   }
 
   const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgresql:', 'postgres:']);
-  const jwtSecret = readString(env, 'JWT_SECRET') ?? (nodeEnv === 'production' ? undefined : DEVELOPMENT_JWT_SECRET);
+  const jwtSecret =
+    readString(env, 'JWT_SECRET') ?? (nodeEnv === 'production' ? undefined : DEVELOPMENT_JWT_SECRET);
   if (jwtSecret === undefined) {
     throw new ConfigError('JWT_SECRET must be set in production (at least 32 random characters).');
   }

@@ -6,7 +6,10 @@ import { runCommand } from './run-command.js';
 await runCommand({}, async ({ databaseUrl }) => {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!name) throw new DatabaseCommandError('DATABASE_URL names no database (expected …/learning_platform at the end).');
+  if (!name)
+    throw new DatabaseCommandError(
+      'DATABASE_URL names no database (expected …/learning_platform at the end).',
+    );
   // CREATE DATABASE must be issued from another database on the same server.
   url.pathname = '/postgres';
   const client = await connectClient(url.toString(), 'learning-platform:create');

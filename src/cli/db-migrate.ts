@@ -1,25 +1,30 @@
 import { readMigrationStatus, runMigrations } from '../infrastructure/database/migrator.js';
 import { runCommand } from './run-command.js';
 
-await runCommand({ 'dry-run': { type: 'boolean', default: false } }, async ({ config, databaseUrl, args }) => {
-  if (args['dry-run']) {
-    const { pending } = await readMigrationStatus({ databaseUrl });
-    console.log(`Dry run: ${pending.length} pending migration(s); nothing is applied.`);
-    for (const migration of pending) {
-      const mode = migration.transactional ? 'in one transaction' : 'statement by statement, no transaction';
-      console.log(`\n-- ${migration.fileName} (${mode})\n${migration.sql.trimEnd()}`);
+await runCommand(
+  { 'dry-run': { type: 'boolean', default: false } },
+  async ({ config, databaseUrl, args }) => {
+    if (args['dry-run']) {
+      const { pending } = await readMigrationStatus({ databaseUrl });
+      console.log(`Dry run: ${pending.length} pending migration(s); nothing is applied.`);
+      for (const migration of pending) {
+        const mode = migration.transactional
+          ? 'in one transaction'
+          : 'statement by statement, no transaction';
+        console.log(`\n-- ${migration.fileName} (${mode})\n${migration.sql.trimEnd()}`);
+      }
+      return 0;
     }
+    console.log('Running migrations...');
+    const result = await runMigrations({
+      databaseUrl,
+      lockTimeoutMs: config.migrationLockTimeoutMs,
+      log: (line) => console.log(line),
+    });
+    if (result.applied.length === 0) {
+      console.log(`  nothing to apply (${result.alreadyApplied} migration(s) already applied)`);
+    }
+    console.log('Migrations completed successfully');
     return 0;
-  }
-  console.log('Running migrations...');
-  const result = await runMigrations({
-    databaseUrl,
-    lockTimeoutMs: config.migrationLockTimeoutMs,
-    log: (line) => console.log(line),
-  });
-  if (result.applied.length === 0) {
-    console.log(`  nothing to apply (${result.alreadyApplied} migration(s) already applied)`);
-  }
-  console.log('Migrations completed successfully');
-  return 0;
-});
+  },
+);

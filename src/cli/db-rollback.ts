@@ -14,7 +14,9 @@ await runCommand(
     else if (args.to !== undefined) {
       const match = readMigrationFiles().find((m) => m.tag.startsWith(args.to!.padStart(4, '0')));
       if (!/^\d{1,4}$/.test(args.to) || !match) {
-        console.error(`--to takes the number of a migration to keep (for example --to 0001); "${args.to}" is not one.`);
+        console.error(
+          `--to takes the number of a migration to keep (for example --to 0001); "${args.to}" is not one.`,
+        );
         return 1;
       }
       toIndex = match.index;
@@ -32,7 +34,9 @@ await runCommand(
       lockTimeoutMs: config.migrationLockTimeoutMs,
       log: (line) => console.log(line),
     });
-    console.log(reverted.length === 0 ? 'Nothing to roll back.' : `Rolled back ${reverted.length} migration(s).`);
+    console.log(
+      reverted.length === 0 ? 'Nothing to roll back.' : `Rolled back ${reverted.length} migration(s).`,
+    );
     return 0;
   },
 );

@@ -6,7 +6,10 @@ await runCommand({}, async ({ databaseUrl }) => {
   console.log(`Applied (${applied.length}):`);
   for (const { tag, row } of applied) {
     const when = row.appliedAt ? row.appliedAt.toISOString() : 'unknown time';
-    const who = [row.appliedByDbUser && `db user ${row.appliedByDbUser}`, row.appliedByOsUser && `os user ${row.appliedByOsUser}`]
+    const who = [
+      row.appliedByDbUser && `db user ${row.appliedByDbUser}`,
+      row.appliedByOsUser && `os user ${row.appliedByOsUser}`,
+    ]
       .filter(Boolean)
       .join(', ');
     const took = row.durationMs === null ? '' : `, ${row.durationMs} ms`;

@@ -4,7 +4,9 @@ import { runCommand } from './run-command.js';
 await runCommand({}, async ({ databaseUrl }) => {
   const { drift, counts } = await verifyDatabase({ databaseUrl });
   if (drift.length > 0) {
-    console.error(`❌ Schema verification failed: ${drift.length} difference(s) between the database and the schema:`);
+    console.error(
+      `❌ Schema verification failed: ${drift.length} difference(s) between the database and the schema:`,
+    );
     for (const { object, problem } of drift) console.error(`  - ${object} ${problem}`);
     console.error(
       'Apply pending migrations with `npm run db:migrate`; if the database was changed by hand, revert that change or capture it in a new migration (`npm run db:generate`).',

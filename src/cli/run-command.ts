@@ -1,4 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config.js';
 import { DatabaseCommandError, describeDatabaseError } from '../infrastructure/database/database-errors.js';
 import { resolveDatabase } from '../infrastructure/database/resolve-database.js';
@@ -19,7 +19,9 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  */
 export async function runCommand<O extends Options>(
   options: O,
-  main: (context: CommandContext<ReturnType<typeof parseArgs<{ options: O }>>['values']>) => Promise<number | undefined>,
+  main: (
+    context: CommandContext<ReturnType<typeof parseArgs<{ options: O }>>['values']>,
+  ) => Promise<number | undefined>,
 ): Promise<void> {
   let release = async () => {};
   let databaseUrl = '';

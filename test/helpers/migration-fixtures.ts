@@ -6,7 +6,11 @@ import { DEFAULT_MIGRATIONS_DIR, type Journal } from '../../src/infrastructure/d
 export interface MigrationsFixture {
   dir: string;
   /** Appends a migration to the copy's journal; `when` defaults to after the newest entry. */
-  add(name: string, sql: string, options?: { when?: number; rollbackSql?: string }): { tag: string; when: number };
+  add(
+    name: string,
+    sql: string,
+    options?: { when?: number; rollbackSql?: string },
+  ): { tag: string; when: number };
   /** Rewrites an existing migration file (to simulate tampering). */
   edit(tag: string, sql: string): void;
   remove(): void;

@@ -11,7 +11,11 @@ export interface CliResult {
 const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
 
 /** Runs `src/cli/<command>.ts` as `npm run <command>` would, with a controlled environment. */
-export function runCli(command: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+export function runCli(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [path.join(projectRoot, 'src', 'cli', `${command}.ts`), ...args], {
       cwd: projectRoot,

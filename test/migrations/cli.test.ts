@@ -87,7 +87,9 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
     await runMigrations({ databaseUrl: database.url });
     const status = await runCli('db-status', [], { DATABASE_URL: database.url });
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/✓ 0000_\w+ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}db user postgres, os user .+@.+, \d+ ms/);
+    expect(status.stdout).toMatch(
+      /✓ 0000_\w+ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}db user postgres, os user .+@.+, \d+ ms/,
+    );
     expect(status.stdout).toContain('Pending (0):');
   });
 
@@ -108,7 +110,9 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
     await exec(database.url, 'DROP SCHEMA drizzle CASCADE; DROP TABLE refunds');
     const baseline = await runCli('db-baseline', [], { DATABASE_URL: database.url });
     expectOperatorError(baseline, /Refusing to baseline.*table refunds is missing/);
-    expect((await exec(database.url, "SELECT to_regclass('drizzle.__drizzle_migrations') AS t")).rows[0].t).toBeNull();
+    expect(
+      (await exec(database.url, "SELECT to_regclass('drizzle.__drizzle_migrations') AS t")).rows[0].t,
+    ).toBeNull();
   });
 
   it('db:create creates the database named in DATABASE_URL, and says so when it exists', async () => {
@@ -128,7 +132,9 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
 
 describe('operator errors: one paragraph with the fix, exit code 1', () => {
   it('connection refused', async () => {
-    const result = await runCli('db-migrate', [], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/learning_platform' });
+    const result = await runCli('db-migrate', [], {
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/learning_platform',
+    });
     expectOperatorError(result, /^Error: connect ECONNREFUSED 127\.0\.0\.1:1\..*npm run docker:up/);
   });
 
@@ -139,7 +145,10 @@ describe('operator errors: one paragraph with the fix, exit code 1', () => {
 
   it('permission denied', async () => {
     const role = `lp_noperm_${randomBytes(4).toString('hex')}`;
-    await exec(database.url, `CREATE ROLE ${role} LOGIN; REVOKE ALL ON SCHEMA public FROM PUBLIC; REVOKE CREATE ON DATABASE ${database.name} FROM PUBLIC`);
+    await exec(
+      database.url,
+      `CREATE ROLE ${role} LOGIN; REVOKE ALL ON SCHEMA public FROM PUBLIC; REVOKE CREATE ON DATABASE ${database.name} FROM PUBLIC`,
+    );
     try {
       const url = new URL(database.url);
       url.username = role;
@@ -162,7 +171,10 @@ describe('operator errors: one paragraph with the fix, exit code 1', () => {
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      const result = await runCli('db-migrate', [], { DATABASE_URL: database.url, MIGRATION_LOCK_TIMEOUT_MS: '300' });
+      const result = await runCli('db-migrate', [], {
+        DATABASE_URL: database.url,
+        MIGRATION_LOCK_TIMEOUT_MS: '300',
+      });
       expectOperatorError(result, /migration lock.*another db:migrate.*MIGRATION_LOCK_TIMEOUT_MS/);
     } finally {
       await holder.end();

@@ -9,7 +9,11 @@ import { createEmptyDatabase, type TestDatabase } from '../helpers/test-database
 
 const realMigrationCount = readMigrationFiles().length;
 
-async function query<T extends pg.QueryResultRow>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+async function query<T extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -75,9 +79,14 @@ describe('db:migrate on an empty database', () => {
   it('applies each migration exactly once when five migrators run at the same time', async () => {
     fixture = copyMigrations();
     // A slow extra migration widens the window in which the others must wait for the lock.
-    fixture.add('slow', 'SELECT pg_sleep(0.3);\n--> statement-breakpoint\nCREATE TABLE concurrency_probe (id int);');
+    fixture.add(
+      'slow',
+      'SELECT pg_sleep(0.3);\n--> statement-breakpoint\nCREATE TABLE concurrency_probe (id int);',
+    );
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => runMigrations({ databaseUrl: database.url, migrationsDir: fixture!.dir })),
+      Array.from({ length: 5 }, () =>
+        runMigrations({ databaseUrl: database.url, migrationsDir: fixture!.dir }),
+      ),
     );
 
     const appliedTags = results.flatMap((r) => r.applied.map((m) => m.tag));
@@ -115,7 +124,9 @@ describe('failure and special migrations', () => {
       'CREATE TABLE fixture_half_done (id int);\n--> statement-breakpoint\nINSERT INTO no_such_table VALUES (1);',
     );
 
-    await expect(runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir })).rejects.toMatchObject({
+    await expect(
+      runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir }),
+    ).rejects.toMatchObject({
       message: expect.stringMatching(/no_such_table.*applying migration 000\d_bad\.sql/),
     });
     expect(await tableExists(database.url, 'fixture_good')).toBe(true);
@@ -147,7 +158,9 @@ describe('failure and special migrations', () => {
     await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
     fixture.edit(tag, 'CREATE TABLE fixture_tampered (id int, extra text);');
 
-    await expect(runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir })).rejects.toMatchObject({
+    await expect(
+      runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir }),
+    ).rejects.toMatchObject({
       code: 'checksum_mismatch',
       message: expect.stringContaining(`migrations/${tag}.sql was changed after it was applied`),
     });
@@ -159,9 +172,13 @@ describe('failure and special migrations', () => {
     fixture.add('later', 'CREATE TABLE fixture_later (id int);', { when: newest + 2000 });
     await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
     // A branch merged late: its migration sorts before the one already applied.
-    const { tag } = fixture.add('merged_late', 'CREATE TABLE fixture_merged_late (id int);', { when: newest + 1000 });
+    const { tag } = fixture.add('merged_late', 'CREATE TABLE fixture_merged_late (id int);', {
+      when: newest + 1000,
+    });
 
-    await expect(runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir })).rejects.toMatchObject({
+    await expect(
+      runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir }),
+    ).rejects.toMatchObject({
       code: 'out_of_order',
       message: expect.stringContaining(`migrations/${tag}.sql was never applied`),
     });

@@ -9,7 +9,7 @@ import { laterRollbackSql } from '../../src/infrastructure/database/migration-au
 import { readMigrationFiles } from '../../src/infrastructure/database/migration-files.js';
 import { runMigrations } from '../../src/infrastructure/database/migrator.js';
 import { runRollback } from '../../src/infrastructure/database/rollback.js';
-import { type Snapshot, readLatestSnapshot } from '../../src/infrastructure/database/snapshot.js';
+import { readLatestSnapshot, type Snapshot } from '../../src/infrastructure/database/snapshot.js';
 import { verifyDatabase } from '../../src/infrastructure/database/verify-database.js';
 import { copyMigrations, type MigrationsFixture } from '../helpers/migration-fixtures.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -56,7 +56,7 @@ describe('rollback', () => {
     database = await createEmptyDatabase();
   });
 
-  it("follows the guide literally: psql -f 0000_rollback.sql, \\dt shows nothing, db:migrate rebuilds, db:verify passes", async () => {
+  it('follows the guide literally: psql -f 0000_rollback.sql, \\dt shows nothing, db:migrate rebuilds, db:verify passes', async () => {
     await runMigrations({ databaseUrl: database.url });
 
     psql(database.url, '-f', 'migrations/rollback/0000_rollback.sql');
@@ -71,7 +71,9 @@ describe('rollback', () => {
 
     const verify = await runCli('db-verify', [], { DATABASE_URL: database.url });
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toContain('✅ All verification checks passed!\nThe database migration was applied successfully.\n');
+    expect(verify.stdout).toContain(
+      '✅ All verification checks passed!\nThe database migration was applied successfully.\n',
+    );
     expect(verify.stdout).toMatch(/24 tables, 16 enum types/);
   });
 
@@ -96,7 +98,11 @@ describe('rollback', () => {
     });
     await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
 
-    const reverted = await runRollback({ databaseUrl: database.url, migrationsDir: fixture.dir, toIndex: -1 });
+    const reverted = await runRollback({
+      databaseUrl: database.url,
+      migrationsDir: fixture.dir,
+      toIndex: -1,
+    });
     expect(reverted[0]).toMatch(/_extra$/);
     expect(reverted).toHaveLength(readMigrationFiles().length + 1);
     expect(await objectCounts(database.url)).toEqual({ tables: 0, enums: 0, tracking_schemas: 0 });
@@ -122,8 +128,12 @@ describe('rollback', () => {
     const rollbackSql = laterRollbackSql(tag, when, reverse);
     await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
     const columnCount = async () =>
-      (await exec(database.url, "SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'"))
-        .rowCount;
+      (
+        await exec(
+          database.url,
+          "SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'nickname'",
+        )
+      ).rowCount;
     expect(await columnCount()).toBe(1);
 
     // Through psql, as an operator would, not through db:rollback's own tracking cleanup.
@@ -166,14 +176,20 @@ describe('db:verify detects drift', () => {
   it('reports a dropped index', async () => {
     await exec(database.url, 'DROP INDEX enrollments_payment_id_idx');
     expect(await drift()).toEqual([
-      { object: 'index enrollments_payment_id_idx on enrollments', problem: expect.stringContaining('is missing') },
+      {
+        object: 'index enrollments_payment_id_idx on enrollments',
+        problem: expect.stringContaining('is missing'),
+      },
     ]);
   });
 
   it('reports a dropped foreign key', async () => {
     await exec(database.url, 'ALTER TABLE lessons DROP CONSTRAINT lessons_course_id_fk');
     expect(await drift()).toEqual([
-      { object: 'foreign key lessons_course_id_fk on lessons', problem: expect.stringContaining('is missing') },
+      {
+        object: 'foreign key lessons_course_id_fk on lessons',
+        problem: expect.stringContaining('is missing'),
+      },
     ]);
   });
 
@@ -183,7 +199,10 @@ describe('db:verify detects drift', () => {
       'ALTER TABLE lessons DROP CONSTRAINT lessons_course_id_fk, ADD CONSTRAINT lessons_course_id_fk FOREIGN KEY (course_id) REFERENCES courses(id) ON DELETE SET NULL',
     );
     expect(await drift()).toEqual([
-      { object: 'foreign key lessons_course_id_fk on lessons', problem: 'has ON DELETE SET NULL, expected CASCADE' },
+      {
+        object: 'foreign key lessons_course_id_fk on lessons',
+        problem: 'has ON DELETE SET NULL, expected CASCADE',
+      },
     ]);
   });
 
@@ -216,7 +235,10 @@ describe('db:verify detects drift', () => {
       expect.arrayContaining([
         { object: 'column users.name', problem: 'has type character varying(50), expected text' },
         { object: 'column courses.description', problem: 'is NOT NULL, expected nullable' },
-        { object: 'column courses.currency', problem: expect.stringMatching(/has default 'EUR'.*expected 'USD'/) },
+        {
+          object: 'column courses.currency',
+          problem: expect.stringMatching(/has default 'EUR'.*expected 'USD'/),
+        },
         { object: 'column users.nickname', problem: 'exists but is not in the schema' },
         { object: 'table stray', problem: 'exists but is not in the schema' },
       ]),

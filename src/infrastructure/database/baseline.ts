@@ -1,6 +1,11 @@
 import { DatabaseCommandError } from './database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from './migration-files.js';
-import { ensureTrackingTable, planMigrations, readAppliedMigrations, recordApplied } from './migration-tracking.js';
+import {
+  ensureTrackingTable,
+  planMigrations,
+  readAppliedMigrations,
+  recordApplied,
+} from './migration-tracking.js';
 import { connectClient, type MigrationOptions, osUserLabel, withMigrationLock } from './migrator.js';
 import { verifySchema } from './schema-verifier.js';
 import { readLatestSnapshot } from './snapshot.js';

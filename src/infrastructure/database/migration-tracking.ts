@@ -37,10 +37,9 @@ export async function ensureTrackingTable(client: pg.ClientBase): Promise<void> 
 }
 
 export async function trackingTableExists(client: pg.ClientBase): Promise<boolean> {
-  const { rows } = await client.query<{ exists: boolean }>(
-    'SELECT to_regclass($1) IS NOT NULL AS exists',
-    [`${TRACKING_SCHEMA}.${TRACKING_TABLE}`],
-  );
+  const { rows } = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [
+    `${TRACKING_SCHEMA}.${TRACKING_TABLE}`,
+  ]);
   return rows[0]?.exists ?? false;
 }
 

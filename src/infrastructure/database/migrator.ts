@@ -154,7 +154,10 @@ export async function readMigrationStatus(options: Omit<MigrationOptions, 'log'>
     });
     const plan = planMigrations(files, rows);
     return {
-      applied: plan.applied.map(({ row, file }) => ({ tag: file?.tag ?? row.tag ?? String(row.createdAt), row })),
+      applied: plan.applied.map(({ row, file }) => ({
+        tag: file?.tag ?? row.tag ?? String(row.createdAt),
+        row,
+      })),
       pending: plan.pending,
     };
   } finally {

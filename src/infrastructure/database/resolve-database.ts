@@ -10,7 +10,10 @@ export interface ResolvedDatabase {
 }
 
 /** DATABASE_URL when set; otherwise the embedded PostgreSQL server, started on demand. */
-export async function resolveDatabase(config: Config, onLog?: (line: string) => void): Promise<ResolvedDatabase> {
+export async function resolveDatabase(
+  config: Config,
+  onLog?: (line: string) => void,
+): Promise<ResolvedDatabase> {
   if (config.databaseUrl) {
     return {
       url: config.databaseUrl,

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { projectRoot } from '../../config.js';
 import { DatabaseCommandError, describeDatabaseError } from './database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from './migration-files.js';
-import { TRACKING_TABLE_SQL, planMigrations, readAppliedMigrations, trackingTableExists } from './migration-tracking.js';
+import {
+  planMigrations,
+  readAppliedMigrations,
+  TRACKING_TABLE_SQL,
+  trackingTableExists,
+} from './migration-tracking.js';
 import { connectClient, type MigrationOptions, withMigrationLock } from './migrator.js';
 
 export interface RollbackOptions extends MigrationOptions {
@@ -37,7 +42,9 @@ export async function runRollback(options: RollbackOptions): Promise<string[]> {
         try {
           await client.query(script);
           if (await trackingTableExists(client)) {
-            await client.query(`DELETE FROM ${TRACKING_TABLE_SQL} WHERE created_at = $1`, [migration.createdAt]);
+            await client.query(`DELETE FROM ${TRACKING_TABLE_SQL} WHERE created_at = $1`, [
+              migration.createdAt,
+            ]);
           }
         } catch (error) {
           // A script with its own BEGIN leaves an aborted transaction open on failure.

@@ -197,13 +197,15 @@ export async function verifySchema(
     } else counts.enums++;
   }
   for (const name of liveEnums.keys()) {
-    if (!expectedEnums.some((e) => e.name === name)) report(`enum ${name}`, 'exists but is not in the schema');
+    if (!expectedEnums.some((e) => e.name === name))
+      report(`enum ${name}`, 'exists but is not in the schema');
   }
 
   const expectedTables = Object.values(snapshot.tables).filter((t) => t.schema === schema || t.schema === '');
   const liveTables = new Set(live.tables.map((t) => t.name));
   for (const name of liveTables) {
-    if (!expectedTables.some((t) => t.name === name)) report(`table ${name}`, 'exists but is not in the schema');
+    if (!expectedTables.some((t) => t.name === name))
+      report(`table ${name}`, 'exists but is not in the schema');
   }
 
   for (const table of expectedTables) {
@@ -229,14 +231,16 @@ export async function verifySchema(
         report(where, found.notNull ? 'is NOT NULL, expected nullable' : 'is nullable, expected NOT NULL');
       }
       if (column.generated) {
-        if (!found.generated) report(where, `is not a generated column, expected GENERATED ALWAYS AS (${column.generated.as})`);
+        if (!found.generated)
+          report(where, `is not a generated column, expected GENERATED ALWAYS AS (${column.generated.as})`);
       } else if (found.generated) {
         report(where, 'is a generated column, expected a plain column');
       } else {
         const want = expectedDefault(column);
         const have = normaliseDefault(found.default);
         const matches = want === 'nextval' ? have?.startsWith('nextval') : want === have;
-        if (!matches) report(where, `has default ${found.default ?? 'none'}, expected ${column.default ?? 'none'}`);
+        if (!matches)
+          report(where, `has default ${found.default ?? 'none'}, expected ${column.default ?? 'none'}`);
       }
       if (drift.length === before) counts.columns++;
     }
@@ -245,7 +249,8 @@ export async function verifySchema(
     }
 
     const constraints = live.constraints.filter((c) => c.table === table.name);
-    const byName = (type: LiveConstraint['type']) => new Map(constraints.filter((c) => c.type === type).map((c) => [c.name, c]));
+    const byName = (type: LiveConstraint['type']) =>
+      new Map(constraints.filter((c) => c.type === type).map((c) => [c.name, c]));
 
     const expectedPk =
       Object.values(table.compositePrimaryKeys)[0]?.columns ??
@@ -253,7 +258,8 @@ export async function verifySchema(
         .filter((c) => c.primaryKey)
         .map((c) => c.name);
     const livePk = constraints.find((c) => c.type === 'p');
-    if (expectedPk.length > 0 && !livePk) report(`table ${table.name}`, `has no primary key, expected ${list(expectedPk)}`);
+    if (expectedPk.length > 0 && !livePk)
+      report(`table ${table.name}`, `has no primary key, expected ${list(expectedPk)}`);
     else if (livePk && !sameList(livePk.columns, expectedPk)) {
       report(`table ${table.name}`, `has primary key ${list(livePk.columns)}, expected ${list(expectedPk)}`);
     } else if (livePk) counts.primaryKeys++;
@@ -263,7 +269,8 @@ export async function verifySchema(
       const found = liveFks.get(fk.name);
       const where = `foreign key ${fk.name} on ${table.name}`;
       const onDelete = fk.onDelete ?? 'no action';
-      if (!found) report(where, `is missing, expected ${list(fk.columnsFrom)} → ${fk.tableTo}${list(fk.columnsTo)}`);
+      if (!found)
+        report(where, `is missing, expected ${list(fk.columnsFrom)} → ${fk.tableTo}${list(fk.columnsTo)}`);
       else if (
         found.refTable !== fk.tableTo ||
         !sameList(found.columns, fk.columnsFrom) ||
@@ -274,11 +281,15 @@ export async function verifySchema(
           `references ${found.refTable}${list(found.refColumns)} from ${list(found.columns)}, expected ${fk.tableTo}${list(fk.columnsTo)} from ${list(fk.columnsFrom)}`,
         );
       } else if (ON_DELETE[found.onDelete] !== onDelete) {
-        report(where, `has ON DELETE ${ON_DELETE[found.onDelete]?.toUpperCase()}, expected ${onDelete.toUpperCase()}`);
+        report(
+          where,
+          `has ON DELETE ${ON_DELETE[found.onDelete]?.toUpperCase()}, expected ${onDelete.toUpperCase()}`,
+        );
       } else counts.foreignKeys++;
     }
     for (const name of liveFks.keys()) {
-      if (!table.foreignKeys[name]) report(`foreign key ${name} on ${table.name}`, 'exists but is not in the schema');
+      if (!table.foreignKeys[name])
+        report(`foreign key ${name} on ${table.name}`, 'exists but is not in the schema');
     }
 
     const liveUniques = byName('u');
@@ -298,7 +309,8 @@ export async function verifySchema(
 
     const liveChecks = byName('c');
     for (const check of Object.values(table.checkConstraints)) {
-      if (!liveChecks.has(check.name)) report(`check constraint ${check.name} on ${table.name}`, `is missing (${check.value})`);
+      if (!liveChecks.has(check.name))
+        report(`check constraint ${check.name} on ${table.name}`, `is missing (${check.value})`);
       else counts.checkConstraints++;
     }
     for (const name of liveChecks.keys()) {
@@ -320,7 +332,8 @@ export async function verifySchema(
       const plainColumnsMatch = index.columns.every(
         (c, i) => c.isExpression || found.columns[i]?.replace(/"/g, '') === c.expression,
       );
-      if (found.unique !== index.isUnique) report(where, found.unique ? 'is UNIQUE, expected not unique' : 'is not UNIQUE, expected UNIQUE');
+      if (found.unique !== index.isUnique)
+        report(where, found.unique ? 'is UNIQUE, expected not unique' : 'is not UNIQUE, expected UNIQUE');
       else if (found.method !== method) report(where, `uses ${found.method}, expected ${method}`);
       else if (found.columns.length !== columns.length || !plainColumnsMatch) {
         report(where, `is on ${list(found.columns)}, expected ${list(columns)}`);

@@ -22,7 +22,10 @@ export async function verifyDatabase(options: VerifyOptions): Promise<Verificati
     });
     const { pending } = planMigrations(files, await readAppliedMigrations(client));
     for (const migration of pending) {
-      report.drift.push({ object: `migration ${migration.tag}`, problem: 'is not recorded as applied (run `npm run db:migrate`)' });
+      report.drift.push({
+        object: `migration ${migration.tag}`,
+        problem: 'is not recorded as applied (run `npm run db:migrate`)',
+      });
     }
     return report;
   } finally {
