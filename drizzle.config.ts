@@ -6,7 +6,9 @@ export default defineConfig({
   dialect: 'postgresql',
   schema: './src/infrastructure/database/schema/index.ts',
   out: './migrations',
-  dbCredentials: { url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/learning_platform' },
+  dbCredentials: {
+    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/learning_platform',
+  },
   migrations: { table: '__drizzle_migrations', schema: 'drizzle' },
   strict: true,
   verbose: false,

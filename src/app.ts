@@ -1,0 +1,122 @@
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Config } from './config.js';
+import { errorHandlerPlugin, handleFrameworkError } from './http/error-handler.js';
+import { buildLoggerOptions, type LoggerOptions } from './http/logger.js';
+import { metricsPlugin } from './http/metrics.js';
+import { openApiPlugin } from './http/openapi.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+import type { Database, DatabaseClient } from './infrastructure/database/client.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Validated settings (src/config.ts). */
+    config: Config;
+    /** Drizzle over the application's pool. Routes hand it to services; they never build SQL. */
+    db: Database;
+  }
+}
+
+/** The application instance, typed with the TypeBox provider so route schemas type handlers. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+export interface AppDependencies {
+  config: Config;
+  database: DatabaseClient;
+  /**
+   * `false` disables logging; `true` or unset logs with the options from config; an object is merged
+   * over them (e.g. `{ level: 'info', stream }` to capture logs in a test).
+   */
+  logger?: boolean | Partial<LoggerOptions>;
+  /** Close the database pool when the app closes. Default false: whoever created the pool closes it. */
+  ownsDatabase?: boolean;
+}
+
+export const API_PREFIX = '/api/v1';
+function loggerOption(config: Config, logger: AppDependencies['logger']): false | LoggerOptions {
+  if (logger === false) return false;
+  return buildLoggerOptions(config, logger === true || logger === undefined ? {} : logger);
+}
+
+/**
+ * Feature modules, registered under `/api/v1` in their own encapsulated context. Add each as
+ * `await api.register(courseRoutes)`; its routes, hooks and decorators stay inside that context,
+ * while the error handler, request ids, metrics and OpenAPI apply to it from the root.
+ */
+const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies }> = async (_api, _options) => {
+  // No feature modules yet.
+};
+
+/**
+ * Builds the HTTP application without listening and without calling `ready()`: tests add routes
+ * and inject requests; src/server.ts listens. Plugin order: core settings → error handling →
+ * OpenAPI + docs → metrics → health → feature modules.
+ */
+export async function buildApp(deps: AppDependencies): Promise<App> {
+  const { config, database } = deps;
+
+  const app = Fastify({
+    logger: loggerOption(config, deps.logger),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    genReqId: requestIdFor,
+    // Never take the header verbatim: genReqId validates it first.
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // While closing, new requests get 503 (the load balancer retries elsewhere) and idle
+    // keep-alive connections are closed; in-flight requests finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // A client gets 30 s to send a whole request (slow-loris protection when not behind a proxy);
+    // idle keep-alive connections stay open longer than a typical load balancer's 60 s idle timeout.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 72_000,
+    connectionTimeout: 0,
+    ajv: {
+      customOptions: {
+        // Reject unknown properties (schemas say additionalProperties: false) instead of dropping them.
+        removeAdditional: false,
+        // Query strings, params and headers arrive as strings: `?limit=20` must validate as an integer.
+        coerceTypes: 'array',
+        useDefaults: true,
+        // Report every bad field, not just the first. Bodies are bounded by bodyLimit.
+        allErrors: true,
+      },
+    },
+    frameworkErrors: handleFrameworkError,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Core settings.
+  app.decorate('config', config);
+  app.decorate('db', database.db);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  if (deps.ownsDatabase === true) {
+    app.addHook('onClose', async () => {
+      await database.close();
+    });
+  }
+
+  await app.register(errorHandlerPlugin);
+  await app.register(openApiPlugin);
+  await app.register(metricsPlugin);
+  await app.register(healthRoutes, { pool: database.pool });
+  await app.register(registerModules, { prefix: API_PREFIX, deps });
+
+  return app;
+}

@@ -1,0 +1,89 @@
+/**
+ * The one error type services and routes throw for an expected failure. The error handler
+ * (src/http/error-handler.ts) turns it into an RFC 9457 `application/problem+json` response whose
+ * `type` and `code` come from ERROR_CATALOG, so clients can rely on them.
+ */
+
+export const PROBLEM_TYPE_BASE = 'https://learning-platform.dev/problems/';
+
+export const ERROR_CATALOG = {
+  // First entry per status is the one used for errors that only carry a status (see codeForStatus).
+  bad_request: { status: 400, title: 'Bad request' },
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  not_acceptable: { status: 406, title: 'Not acceptable' },
+  request_timeout: { status: 408, title: 'Request timeout' },
+  conflict: { status: 409, title: 'Conflict' },
+  gone: { status: 410, title: 'Gone' },
+  precondition_failed: { status: 412, title: 'Precondition failed' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  unprocessable_content: { status: 422, title: 'Unprocessable content' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  request_header_fields_too_large: { status: 431, title: 'Request header fields too large' },
+  internal_error: { status: 500, title: 'Internal server error' },
+  service_unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export function problemType(code: ErrorCode): string {
+  return `${PROBLEM_TYPE_BASE}${code}`;
+}
+
+/** The catalog code for an HTTP status (the first entry with that status), if there is one. */
+export function codeForStatus(status: number): ErrorCode | undefined {
+  for (const [code, entry] of Object.entries(ERROR_CATALOG)) {
+    if (entry.status === status) return code as ErrorCode;
+  }
+  return undefined;
+}
+
+/** One bad field of a request, as listed in a `validation_failed` problem. */
+export interface FieldError {
+  /** JSON pointer into the request, e.g. `/body/email` or `/querystring/limit`. */
+  field: string;
+  message: string;
+}
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Sets `Retry-After` (seconds) on 429 and 503 responses. */
+  retryAfterSeconds?: number;
+}
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly title: string;
+  /** Human-readable explanation of this occurrence; sent to the client, so never put secrets here. */
+  readonly detail: string | undefined;
+  /** RFC 9457 extension members added to the problem body (e.g. `errors`, `checks`). */
+  readonly extras: Record<string, unknown> | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    extras?: Record<string, unknown>,
+    options: AppErrorOptions = {},
+  ) {
+    const entry = ERROR_CATALOG[code];
+    super(detail ?? entry.title, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = entry.status;
+    this.title = entry.title;
+    this.detail = detail;
+    this.extras = extras;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

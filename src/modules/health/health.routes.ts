@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import { Type } from 'typebox';
+import { AppError } from '../../http/errors.js';
+import { quietRouteLogLevel } from '../../http/logger.js';
+import { OPERATIONS_TAG } from '../../http/openapi.js';
+import { problemResponse } from '../../http/problem.js';
+import { createHealthService } from './health.service.js';
+
+export interface HealthRoutesOptions {
+  pool: Pick<pg.Pool, 'query'>;
+  /** Longest `/health/ready` waits for the database (ms). */
+  readinessTimeoutMs?: number;
+}
+
+const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
+
+const ReadySchema = Type.Object(
+  {
+    status: Type.Literal('ok'),
+    checks: Type.Object({ database: Type.Literal('ok') }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `/health/live`: the process answers (restart it if not). `/health/ready`: it can serve requests,
+ * i.e. the database answers (take it out of the load balancer if not). Logged only at warn level
+ * and above, since probes run every few seconds.
+ */
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, options) => {
+  const health = createHealthService(options.pool, {
+    timeoutMs: options.readinessTimeoutMs,
+    onFailure: (error) => app.log.warn({ err: error }, 'readiness check failed: database unavailable'),
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.get(
+    '/health/live',
+    {
+      logLevel: quietRouteLogLevel(app.log.level),
+      schema: {
+        tags: [OPERATIONS_TAG],
+        summary: 'Liveness probe',
+        description: 'Answers 200 while the process is running.',
+        response: { 200: LiveSchema },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      logLevel: quietRouteLogLevel(app.log.level),
+      schema: {
+        tags: [OPERATIONS_TAG],
+        summary: 'Readiness probe',
+        description:
+          'Answers 200 when the database answers within the timeout, otherwise 503 with the failing `checks`.',
+        response: {
+          200: ReadySchema,
+          503: problemResponse('Not ready: a dependency is unavailable.'),
+        },
+      },
+    },
+    async () => {
+      const report = await health.readiness();
+      if (!report.ready) {
+        throw new AppError('service_unavailable', 'A dependency is unavailable.', { checks: report.checks });
+      }
+      return { status: 'ok' as const, checks: { database: 'ok' as const } };
+    },
+  );
+};
