@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# API image. The server runs TypeScript directly through tsx (a runtime dependency): no build step.
+# API image. `npm start` runs scripts/run.mjs, which runs src/ compiled by esbuild (a runtime dependency);
+# the compile happens here at build time, so containers start without it.
 #
 #   docker build -t learning-platform-api .
 #   docker run --rm -p 3000:3000 -e DATABASE_URL=... -e JWT_SECRET=... learning-platform-api
@@ -31,7 +32,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 # Application files stay owned by root (read-only for the app); only the folders it writes to are its own.
 COPY . .
-RUN mkdir -p backups .data && chown node:node backups .data
+RUN node scripts/run.mjs --build-only \
+  && mkdir -p backups .data && chown node:node backups .data
 
 USER node
 EXPOSE 3000

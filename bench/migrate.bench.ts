@@ -66,7 +66,7 @@ async function freePort(): Promise<number> {
 async function timeStartToReady(env: Record<string, string>): Promise<number> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(bin('tsx'), [path.join(projectRoot, 'src', 'server.ts')], {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts', 'run.mjs'), 'server'], {
     cwd: projectRoot,
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: 'ignore',
@@ -114,8 +114,12 @@ async function main() {
         await admin(database.url, `CREATE DATABASE ${name}`);
         const url = withDatabase(database.url, name);
         if (who === 'ours') {
-          ours.push(await timeCommand(bin('tsx'), ['src/cli/db-migrate.ts'], { DATABASE_URL: url }));
-          verify.push(await timeCommand(bin('tsx'), ['src/cli/db-verify.ts'], { DATABASE_URL: url }));
+          ours.push(
+            await timeCommand(process.execPath, ['scripts/run.mjs', 'cli/db-migrate'], { DATABASE_URL: url }),
+          );
+          verify.push(
+            await timeCommand(process.execPath, ['scripts/run.mjs', 'cli/db-verify'], { DATABASE_URL: url }),
+          );
         } else {
           drizzle.push(await timeCommand(bin('drizzle-kit'), ['migrate'], { DATABASE_URL: url }));
         }

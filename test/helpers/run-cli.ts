@@ -8,16 +8,16 @@ export interface CliResult {
   stderr: string;
 }
 
-const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+const launcher = path.join(projectRoot, 'scripts', 'run.mjs');
 
-/** Runs `src/cli/<command>.ts` as `npm run <command>` would, with a controlled environment. */
+/** Runs `src/cli/<command>.ts` exactly as its npm script does, with a controlled environment. */
 export function runCli(
   command: string,
   args: string[],
   env: Record<string, string | undefined>,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [path.join(projectRoot, 'src', 'cli', `${command}.ts`), ...args], {
+    const child = spawn(process.execPath, [launcher, `cli/${command}`, ...args], {
       cwd: projectRoot,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,7 +23,7 @@ interface Started {
 }
 
 function start(env: Record<string, string>): Started {
-  const child = spawn(path.join(projectRoot, 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
+  const child = spawn(process.execPath, ['scripts/run.mjs', 'server'], {
     cwd: projectRoot,
     // No DATABASE_URL: the zero-config path a new user takes with `npm start`.
     env: {
