@@ -16,7 +16,8 @@ await runCommand({}, async ({ databaseUrl }) => {
   console.log('✅ All verification checks passed!');
   console.log('The database migration was applied successfully.');
   console.log(
-    `  ${counts.tables} tables, ${counts.enums} enum types, ${counts.columns} columns, ${counts.primaryKeys} primary keys, ` +
+    `  ${counts.guideTables}/24 tables and ${counts.guideEnums}/16 enum types of the migration guide; in all ` +
+      `${counts.tables} tables, ${counts.enums} enum types, ${counts.columns} columns, ${counts.primaryKeys} primary keys, ` +
       `${counts.foreignKeys} foreign keys, ${counts.indexes} indexes, ${counts.uniqueConstraints} unique constraints, ` +
       `${counts.checkConstraints} check constraints`,
   );

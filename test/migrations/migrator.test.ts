@@ -1,8 +1,12 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readMigrationFiles } from '../../src/infrastructure/database/migration-files.js';
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  readMigrationFiles,
+} from '../../src/infrastructure/database/migration-files.js';
 import { readAppliedMigrations } from '../../src/infrastructure/database/migration-tracking.js';
 import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrator.js';
+import { readLatestSnapshot } from '../../src/infrastructure/database/snapshot.js';
 import { verifyDatabase } from '../../src/infrastructure/database/verify-database.js';
 import { copyMigrations, type MigrationsFixture } from '../helpers/migration-fixtures.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -64,7 +68,9 @@ describe('db:migrate on an empty database', () => {
     }
     const report = await verifyDatabase({ databaseUrl: database.url });
     expect(report.drift).toEqual([]);
-    expect(report.counts.tables).toBe(24);
+    expect(report.counts.guideTables).toBe(24);
+    expect(report.counts.guideEnums).toBe(16);
+    expect(report.counts.tables).toBe(Object.keys(readLatestSnapshot(DEFAULT_MIGRATIONS_DIR).tables).length);
     expect(report.counts.enums).toBe(16);
   });
 

@@ -74,7 +74,7 @@ describe('rollback', () => {
     expect(verify.stdout).toContain(
       '✅ All verification checks passed!\nThe database migration was applied successfully.\n',
     );
-    expect(verify.stdout).toMatch(/24 tables, 16 enum types/);
+    expect(verify.stdout).toMatch(/24\/24 tables and 16\/16 enum types of the migration guide/);
   });
 
   it('0000_rollback.sql empties the database even after later migrations added tables and enums', async () => {
@@ -152,7 +152,7 @@ describe('rollback', () => {
     const result = await runCli('db-rollback', [], { DATABASE_URL: database.url });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('--yes');
-    expect((await objectCounts(database.url)).tables).toBe(24);
+    expect((await objectCounts(database.url)).tables).toBeGreaterThanOrEqual(24);
   });
 
   it('every migration has a rollback script', () => {

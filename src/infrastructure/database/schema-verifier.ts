@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { GUIDE_ENUMS, GUIDE_TABLES } from './guide-schema.js';
 import type { Snapshot, SnapshotColumn } from './snapshot.js';
 
 export interface Drift {
@@ -9,6 +10,9 @@ export interface Drift {
 export interface VerificationReport {
   drift: Drift[];
   counts: {
+    /** How many of the guide's 24 tables and 16 enums are present. */
+    guideTables: number;
+    guideEnums: number;
     tables: number;
     enums: number;
     columns: number;
@@ -176,6 +180,8 @@ export async function verifySchema(
   const drift: Drift[] = [];
   const report = (object: string, problem: string) => drift.push({ object, problem });
   const counts: VerificationReport['counts'] = {
+    guideTables: 0,
+    guideEnums: 0,
     tables: 0,
     enums: 0,
     columns: 0,
@@ -342,6 +348,19 @@ export async function verifySchema(
     for (const name of liveIndexes.keys()) {
       if (!table.indexes[name]) report(`index ${name} on ${table.name}`, 'exists but is not in the schema');
     }
+  }
+
+  // The guide's promise, by name, whatever the snapshot says (a schema edit cannot quietly drop one).
+  const liveTableNames = new Set(live.tables.map((t) => t.name));
+  for (const name of GUIDE_TABLES) {
+    if (liveTableNames.has(name)) counts.guideTables++;
+    else if (!drift.some((d) => d.object === `table ${name}`))
+      report(`table ${name}`, 'is missing (the migration guide lists it)');
+  }
+  for (const name of GUIDE_ENUMS) {
+    if (liveEnums.has(name)) counts.guideEnums++;
+    else if (!drift.some((d) => d.object === `enum ${name}`))
+      report(`enum ${name}`, 'is missing (the migration guide lists it)');
   }
 
   return { drift, counts };
