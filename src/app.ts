@@ -7,13 +7,26 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import { authenticatePlugin } from './http/authenticate.js';
 import { errorHandlerPlugin, handleFrameworkError } from './http/error-handler.js';
 import { buildLoggerOptions, type LoggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openApiPlugin } from './http/openapi.js';
+import { registerRateLimit } from './http/rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+import type { Cache } from './infrastructure/cache/cache.js';
+import { MemoryCache } from './infrastructure/cache/memory-cache.js';
+import { RedisCache } from './infrastructure/cache/redis-cache.js';
 import type { Database, DatabaseClient } from './infrastructure/database/client.js';
+import type { Mailer } from './infrastructure/mail/mailer.js';
+import {
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+  type RateLimiter,
+} from './infrastructure/rate-limiter.js';
+import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 
 declare module 'fastify' {
@@ -44,6 +57,25 @@ export interface AppDependencies {
   logger?: boolean | Partial<LoggerOptions>;
   /** Close the database pool when the app closes. Default false: whoever created the pool closes it. */
   ownsDatabase?: boolean;
+  /** Shared state across instances (cache, rate limits, fan-out); in-process fallbacks when absent. */
+  redis?: Redis;
+  mailer: Mailer;
+}
+
+/** What the composition root builds once and hands to the modules that need it. */
+export interface SharedServices {
+  accessTokens: AccessTokens;
+  cache: Cache;
+  rateLimiter: RateLimiter;
+}
+
+function createSharedServices(deps: AppDependencies): SharedServices {
+  const { config, redis } = deps;
+  return {
+    accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
+    cache: redis ? new RedisCache(redis) : new MemoryCache(),
+    rateLimiter: redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter(),
+  };
 }
 
 export const API_PREFIX = '/api/v1';
@@ -57,7 +89,10 @@ function loggerOption(config: Config, logger: AppDependencies['logger']): false 
  * `await api.register(courseRoutes)`; its routes, hooks and decorators stay inside that context,
  * while the error handler, request ids, metrics and OpenAPI apply to it from the root.
  */
-const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies }> = async (_api, _options) => {
+const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared: SharedServices }> = async (
+  _api,
+  _options,
+) => {
   // No feature modules yet.
 };
 
@@ -112,11 +147,15 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     });
   }
 
+  const shared = createSharedServices(deps);
+
   await app.register(errorHandlerPlugin);
+  await registerRateLimit(app, { globalPerMinute: config.rateLimit.globalPerMinute, redis: deps.redis });
+  await app.register(authenticatePlugin, { pool: database.pool, accessTokens: shared.accessTokens });
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
   await app.register(healthRoutes, { pool: database.pool });
-  await app.register(registerModules, { prefix: API_PREFIX, deps });
+  await app.register(registerModules, { prefix: API_PREFIX, deps, shared });
 
   return app;
 }

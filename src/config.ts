@@ -40,6 +40,16 @@ export interface Config {
   redisUrl: string | undefined;
   jwtSecret: string;
   accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  passwordResetTtlMinutes: number;
+  /** Unset: emails are written as .eml files under `.data/mail` (development) instead of being sent. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Base URL of the front end, used in links inside emails (password reset). */
+  publicAppUrl: string;
+  rateLimit: { globalPerMinute: number; authPerMinute: number };
+  /** Lifetime of cached catalog responses; writes invalidate them sooner. */
+  cacheTtlSeconds: number;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
@@ -136,6 +146,16 @@ export function parseConfig(env: Env): Config {
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jwtSecret,
     accessTokenTtlSeconds: readInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
+    refreshTokenTtlDays: readInt(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+    passwordResetTtlMinutes: readInt(env, 'PASSWORD_RESET_TTL_MINUTES', 30, 5, 1440),
+    smtpUrl: readUrl(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: readString(env, 'MAIL_FROM') ?? 'Learning Platform <no-reply@learningplatform.dev>',
+    publicAppUrl: readUrl(env, 'PUBLIC_APP_URL', ['http:', 'https:']) ?? 'http://localhost:5173',
+    rateLimit: {
+      globalPerMinute: readInt(env, 'RATE_LIMIT_GLOBAL_PER_MINUTE', 1_000, 1, 10_000_000),
+      authPerMinute: readInt(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 10, 1, 100_000),
+    },
+    cacheTtlSeconds: readInt(env, 'CACHE_TTL_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     trustProxy: readBool(env, 'TRUST_PROXY', false),

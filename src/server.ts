@@ -3,12 +3,16 @@
  * (when MIGRATE_ON_START) → HTTP server. Stops gracefully on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
 import { type App, buildApp } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, projectRoot } from './config.js';
 import { createDatabaseClient, type DatabaseClient } from './infrastructure/database/client.js';
 import { describeDatabaseError, redactUrl } from './infrastructure/database/database-errors.js';
 import { runMigrations } from './infrastructure/database/migrator.js';
 import { type ResolvedDatabase, resolveDatabase } from './infrastructure/database/resolve-database.js';
+import { createFileMailer, createSmtpMailer, type Mailer } from './infrastructure/mail/mailer.js';
+import { createRedis } from './infrastructure/redis.js';
 
 /** A start-up failure already worded for the operator: printed as is, without a stack trace. */
 class StartupError extends Error {
@@ -72,9 +76,13 @@ async function main(): Promise<void> {
   let resolved: ResolvedDatabase | undefined;
   let database: DatabaseClient | undefined;
   let app: App | undefined;
+  let redis: Redis | undefined;
+  let mailer: Mailer | undefined;
 
   const cleanUp = async () => {
     await app?.close().catch(() => {});
+    redis?.disconnect();
+    mailer?.close();
     await database?.close().catch(() => {});
     await resolved?.release().catch(() => {});
   };
@@ -110,7 +118,11 @@ async function main(): Promise<void> {
       throw describeDatabaseError(error, url, 'connecting');
     }
 
-    app = await buildApp({ config, database, ownsDatabase: true });
+    redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+    mailer = config.smtpUrl
+      ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+      : createFileMailer(path.join(projectRoot, '.data', 'mail'), config.mailFrom);
+    app = await buildApp({ config, database, ownsDatabase: true, redis, mailer });
     try {
       await app.listen({ host: config.host, port: config.port });
     } catch (error) {
@@ -141,10 +153,16 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  installShutdown(app, resolved, config);
+  const releaseAfterApp = async () => {
+    redis?.disconnect();
+    mailer?.close();
+    // Stops the embedded server only if this process started it.
+    await resolved.release();
+  };
+  installShutdown(app, releaseAfterApp, config);
 }
 
-function installShutdown(app: App, resolved: ResolvedDatabase, config: Config): void {
+function installShutdown(app: App, releaseAfterApp: () => Promise<void>, config: Config): void {
   let shuttingDown = false;
 
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -165,8 +183,7 @@ function installShutdown(app: App, resolved: ResolvedDatabase, config: Config): 
       // Stops accepting connections, answers 503 to new requests on open ones, closes idle
       // keep-alive connections, waits for in-flight requests, then (onClose) ends the pool.
       await app.close();
-      // Stops the embedded server only if this process started it.
-      await resolved.release();
+      await releaseAfterApp();
       clearTimeout(deadline);
       process.stdout.write('Stopped.\n');
       process.exit(0);

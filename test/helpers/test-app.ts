@@ -1,19 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { type App, type AppDependencies, buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import type { Mailer } from '../../src/infrastructure/mail/mailer.js';
+import { createRedis } from '../../src/infrastructure/redis.js';
 import { createTestDatabase } from './test-database.js';
+import { createOutboxMailer, type OutboxMailer } from './test-mailer.js';
 
 export interface TestApp {
   app: App;
   database: DatabaseClient;
   /** Connection string of this app's own freshly migrated database. */
   url: string;
+  /** The Redis connection (own key prefix) when TEST_REDIS_URL is set and not disabled. */
+  redis: Redis | undefined;
+  /** Emails sent through the default test mailer. */
+  outbox: OutboxMailer;
   /** Closes the app, then the pool, then drops the database. */
   close(): Promise<void>;
 }
 
 export interface TestAppOptions {
   logger?: AppDependencies['logger'];
+  /** Use Redis (TEST_REDIS_URL) for cache and rate limits; default: whenever TEST_REDIS_URL is set. */
+  redis?: boolean;
+  /** Replaces the outbox mailer (e.g. an SMTP mailer pointed at a local test server). */
+  mailer?: Mailer;
+}
+
+/** A Redis connection whose keys are private to one test app, so parallel files do not share limits. */
+export function createTestRedis(): Redis | undefined {
+  const url = process.env.TEST_REDIS_URL;
+  if (!url) return undefined;
+  const redis = createRedis(url);
+  redis.options.keyPrefix = `lp-test-${randomBytes(6).toString('hex')}:`;
+  return redis;
 }
 
 /** The test configuration (NODE_ENV=test: silent logs) for `url`, with `overrides` on top. */
@@ -35,10 +57,19 @@ export async function buildTestApp(
     max: 5,
     applicationName: 'learning-platform:test',
   });
+  const redis = options.redis === false ? undefined : createTestRedis();
+  const outbox = createOutboxMailer();
   let app: App;
   try {
-    app = await buildApp({ config, database, logger: options.logger });
+    app = await buildApp({
+      config,
+      database,
+      logger: options.logger,
+      redis,
+      mailer: options.mailer ?? outbox,
+    });
   } catch (error) {
+    redis?.disconnect();
     await database.close();
     await testDatabase.drop();
     throw error;
@@ -48,12 +79,15 @@ export async function buildTestApp(
     app,
     database,
     url: testDatabase.url,
+    redis,
+    outbox,
     async close() {
       if (closed) return;
       closed = true;
       try {
         await app.close();
       } finally {
+        redis?.disconnect();
         await database.close();
         await testDatabase.drop();
       }

@@ -9,6 +9,7 @@ import { REDACT_CENSOR } from '../../src/http/logger.js';
 import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
 import { buildTestApp, type TestApp, testConfig } from '../helpers/test-app.js';
 import { createTestDatabase } from '../helpers/test-database.js';
+import { createOutboxMailer } from '../helpers/test-mailer.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -323,7 +324,7 @@ describe('when the database is unreachable', () => {
   it('GET /health/ready answers 503 problem+json quickly, and database errors become 503', async () => {
     const url = `postgresql://postgres:postgres@127.0.0.1:${await closedPort()}/nothing`;
     const database = createDatabaseClient(url, { connectionTimeoutMillis: 1_000 });
-    const app = await buildApp({ config: testConfig(url), database });
+    const app = await buildApp({ config: testConfig(url), database, mailer: createOutboxMailer() });
     addTestRoutes(app);
     try {
       const started = performance.now();
@@ -367,7 +368,7 @@ describe('when the database is unreachable', () => {
     const url = `postgresql://postgres:postgres@127.0.0.1:${port}/nothing`;
     // The pool would wait 10 s for a connection; the readiness probe must not.
     const database = createDatabaseClient(url, { connectionTimeoutMillis: 10_000 });
-    const app = await buildApp({ config: testConfig(url), database });
+    const app = await buildApp({ config: testConfig(url), database, mailer: createOutboxMailer() });
     try {
       const started = performance.now();
       const response = await app.inject({ method: 'GET', url: '/health/ready' });
@@ -395,7 +396,11 @@ describe('database ownership', () => {
     try {
       const shared = createDatabaseClient(testDatabase.url, { max: 2 });
       clients.push(shared);
-      const borrower = await buildApp({ config: testConfig(testDatabase.url), database: shared });
+      const borrower = await buildApp({
+        config: testConfig(testDatabase.url),
+        database: shared,
+        mailer: createOutboxMailer(),
+      });
       await borrower.ready();
       await borrower.close();
       expect(shared.pool.ended).toBe(false);
@@ -407,6 +412,7 @@ describe('database ownership', () => {
         config: testConfig(testDatabase.url),
         database: owned,
         ownsDatabase: true,
+        mailer: createOutboxMailer(),
       });
       await owner.ready();
       await owner.close();

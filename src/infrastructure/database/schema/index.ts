@@ -1,9 +1,11 @@
 /**
- * The database schema: 24 tables and 16 enums (see spec/database-migration-guide.md), plus the
- * relations used by Drizzle's relational query API. drizzle-kit reads this file.
+ * The database schema: the guide's 24 tables and 16 enums (migration 0000), the tables later
+ * migrations add (0001: auth tokens), and the relations used by Drizzle's relational query API.
+ * drizzle-kit reads this file.
  */
 export * from './analytics.schema.js';
 export * from './assessments.schema.js';
+export * from './auth.schema.js';
 export * from './communication.schema.js';
 export * from './courses.schema.js';
 export * from './enrollments.schema.js';

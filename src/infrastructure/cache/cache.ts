@@ -1,0 +1,11 @@
+/**
+ * A small key-value cache with namespaces that can be invalidated as a whole: each namespace has a
+ * version that is part of every key, and `invalidate` bumps it, so stale entries are never read
+ * again and simply expire. Two implementations: Redis (shared by every instance) and in-process.
+ * Both fail open: an unavailable cache behaves as a miss, never as an error.
+ */
+export interface Cache {
+  get<T>(namespace: string, key: string): Promise<T | undefined>;
+  set(namespace: string, key: string, value: unknown, ttlSeconds: number): Promise<void>;
+  invalidate(namespace: string): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import { createSigner, createVerifier } from 'fast-jwt';
+import type { Role } from '../database/schema/index.js';
+
+/** What an access token says about its holder. `tv` must equal users.token_version to be honoured. */
+export interface AccessTokenClaims {
+  sub: string;
+  role: Role;
+  tv: number;
+}
+
+export interface AccessTokens {
+  /** Lifetime in seconds, as reported to clients (`expiresIn`). */
+  ttlSeconds: number;
+  sign(claims: AccessTokenClaims): string;
+  /** The claims of a valid token, or null for anything else (expired, forged, wrong algorithm, malformed). */
+  verify(token: string): AccessTokenClaims | null;
+}
+
+const ISSUER = 'learning-platform';
+const AUDIENCE = 'learning-platform-api';
+
+/** Short-lived HS256 JWTs. Only HS256 is accepted, so `alg: none` and algorithm confusion fail. */
+export function createAccessTokens(secret: string, ttlSeconds: number): AccessTokens {
+  const signer = createSigner({
+    key: secret,
+    algorithm: 'HS256',
+    expiresIn: ttlSeconds * 1000,
+    iss: ISSUER,
+    aud: AUDIENCE,
+  });
+  const verifier = createVerifier({
+    key: secret,
+    algorithms: ['HS256'],
+    allowedIss: ISSUER,
+    allowedAud: AUDIENCE,
+    requiredClaims: ['sub', 'exp', 'tv', 'role'],
+    // Verifying the same token again (every request of a session) skips the HMAC and JSON work.
+    cache: 10_000,
+  });
+  return {
+    ttlSeconds,
+    sign: (claims) => signer({ ...claims }),
+    verify(token) {
+      try {
+        const payload = verifier(token) as Partial<AccessTokenClaims>;
+        if (
+          typeof payload.sub !== 'string' ||
+          typeof payload.tv !== 'number' ||
+          typeof payload.role !== 'string'
+        ) {
+          return null;
+        }
+        return { sub: payload.sub, role: payload.role as Role, tv: payload.tv };
+      } catch {
+        return null;
+      }
+    },
+  };
+}
