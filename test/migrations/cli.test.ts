@@ -147,12 +147,12 @@ describe('operator errors: one paragraph with the fix, exit code 1', () => {
     const role = `lp_noperm_${randomBytes(4).toString('hex')}`;
     await exec(
       database.url,
-      `CREATE ROLE ${role} LOGIN; REVOKE ALL ON SCHEMA public FROM PUBLIC; REVOKE CREATE ON DATABASE ${database.name} FROM PUBLIC`,
+      `CREATE ROLE ${role} LOGIN PASSWORD 'role-password'; REVOKE ALL ON SCHEMA public FROM PUBLIC; REVOKE CREATE ON DATABASE ${database.name} FROM PUBLIC`,
     );
     try {
       const url = new URL(database.url);
       url.username = role;
-      url.password = '';
+      url.password = 'role-password';
       const result = await runCli('db-migrate', [], { DATABASE_URL: url.toString() });
       expectOperatorError(result, /permission denied.*GRANT ALL ON SCHEMA public/);
     } finally {
