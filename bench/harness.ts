@@ -1,0 +1,142 @@
+/**
+ * Building blocks of `npm run bench`: a database per scale, the server process (the application
+ * plus the two ceilings measured in the same run: a bare Fastify route, raw SQL through a pool),
+ * and autocannon runs that report req/s and latency percentiles.
+ */
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { projectRoot } from '../src/config.js';
+import { runMigrations } from '../src/infrastructure/database/migrator.js';
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  total: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+}
+
+async function autocannonRun(options: LoadOptions, durationSeconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers,
+    body: options.body,
+    connections: options.connections,
+    duration: durationSeconds,
+    pipelining: 1,
+  });
+}
+
+/** Warm up (JIT, caches, pool), then measure for a fixed duration. */
+export async function measure(options: LoadOptions): Promise<LoadResult> {
+  if (options.warmupSeconds > 0) await autocannonRun(options, options.warmupSeconds);
+  const result = await autocannonRun(options, options.durationSeconds);
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    total: result.requests.total,
+  };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database on `serverUrl`; dropped by the returned function. */
+export async function createBenchDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `lp_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE DATABASE ${name}`);
+  const url = withDatabase(serverUrl, name);
+  await runMigrations({ databaseUrl: url });
+  return { url, drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** Peak resident set size of a process (Linux: VmHWM), in MB; undefined where /proc is absent. */
+export function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmHWM:\s+(\d+) kB/.exec(status);
+    return match ? Math.round(Number(match[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface BenchServer {
+  /** The application, as `npm start` builds it (no logs, limits out of the way). */
+  appOrigin: string;
+  /** `/bare` (bare Fastify route) and `/sql` (one query through a pool like the app's). */
+  ceilingOrigin: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts bench/bench-server.ts in its own process, so the server and the load generator do not
+ * share a CPU core or a heap (the RSS reported is the server's alone).
+ */
+export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
+  const child = spawn(
+    path.join(projectRoot, 'node_modules', '.bin', 'tsx'),
+    [path.join(projectRoot, 'bench', 'bench-server.ts')],
+    {
+      cwd: projectRoot,
+      env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const ready = await new Promise<{ appPort: number; ceilingPort: number }>((resolve, reject) => {
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return {
+    appOrigin: `http://127.0.0.1:${ready.appPort}`,
+    ceilingOrigin: `http://127.0.0.1:${ready.ceilingPort}`,
+    pid: child.pid!,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
