@@ -46,6 +46,10 @@ function addTestRoutes(app: App): void {
     await app.db.execute(sql`select ${'not-a-uuid'}::uuid`);
     return { unreachable: true };
   });
+  app.get('/__test/nul-text', async () => {
+    await app.db.execute(sql`select ${'a\u0000b'}::text`);
+    return { unreachable: true };
+  });
   app.get('/__test/query', async () => {
     await app.db.execute(sql`select 1`);
     return { ok: true };
@@ -316,6 +320,12 @@ describe('HTTP application', () => {
       expect(response.json()).toMatchObject({ code: 'bad_request' });
       expect(response.body).not.toContain('select');
       expect(response.body).not.toContain('not-a-uuid');
+    });
+
+    it('answers a NUL character that PostgreSQL cannot store with 400, not 500', async () => {
+      const response = await app.inject({ method: 'GET', url: '/__test/nul-text' });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'bad_request' });
     });
   });
 });
