@@ -73,10 +73,23 @@ export const courses = pgTable(
     }).onDelete('restrict'),
     unique('courses_slug_unique').on(t.slug),
     index('courses_instructor_id_idx').on(t.instructorId, t.createdAt),
-    // Public catalog: WHERE status = 'published' ORDER BY published_at DESC, id (keyset pagination).
-    index('courses_status_published_at_idx').on(t.status, t.publishedAt.desc().nullsFirst(), t.id),
-    // Popularity sort: WHERE status = 'published' ORDER BY enrollment_count DESC, id.
-    index('courses_status_enrollment_count_idx').on(t.status, t.enrollmentCount.desc().nullsFirst(), t.id),
+    // Public catalog sorts, keyset-paginated with a row comparison on (sort key, id): both columns go
+    // the same direction so `(published_at, id) < ($1, $2)` is an index condition, and a page deep into
+    // a run of equal keys (thousands of courses with 0 enrollments) costs the same as the first page.
+    // Newest: WHERE status = 'published' ORDER BY published_at DESC, id DESC.
+    index('courses_status_published_at_idx').on(
+      t.status,
+      t.publishedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // Popularity: WHERE status = 'published' ORDER BY enrollment_count DESC, id DESC.
+    index('courses_status_enrollment_count_idx').on(
+      t.status,
+      t.enrollmentCount.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    // Title: WHERE status = 'published' ORDER BY title, id.
+    index('courses_status_title_idx').on(t.status, t.title, t.id),
     index('courses_category_idx').on(t.category),
     index('courses_tags_idx').using('gin', t.tags),
     index('courses_search_vector_idx').using('gin', t.searchVector),

@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { problemResponse } from '../../http/problem.js';
+import type { Database } from '../../infrastructure/database/client.js';
+import {
+  CatalogLessonSchema,
+  CatalogPageSchema,
+  CourseDetailSchema,
+  CourseParams,
+  IfNoneMatchHeaders,
+  LessonParams,
+  ListCoursesQuery,
+} from './catalog.schemas.js';
+import { type CatalogResponse, createCatalogService } from './catalog.service.js';
+import type { CatalogCache } from './catalog-cache.js';
+import { ifNoneMatchMatches } from './conditional-get.js';
+
+export interface CatalogRoutesOptions {
+  db: Database;
+  /** The one catalog cache of the app, shared with the writers that invalidate it. */
+  catalogCache: CatalogCache;
+}
+
+const TAGS = ['catalog'];
+// Anonymous, or with a bearer token (OpenAPI: an empty requirement makes authentication optional).
+const optionalBearer: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];
+
+const notModified = {
+  description: 'Not modified: the `If-None-Match` ETag is still current. No body.',
+  type: 'null',
+};
+
+// Clients (and shared caches, for public responses) may keep a copy but must revalidate it with
+// If-None-Match on every use: writes invalidate the server cache at once, and a 304 is cheap.
+const CACHE_CONTROL = {
+  public: 'public, max-age=0, must-revalidate',
+  private: 'private, max-age=0, must-revalidate',
+} as const;
+
+/** ETag + Cache-Control; 304 with no body when If-None-Match still matches, else the body. */
+function conditional<T>(request: FastifyRequest, reply: FastifyReply, response: CatalogResponse<T>) {
+  reply.header('etag', response.etag);
+  reply.header('cache-control', CACHE_CONTROL[response.scope]);
+  // The response depends on who asks (detail views, lesson access).
+  reply.header('vary', 'Authorization');
+  if (ifNoneMatchMatches(request.headers['if-none-match'], response.etag)) {
+    return reply.code(304).send();
+  }
+  return response.body;
+}
+
+/**
+ * The public catalog: anyone may call it (a bearer token, when sent, must be valid and personalises
+ * the course and lesson views). Routes are thin: the service decides visibility and caching.
+ */
+export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (app, options) => {
+  const catalog = createCatalogService({ db: options.db, cache: options.catalogCache });
+
+  app.get(
+    '/courses',
+    {
+      preHandler: app.authenticateOptional,
+      schema: {
+        tags: TAGS,
+        summary: 'Search and list published courses',
+        description: [
+          'Published courses only. Filters combine with AND. With `q` the default order is relevance',
+          '(title matches rank above description matches); otherwise newest first.',
+          'Keyset pagination: pass `nextCursor` as `cursor` with the same parameters; pages neither repeat',
+          'nor skip courses while new ones are published. A cursor from another `sort` is a 400.',
+          'Cached server-side; supports `If-None-Match` (304).',
+        ].join(' '),
+        security: optionalBearer,
+        querystring: ListCoursesQuery,
+        headers: IfNoneMatchHeaders,
+        response: {
+          200: CatalogPageSchema,
+          304: notModified,
+          400: problemResponse('A query parameter or the cursor is not valid (each bad field is listed).'),
+          401: problemResponse('A bearer token was sent but is invalid or expired.'),
+        },
+      },
+    },
+    async (request, reply) => conditional(request, reply, await catalog.listCourses(request.query)),
+  );
+
+  app.get(
+    '/courses/:id',
+    {
+      preHandler: app.authenticateOptional,
+      schema: {
+        tags: TAGS,
+        summary: 'A course with its outline',
+        description: [
+          '`id` is the course id or its slug. Modules and lessons in order; lesson bodies (`content`, `videoUrl`) only for',
+          'preview lessons, or for all lessons when the caller is the course’s instructor, an admin, or',
+          'enrolled (active or completed enrollment). Drafts are visible only to their instructor and',
+          'admins, archived courses also to enrolled students; to anyone else they do not exist (404).',
+          'Supports `If-None-Match` (304).',
+        ].join(' '),
+        security: optionalBearer,
+        params: CourseParams,
+        headers: IfNoneMatchHeaders,
+        response: {
+          200: CourseDetailSchema,
+          304: notModified,
+          401: problemResponse('A bearer token was sent but is invalid or expired.'),
+          404: problemResponse('No such course, or not visible to the caller.'),
+        },
+      },
+    },
+    async (request, reply) =>
+      conditional(request, reply, await catalog.getCourse(request.params.id, request.actor)),
+  );
+
+  app.get(
+    '/courses/:id/lessons/:lessonId',
+    {
+      preHandler: app.authenticateOptional,
+      schema: {
+        tags: TAGS,
+        summary: 'A lesson with its body',
+        description: [
+          'Preview lessons of a visible course are open to everyone. Other lessons need the course’s',
+          'instructor, an admin, or an enrollment: anonymous callers get 401, signed-in callers who are',
+          'not enrolled get 403. Courses the caller cannot see are 404.',
+        ].join(' '),
+        security: optionalBearer,
+        params: LessonParams,
+        headers: IfNoneMatchHeaders,
+        response: {
+          200: CatalogLessonSchema,
+          304: notModified,
+          400: problemResponse('The lesson id is not a UUID.'),
+          401: problemResponse('Sign in (and enroll) to access this lesson, or the bearer token is invalid.'),
+          403: problemResponse('Enroll in the course to access this lesson.'),
+          404: problemResponse('No such course or lesson, or the course is not visible to the caller.'),
+        },
+      },
+    },
+    async (request, reply) =>
+      conditional(
+        request,
+        reply,
+        await catalog.getLesson(request.params.id, request.params.lessonId, request.actor),
+      ),
+  );
+};

@@ -1,0 +1,419 @@
+import { Type } from 'typebox';
+import { type Actor, isAdmin } from '../../http/actor.js';
+import { AppError, type FieldError } from '../../http/errors.js';
+import { cursorDecoder, toPage } from '../../http/pagination.js';
+import type { Database } from '../../infrastructure/database/client.js';
+import {
+  type CatalogCursor,
+  type CatalogFilters,
+  type CatalogSort,
+  type CourseAccessFacts,
+  type CourseListRow,
+  type CourseWithInstructor,
+  type OutlineLessonRow,
+  selectCourseAccess,
+  selectCourseId,
+  selectCoursePage,
+  selectCourseWithInstructor,
+  selectLesson,
+  selectOutline,
+} from './catalog.queries.js';
+import type {
+  CatalogCourse,
+  CatalogLesson,
+  CatalogPage,
+  CourseDetail,
+  ListCoursesQuery,
+} from './catalog.schemas.js';
+import type { CachedResponse, CatalogCache } from './catalog-cache.js';
+import { strongEtag } from './conditional-get.js';
+
+/**
+ * Who may see what (issue: drafts do not leak; archived courses stay with their students):
+ * - published: everyone sees the outline; lesson bodies only preview lessons, unless `full`;
+ * - draft: only its instructor and admins (everyone else: 404, not 403);
+ * - archived: its instructor, admins, and users holding an enrollment that grants access; else 404.
+ * `full` (every lesson body) is for the instructor, admins and enrolled users.
+ */
+type CourseView = 'full' | 'public';
+
+/**
+ * `public` responses are the same for every caller (anonymous views, the catalog list) and may be
+ * stored by shared caches; `private` ones were computed for a signed-in caller.
+ */
+export type CacheScope = 'public' | 'private';
+
+export interface CatalogResponse<T> extends CachedResponse<T> {
+  scope: CacheScope;
+}
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const MICROSECOND_TIMESTAMP = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$';
+
+const cursorId = Type.String({ pattern: UUID_PATTERN.source });
+const strict = { additionalProperties: false } as const;
+const decodeCursor = cursorDecoder(
+  Type.Union([
+    Type.Object(
+      { s: Type.Literal('newest'), p: Type.String({ pattern: MICROSECOND_TIMESTAMP }), id: cursorId },
+      strict,
+    ),
+    Type.Object(
+      // A NUL character would make PostgreSQL fail the query instead of answering 400.
+      { s: Type.Literal('title'), t: Type.String({ maxLength: 2000, pattern: '^[^\\x00]*$' }), id: cursorId },
+      strict,
+    ),
+    Type.Object(
+      { s: Type.Literal('popular'), n: Type.Integer({ minimum: 0, maximum: 2_147_483_647 }), id: cursorId },
+      strict,
+    ),
+    Type.Object(
+      { s: Type.Literal('relevance'), r: Type.Number({ minimum: 0, maximum: 3.4e38 }), id: cursorId },
+      strict,
+    ),
+  ]),
+);
+
+function invalidCursor(detail: string): AppError {
+  return new AppError('bad_request', detail, {
+    errors: [{ field: '/querystring/cursor', message: 'is not a cursor this endpoint issued' }],
+  });
+}
+
+/** The cursor, checked against the sort it is used with (a cursor is only valid for its own sort). */
+function cursorFor(cursor: string | undefined, sort: CatalogSort): CatalogCursor | undefined {
+  const decoded = decodeCursor(cursor) as CatalogCursor | undefined;
+  if (decoded === undefined) return undefined;
+  if (decoded.s !== sort) {
+    throw invalidCursor(
+      `This cursor belongs to the "${decoded.s}" sort, not "${sort}"; start again without one.`,
+    );
+  }
+  // The pattern admits impossible dates (2025-02-31, month 13, year 0), which PostgreSQL refuses with an error.
+  if (decoded.s === 'newest') {
+    const instant = new Date(decoded.p);
+    const valid =
+      !Number.isNaN(instant.getTime()) &&
+      instant.getUTCFullYear() >= 1 &&
+      instant.toISOString().slice(0, 23) === decoded.p.slice(0, 23);
+    if (!valid) {
+      throw invalidCursor('The cursor is not valid; start again without one.');
+    }
+  }
+  return decoded;
+}
+
+interface ListRequest {
+  filters: CatalogFilters;
+  sort: CatalogSort;
+  limit: number;
+  cursor: string | undefined;
+}
+
+/** Applies defaults and the rules that involve several parameters; lists every bad field. */
+function normaliseListQuery(query: ListCoursesQuery): ListRequest {
+  const q = query.q?.trim();
+  const sort: CatalogSort = query.sort ?? (q === undefined ? 'newest' : 'relevance');
+  const errors: FieldError[] = [];
+  if (sort === 'relevance' && q === undefined) {
+    errors.push({ field: '/querystring/sort', message: 'relevance needs a search query (q)' });
+  }
+  if (query.minPrice !== undefined && query.maxPrice !== undefined && query.minPrice > query.maxPrice) {
+    errors.push({ field: '/querystring/minPrice', message: 'must not be greater than maxPrice' });
+    errors.push({ field: '/querystring/maxPrice', message: 'must not be less than minPrice' });
+  }
+  if (query.free === true && query.minPrice !== undefined && query.minPrice > 0) {
+    errors.push({ field: '/querystring/minPrice', message: 'must be 0 or absent with free=true' });
+  }
+  if (query.free === false && query.maxPrice === 0) {
+    errors.push({ field: '/querystring/maxPrice', message: 'must be above 0 or absent with free=false' });
+  }
+  if (errors.length > 0) {
+    throw new AppError(
+      'validation_failed',
+      `${errors.length === 1 ? 'One field is' : `${errors.length} fields are`} not valid.`,
+      { errors },
+    );
+  }
+  return {
+    filters: {
+      q,
+      difficulty: query.difficulty,
+      category: query.category?.trim(),
+      // Tags are stored lower-case and trimmed.
+      tag: query.tag?.trim().toLowerCase(),
+      instructorId: query.instructorId?.toLowerCase(),
+      free: query.free,
+      minPrice: query.minPrice,
+      maxPrice: query.maxPrice,
+      currency: query.currency,
+    },
+    sort,
+    limit: query.limit,
+    cursor: query.cursor,
+  };
+}
+
+/** One cache key per distinct request after normalisation (parameter order and defaults do not matter). */
+function listCacheKey({ filters, sort, limit, cursor }: ListRequest): string {
+  return JSON.stringify([
+    filters.q,
+    filters.difficulty,
+    filters.category,
+    filters.tag,
+    filters.instructorId,
+    filters.free,
+    filters.minPrice,
+    filters.maxPrice,
+    filters.currency,
+    sort,
+    limit,
+    cursor,
+  ]);
+}
+
+function cursorOf(sort: CatalogSort, row: CourseListRow): CatalogCursor {
+  switch (sort) {
+    case 'newest':
+      return { s: 'newest', p: row.published_at_key, id: row.id };
+    case 'title':
+      return { s: 'title', t: row.title, id: row.id };
+    case 'popular':
+      return { s: 'popular', n: row.enrollment_count, id: row.id };
+    case 'relevance':
+      return { s: 'relevance', r: row.rank ?? 0, id: row.id };
+  }
+}
+
+function toCatalogCourse(row: CourseListRow): CatalogCourse {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    subtitle: row.subtitle,
+    difficulty: row.difficulty,
+    priceCents: row.price_cents,
+    currency: row.currency,
+    isFree: row.price_cents === 0,
+    category: row.category,
+    tags: row.tags,
+    language: row.language,
+    thumbnailUrl: row.thumbnail_url,
+    publishedAt: new Date(row.published_at_key).toISOString(),
+    enrollmentCount: row.enrollment_count,
+    instructor: { id: row.instructor_id, name: row.instructor_name },
+    lessonCount: row.lesson_count,
+    totalDurationSeconds: Number(row.total_duration_seconds),
+  };
+}
+
+function viewOf(access: CourseAccessFacts, actor: Actor | null): CourseView | undefined {
+  if (actor !== null && (isAdmin(actor) || actor.id === access.instructorId)) return 'full';
+  switch (access.status) {
+    case 'published':
+      return access.enrolled ? 'full' : 'public';
+    case 'archived':
+      return access.enrolled ? 'full' : undefined;
+    case 'draft':
+      return undefined;
+  }
+}
+
+function toCourseDetail(
+  course: CourseWithInstructor,
+  outline: Awaited<ReturnType<typeof selectOutline>>,
+  view: CourseView,
+): CourseDetail {
+  const lessonsByModule = new Map<string, OutlineLessonRow[]>();
+  let totalDurationSeconds = 0;
+  for (const lesson of outline.lessonRows) {
+    totalDurationSeconds += lesson.durationSeconds;
+    const moduleLessons = lessonsByModule.get(lesson.moduleId);
+    if (moduleLessons) moduleLessons.push(lesson);
+    else lessonsByModule.set(lesson.moduleId, [lesson]);
+  }
+  return {
+    id: course.id,
+    slug: course.slug,
+    title: course.title,
+    subtitle: course.subtitle,
+    difficulty: course.difficulty,
+    priceCents: course.priceCents,
+    currency: course.currency,
+    isFree: course.priceCents === 0,
+    category: course.category,
+    tags: course.tags,
+    language: course.language,
+    thumbnailUrl: course.thumbnailUrl,
+    publishedAt: course.publishedAt?.toISOString() ?? null,
+    enrollmentCount: course.enrollmentCount,
+    instructor: { id: course.instructorId, name: course.instructorName },
+    lessonCount: outline.lessonRows.length,
+    totalDurationSeconds,
+    description: course.description,
+    status: course.status,
+    archivedAt: course.archivedAt?.toISOString() ?? null,
+    contentAccess: view === 'full' ? 'full' : 'preview',
+    modules: outline.moduleRows.map((module) => ({
+      id: module.id,
+      title: module.title,
+      description: module.description,
+      position: module.position,
+      lessons: (lessonsByModule.get(module.id) ?? []).map((lesson) => ({
+        id: lesson.id,
+        title: lesson.title,
+        type: lesson.type,
+        position: lesson.position,
+        durationSeconds: lesson.durationSeconds,
+        isPreview: lesson.isPreview,
+        ...(view === 'full' || lesson.isPreview
+          ? { content: lesson.content ?? {}, videoUrl: lesson.videoUrl }
+          : {}),
+      })),
+    })),
+  };
+}
+
+const courseNotFound = () => new AppError('not_found', 'No such course.');
+
+/** `idOrSlug` as a reference: a UUID is tried as an id first, then (if it also looks like one) as a slug. */
+interface CourseRef {
+  id?: string;
+  slug?: string;
+}
+
+function parseCourseRef(idOrSlug: string): CourseRef | undefined {
+  const isId = UUID_PATTERN.test(idOrSlug);
+  const isSlug = SLUG_PATTERN.test(idOrSlug);
+  if (!isId && !isSlug) return undefined;
+  return { ...(isId ? { id: idOrSlug.toLowerCase() } : {}), ...(isSlug ? { slug: idOrSlug } : {}) };
+}
+
+export interface CatalogServiceDeps {
+  db: Database;
+  cache: CatalogCache;
+}
+
+export function createCatalogService({ db, cache }: CatalogServiceDeps) {
+  const scopeFor = (actor: Actor | null): CacheScope => (actor === null ? 'public' : 'private');
+
+  async function resolveCourseId(ref: CourseRef): Promise<string | undefined> {
+    if (ref.id !== undefined || ref.slug === undefined) return selectCourseId(db, ref);
+    const cached = await cache.getCourseIdBySlug(ref.slug);
+    if (cached !== undefined) return cached;
+    const generation = await cache.listGeneration();
+    const courseId = await selectCourseId(db, ref);
+    if (courseId !== undefined) await cache.setCourseIdBySlug(ref.slug, generation, courseId);
+    return courseId;
+  }
+
+  /** Access check and outline from one snapshot, so the view always matches the data it shows. */
+  function loadDetail(courseId: string, actor: Actor | null) {
+    return db.transaction(
+      async (tx) => {
+        const access = await selectCourseAccess(tx, courseId, actor?.id ?? null);
+        const view = access && viewOf(access, actor);
+        if (view === undefined) return undefined;
+        const course = await selectCourseWithInstructor(tx, courseId);
+        if (course === undefined) return undefined;
+        const outline = await selectOutline(tx, courseId, view === 'full');
+        return { view, body: toCourseDetail(course, outline, view) };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
+  }
+
+  return {
+    async listCourses(query: ListCoursesQuery): Promise<CatalogResponse<CatalogPage>> {
+      const request = normaliseListQuery(query);
+      const after = cursorFor(request.cursor, request.sort);
+      const key = listCacheKey(request);
+      const cached = await cache.getList<CatalogPage>(key);
+      if (cached) return { ...cached, scope: 'public' };
+
+      const generation = await cache.listGeneration();
+      const rows = await selectCoursePage(db, request.filters, request.sort, after, request.limit + 1);
+      const body = toPage(rows, request.limit, toCatalogCourse, (row) => cursorOf(request.sort, row));
+      const response = { body, etag: strongEtag(body) };
+      await cache.setList(key, generation, response);
+      return { ...response, scope: 'public' };
+    },
+
+    /**
+     * The course with its outline. Both views are cached per course (the public one and the full
+     * one, which is identical for every caller entitled to it); the caller's entitlement is decided
+     * before any cached view is returned, so a privileged view never reaches anyone else.
+     */
+    async getCourse(idOrSlug: string, actor: Actor | null): Promise<CatalogResponse<CourseDetail>> {
+      const ref = parseCourseRef(idOrSlug);
+      if (ref === undefined) throw courseNotFound();
+
+      let slugTarget: string | undefined;
+      if (actor === null) {
+        // Only published courses are ever stored under the public view.
+        if (ref.id === undefined && ref.slug !== undefined)
+          slugTarget = await cache.getCourseIdBySlug(ref.slug);
+        const candidate = ref.id ?? slugTarget;
+        const cached = candidate && (await cache.getDetail<CourseDetail>(candidate, 'public'));
+        if (cached) return { ...cached, scope: 'public' };
+      }
+
+      const courseId = slugTarget ?? (await resolveCourseId(ref));
+      if (courseId === undefined) throw courseNotFound();
+      if (actor !== null) {
+        const access = await selectCourseAccess(db, courseId, actor.id);
+        const view = access && viewOf(access, actor);
+        if (view === undefined) throw courseNotFound();
+        const cached = await cache.getDetail<CourseDetail>(courseId, view);
+        if (cached) return { ...cached, scope: 'private' };
+      }
+
+      const generation = await cache.detailGeneration(courseId);
+      const loaded = await loadDetail(courseId, actor);
+      if (loaded === undefined) throw courseNotFound();
+      const response = { body: loaded.body, etag: strongEtag(loaded.body) };
+      await cache.setDetail(courseId, loaded.view, generation, response);
+      return { ...response, scope: scopeFor(actor) };
+    },
+
+    /**
+     * One lesson with its body: for everyone entitled to the full view, and for everyone who can
+     * see the course when it is a preview lesson. Not cached (a primary-key read).
+     */
+    async getLesson(
+      idOrSlug: string,
+      lessonId: string,
+      actor: Actor | null,
+    ): Promise<CatalogResponse<CatalogLesson>> {
+      const ref = parseCourseRef(idOrSlug);
+      const courseId = ref && (await resolveCourseId(ref));
+      if (courseId === undefined) throw courseNotFound();
+      const access = await selectCourseAccess(db, courseId, actor?.id ?? null);
+      const view = access && viewOf(access, actor);
+      if (view === undefined) throw courseNotFound();
+      const lesson = await selectLesson(db, courseId, lessonId.toLowerCase());
+      if (lesson === undefined) throw new AppError('not_found', 'No such lesson in this course.');
+      if (view !== 'full' && !lesson.isPreview) {
+        if (actor === null) throw new AppError('unauthorized', 'Sign in and enroll to access this lesson.');
+        throw new AppError('forbidden', 'You need to enroll to access this lesson.');
+      }
+      const body: CatalogLesson = {
+        id: lesson.id,
+        courseId: lesson.courseId,
+        moduleId: lesson.moduleId,
+        title: lesson.title,
+        type: lesson.type,
+        position: lesson.position,
+        durationSeconds: lesson.durationSeconds,
+        isPreview: lesson.isPreview,
+        content: lesson.content,
+        videoUrl: lesson.videoUrl,
+        updatedAt: lesson.updatedAt.toISOString(),
+      };
+      return { body, etag: strongEtag(body), scope: scopeFor(actor) };
+    },
+  };
+}
+
+export type CatalogService = ReturnType<typeof createCatalogService>;
