@@ -1,0 +1,103 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Actor } from '../../http/actor.js';
+import type { Database } from '../../infrastructure/database/client.js';
+import { type Course, courses } from '../../infrastructure/database/schema/index.js';
+import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
+import { checkIfMatch } from './etag.js';
+
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * What course authoring needs from the public catalog: to be told, after a write has committed, that
+ * a course changed (its fields, status, modules, lessons or their order). Implemented by the catalog
+ * cache (src/modules/catalog/catalog-cache.ts).
+ */
+export interface CatalogInvalidation {
+  courseChanged(courseId: string): Promise<void>;
+}
+
+export interface CourseWriteDependencies {
+  db: Database;
+  catalogInvalidation: CatalogInvalidation;
+  /** Called when invalidation fails after a committed write (the write stands; the cache expires by TTL). */
+  onInvalidationError?: (error: unknown, courseId: string) => void;
+}
+
+export interface CourseWriteOptions {
+  /** Versions the client's If-Match accepts (undefined: header absent). */
+  ifMatch?: number[] | undefined;
+  /** A missing If-Match is a 412 too (course field edits). */
+  requireIfMatch?: boolean;
+  /**
+   * Row lock on the course. `no key update` (default) serialises every authoring write on the course
+   * without blocking rows that merely reference it (enrollments, quizzes); `update` also blocks those,
+   * for writes whose rule depends on their absence (unpublish and delete check for enrollments).
+   */
+  lock?: 'update' | 'no key update';
+  /** Increment `courses.version` after the work (structural writes); course-field updates do it themselves. */
+  bumpVersion?: boolean;
+}
+
+/** Locks the course row for the rest of the transaction; undefined when there is no such course. */
+export async function lockCourse(
+  tx: Transaction,
+  courseId: string,
+  strength: 'update' | 'no key update' = 'no key update',
+): Promise<Course | undefined> {
+  const [course] = await tx.select().from(courses).where(eq(courses.id, courseId)).for(strength);
+  return course;
+}
+
+async function bumpCourseVersion(tx: Transaction, courseId: string): Promise<number> {
+  const [row] = await tx
+    .update(courses)
+    .set({ version: sql`${courses.version} + 1` })
+    .where(eq(courses.id, courseId))
+    .returning({ version: courses.version });
+  if (!row) throw courseNotFound();
+  return row.version;
+}
+
+/**
+ * Runs one authoring write on a course: one transaction that first locks the course row (so that
+ * concurrent writes to the same course, e.g. two reorders and an insert, run one after the other
+ * instead of interleaving or deadlocking), checks who may write and the If-Match precondition,
+ * runs `work`, optionally bumps the course version, commits, and then tells the catalog.
+ */
+export function createCourseWriter(deps: CourseWriteDependencies) {
+  const { db, catalogInvalidation } = deps;
+
+  async function notifyCatalog(courseId: string): Promise<void> {
+    try {
+      await catalogInvalidation.courseChanged(courseId);
+    } catch (error) {
+      deps.onInvalidationError?.(error, courseId);
+    }
+  }
+
+  return {
+    notifyCatalog,
+
+    async write<T>(
+      actor: Actor,
+      courseId: string,
+      options: CourseWriteOptions,
+      work: (tx: Transaction, course: Course) => Promise<T>,
+    ): Promise<{ result: T; courseVersion: number }> {
+      requireAuthorRole(actor);
+      const outcome = await db.transaction(async (tx) => {
+        const course = await lockCourse(tx, courseId, options.lock);
+        if (!course) throw courseNotFound();
+        authorizeCourseWrite(actor, course);
+        checkIfMatch(options.ifMatch, course.version, options.requireIfMatch === true);
+        const result = await work(tx, course);
+        const courseVersion = options.bumpVersion ? await bumpCourseVersion(tx, courseId) : course.version;
+        return { result, courseVersion };
+      });
+      await notifyCatalog(courseId);
+      return outcome;
+    },
+  };
+}
+
+export type CourseWriter = ReturnType<typeof createCourseWriter>;

@@ -1,0 +1,49 @@
+/** Longest slug, suffix included (`courses_slug_format_check` fixes the alphabet, this the length). */
+export const MAX_SLUG_LENGTH = 80;
+
+/** What a slug may look like: lower-case ASCII words joined by single hyphens (the CHECK constraint's rule). */
+export const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+
+/** Used when a title has no ASCII letters or digits at all (e.g. a title entirely in Japanese). */
+const FALLBACK_SLUG = 'course';
+
+// Letters that Unicode decomposition (NFKD) does not split into an ASCII letter plus marks.
+const SPECIAL_LETTERS: Record<string, string> = {
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  þ: 'th',
+  ı: 'i',
+};
+
+function trimToLength(slug: string, maxLength: number): string {
+  return slug.slice(0, maxLength).replace(/-+$/, '');
+}
+
+/**
+ * The base slug of a title: ASCII-folded ("Ça va" → "ca-va"), lower case, runs of anything else
+ * turned into one hyphen, at most MAX_SLUG_LENGTH characters.
+ */
+export function slugify(title: string): string {
+  const folded = title
+    .toLowerCase()
+    .replace(/[ßæœøđðłþı]/g, (letter) => SPECIAL_LETTERS[letter] ?? letter)
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '');
+  const slug = trimToLength(folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+/, ''), MAX_SLUG_LENGTH);
+  return slug === '' ? FALLBACK_SLUG : slug;
+}
+
+/**
+ * The n-th candidate for a base slug: the base itself for n = 1, then `base-2`, `base-3`, ...,
+ * shortening the base so that the suffix still fits in MAX_SLUG_LENGTH.
+ */
+export function slugCandidate(base: string, n: number): string {
+  if (n <= 1) return base;
+  const suffix = `-${n}`;
+  return `${trimToLength(base, MAX_SLUG_LENGTH - suffix.length)}${suffix}`;
+}
