@@ -27,7 +27,12 @@ import {
   type RateLimiter,
 } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import { catalogRoutes } from './modules/catalog/catalog.routes.js';
+import { createCatalogCache } from './modules/catalog/catalog-cache.js';
+import { courseRoutes } from './modules/courses/courses.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { usersRoutes } from './modules/users/users.routes.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,10 +95,21 @@ function loggerOption(config: Config, logger: AppDependencies['logger']): false 
  * while the error handler, request ids, metrics and OpenAPI apply to it from the root.
  */
 const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared: SharedServices }> = async (
-  _api,
-  _options,
+  api,
+  { deps, shared },
 ) => {
-  // No feature modules yet.
+  await api.register(authRoutes, {
+    config: deps.config,
+    db: deps.database.db,
+    accessTokens: shared.accessTokens,
+    rateLimiter: shared.rateLimiter,
+    mailer: deps.mailer,
+  });
+  await api.register(usersRoutes, { db: deps.database.db });
+  // One instance for the catalog (reads, fills) and every writer that changes what it shows.
+  const catalogCache = createCatalogCache(shared.cache, deps.config.cacheTtlSeconds);
+  await api.register(catalogRoutes, { db: deps.database.db, catalogCache });
+  await api.register(courseRoutes, { db: deps.database.db, catalogInvalidation: catalogCache });
 };
 
 /**

@@ -49,8 +49,14 @@ const DATABASE_CLIENT_ERRORS: Record<string, { code: ErrorCode; detail: string }
   '22003': { code: 'bad_request', detail: 'A number in the request is out of range.' },
   '22P02': { code: 'bad_request', detail: 'A value in the request has the wrong format.' },
   // A NUL character (\u0000) in text: PostgreSQL cannot store it in text or jsonb.
-  '22021': { code: 'bad_request', detail: 'A value in the request contains a character that cannot be stored.' },
-  '22P05': { code: 'bad_request', detail: 'A value in the request contains a character that cannot be stored.' },
+  '22021': {
+    code: 'bad_request',
+    detail: 'A value in the request contains a character that cannot be stored.',
+  },
+  '22P05': {
+    code: 'bad_request',
+    detail: 'A value in the request contains a character that cannot be stored.',
+  },
   '22007': { code: 'bad_request', detail: 'A date or time in the request is not valid.' },
   '22008': { code: 'bad_request', detail: 'A date or time in the request is out of range.' },
 };

@@ -14,7 +14,10 @@ export const API_TAGS = [
   { name: 'auth', description: 'Accounts, sign-in, token refresh and password reset.' },
   { name: 'users', description: 'The signed-in user, public profiles, and user administration (admin).' },
   { name: 'catalog', description: 'Public course catalog: search, filters and course outlines.' },
-  { name: 'courses', description: 'Course authoring for instructors: courses, modules, lessons, publishing.' },
+  {
+    name: 'courses',
+    description: 'Course authoring for instructors: courses, modules, lessons, publishing.',
+  },
   { name: OPERATIONS_TAG, description: 'Health checks and metrics for load balancers and monitoring.' },
 ];
 

@@ -1,0 +1,269 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { actorOf } from '../../http/authenticate.js';
+import { errorForLog } from '../../http/error-handler.js';
+import { problemResponse } from '../../http/problem.js';
+import type { Database } from '../../infrastructure/database/client.js';
+import type { Mailer } from '../../infrastructure/mail/mailer.js';
+import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
+import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
+import {
+  ChangePasswordBody,
+  LoginBody,
+  NoContent,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  RefreshTokenBody,
+  RegisterBody,
+  ResetRequestedSchema,
+  TokenPairSchema,
+} from './auth.schemas.js';
+import { createAuthService } from './auth.service.js';
+import { createPasswordResetService } from './password-reset.service.js';
+import type { ClientInfo } from './sessions.js';
+
+export interface AuthRoutesOptions {
+  config: Pick<Config, 'refreshTokenTtlDays' | 'passwordResetTtlMinutes' | 'publicAppUrl' | 'rateLimit'>;
+  db: Database;
+  accessTokens: AccessTokens;
+  rateLimiter: RateLimiter;
+  mailer: Mailer;
+}
+
+const TAGS = ['auth'];
+const BEARER = [{ bearerAuth: [] }];
+const RESET_REQUESTED = 'If an account uses this email address, a link to reset its password is on its way.';
+
+function clientOf(request: FastifyRequest): ClientInfo {
+  return { ipAddress: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+/**
+ * Accounts and sessions: register, login, token refresh, logout (this device / everywhere), change
+ * password, password reset by email. Register, login and password reset are limited per client
+ * address here and per account in the services.
+ */
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
+  const { config, db, accessTokens, rateLimiter, mailer } = options;
+  const auth = createAuthService({
+    db,
+    accessTokens,
+    rateLimiter,
+    refreshTokenTtlDays: config.refreshTokenTtlDays,
+  });
+  const passwordResets = createPasswordResetService({
+    db,
+    mailer,
+    rateLimiter,
+    publicAppUrl: config.publicAppUrl,
+    ttlMinutes: config.passwordResetTtlMinutes,
+    onBackgroundError: (error) =>
+      app.log.error({ err: errorForLog(error) }, 'password reset request failed after its response'),
+  });
+  app.addHook('onClose', async () => {
+    await passwordResets.drain();
+  });
+  // Token responses must not be stored by browsers or proxies (RFC 6749 §5.1).
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  const perClientLimit = { rateLimit: { max: config.rateLimit.authPerMinute, timeWindow: '1 minute' } };
+  const rateLimited = problemResponse(
+    'Too many requests from this address (RateLimit headers) or for this account (Retry-After).',
+  );
+
+  app.post(
+    '/auth/register',
+    {
+      config: perClientLimit,
+      schema: {
+        tags: TAGS,
+        summary: 'Create an account',
+        description:
+          'Creates a **student** account and signs it in (the role cannot be chosen: instructors and admins are promoted by an admin). ' +
+          'The email address is trimmed and lower-cased and must not be registered yet (case-insensitively). ' +
+          'The password needs 10 to 256 characters and must not be a commonly used one.',
+        body: RegisterBody,
+        response: {
+          201: TokenPairSchema,
+          400: problemResponse(
+            'A field is not valid (each one is listed in `errors`), e.g. a common password.',
+          ),
+          409: problemResponse('An account with this email address already exists.'),
+          429: rateLimited,
+        },
+      },
+    },
+    async (request, reply) => {
+      const pair = await auth.register(request.body, clientOf(request));
+      return reply.code(201).send(pair);
+    },
+  );
+
+  app.post(
+    '/auth/login',
+    {
+      config: perClientLimit,
+      schema: {
+        tags: TAGS,
+        summary: 'Sign in',
+        description:
+          'Exchanges email and password for an access token and a refresh token (a new session). ' +
+          'A wrong password, an unknown email and a deactivated account all answer the same 401. ' +
+          'After 5 failed attempts in 15 minutes the account answers 429 (with `Retry-After`) from any address.',
+        body: LoginBody,
+        response: {
+          200: TokenPairSchema,
+          400: problemResponse('A field is missing or malformed.'),
+          401: problemResponse('The email address or password is incorrect.'),
+          429: rateLimited,
+        },
+      },
+    },
+    async (request) => auth.login(request.body, clientOf(request)),
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Refresh the access token',
+        description:
+          'Exchanges a refresh token for a new access token and a new refresh token; the presented one stops working. ' +
+          'Presenting a refresh token that was already used (or revoked) signs out its whole session, including the newest token issued from it.',
+        body: RefreshTokenBody,
+        response: {
+          200: TokenPairSchema,
+          400: problemResponse('The body is malformed.'),
+          401: problemResponse('The refresh token is unknown, expired, revoked or was already used.'),
+        },
+      },
+    },
+    async (request) => auth.refresh(request.body.refreshToken, clientOf(request)),
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Sign out this device',
+        description:
+          'Revokes the session of the presented refresh token (its whole token family). No access token is needed, ' +
+          'so a client whose access token has expired can still sign out. Unknown or already revoked tokens also answer 204.',
+        body: RefreshTokenBody,
+        response: {
+          204: NoContent('Signed out.'),
+          400: problemResponse('The body is malformed.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await auth.logout(request.body.refreshToken);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/logout-all',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: TAGS,
+        summary: 'Sign out everywhere',
+        description:
+          'Revokes every refresh token of the signed-in user and invalidates every access token issued so far, ' +
+          'including the one used for this request, at once.',
+        security: BEARER,
+        response: {
+          204: NoContent('Every session has ended.'),
+          401: problemResponse('No valid access token.'),
+        },
+      },
+    },
+    async (request, reply) => {
+      await auth.logoutEverywhere(actorOf(request));
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/auth/change-password',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: TAGS,
+        summary: 'Change the password',
+        description:
+          'Needs the current password. Every other session ends (their refresh and access tokens stop working); ' +
+          'this device receives a fresh token pair, which replaces the one used for this request. ' +
+          'After 5 wrong current passwords in 15 minutes it answers 429.',
+        security: BEARER,
+        body: ChangePasswordBody,
+        response: {
+          200: TokenPairSchema,
+          400: problemResponse(
+            'The current password is wrong, or the new one breaks the policy (each field listed in `errors`).',
+          ),
+          401: problemResponse('No valid access token.'),
+          429: rateLimited,
+        },
+      },
+    },
+    async (request) => auth.changePassword(actorOf(request), request.body, clientOf(request)),
+  );
+
+  app.post(
+    '/auth/password-reset',
+    {
+      config: perClientLimit,
+      schema: {
+        tags: TAGS,
+        summary: 'Ask for a password reset email',
+        description:
+          `Always answers 202 with the same body, whether or not an account uses the address, so it cannot be used to find accounts. ` +
+          `If an active account does, it receives a single-use link to \`<app>/reset-password?token=...\`, valid for ${config.passwordResetTtlMinutes} minutes; ` +
+          'earlier links stop working. At most 3 emails per address and hour are sent; further requests are accepted but send nothing.',
+        body: PasswordResetBody,
+        response: {
+          202: ResetRequestedSchema,
+          400: problemResponse('The email address is malformed.'),
+          429: rateLimited,
+        },
+      },
+    },
+    async (request, reply) => {
+      await passwordResets.request(request.body.email, clientOf(request));
+      return reply.code(202).send({ message: RESET_REQUESTED });
+    },
+  );
+
+  app.post(
+    '/auth/password-reset/confirm',
+    {
+      config: perClientLimit,
+      schema: {
+        tags: TAGS,
+        summary: 'Set a new password with a reset token',
+        description:
+          'Sets the password using the token from a reset email. The token works once; every session of the account ends. ' +
+          'An unknown, used or expired token answers 400 with `reason` `reset_token_invalid`, `reset_token_used` or `reset_token_expired`.',
+        body: PasswordResetConfirmBody,
+        response: {
+          204: NoContent('The password has been changed; sign in with it.'),
+          400: problemResponse(
+            'The token is not valid (see `reason`) or the new password breaks the policy.',
+          ),
+          429: rateLimited,
+        },
+      },
+    },
+    async (request, reply) => {
+      await passwordResets.confirm(request.body);
+      return reply.code(204).send(null);
+    },
+  );
+};

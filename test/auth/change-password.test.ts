@@ -1,0 +1,153 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { users } from '../../src/infrastructure/database/schema/index.js';
+import { bearer, createUser, loginAs, redisReady, uniqueClientAddress } from '../helpers/factories.js';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+
+const NEW_PASSWORD = 'violet tractors hum at dawn';
+
+describe('POST /api/v1/auth/change-password', () => {
+  let testApp: TestApp;
+  let app: App;
+
+  beforeAll(async () => {
+    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
+    app = testApp.app;
+    await redisReady(testApp.redis);
+    await app.ready();
+  });
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  const changePassword = (accessToken: string | undefined, payload: object) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/change-password',
+      headers: accessToken === undefined ? {} : bearer(accessToken),
+      payload,
+    });
+  const me = (accessToken: string) =>
+    app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessToken) });
+  const refresh = (refreshToken: string) =>
+    app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+  const login = (email: string, password: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: uniqueClientAddress(),
+      payload: { email, password },
+    });
+  const passwordHashOf = async (id: string) =>
+    (await app.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.hash;
+
+  it('changes the password, ends every other session and gives this device a fresh pair', async () => {
+    const user = await createUser(app.db);
+    const thisDevice = await loginAs(app, user);
+    const otherDevice = await loginAs(app, user);
+
+    const response = await changePassword(thisDevice.accessToken, {
+      currentPassword: user.password,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(response.statusCode).toBe(200);
+    const fresh = response.json();
+    expect(fresh).toMatchObject({ tokenType: 'Bearer', user: { id: user.id } });
+    expect(response.body).not.toMatch(/passwordHash|\$argon2/);
+
+    expect((await me(fresh.accessToken)).statusCode).toBe(200);
+    expect((await refresh(fresh.refreshToken)).statusCode).toBe(200);
+
+    expect((await me(thisDevice.accessToken)).statusCode).toBe(401);
+    expect((await me(otherDevice.accessToken)).statusCode).toBe(401);
+    expect((await refresh(thisDevice.refreshToken)).statusCode).toBe(401);
+    expect((await refresh(otherDevice.refreshToken)).statusCode).toBe(401);
+
+    expect((await login(user.email, user.password)).statusCode).toBe(401);
+    expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('refuses a wrong current password with 400 and changes nothing', async () => {
+    const user = await createUser(app.db);
+    const session = await loginAs(app, user);
+    const hashBefore = await passwordHashOf(user.id);
+
+    const response = await changePassword(session.accessToken, {
+      currentPassword: 'this is not it at all',
+      newPassword: NEW_PASSWORD,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([
+      { field: '/body/currentPassword', message: 'is not your current password' },
+    ]);
+    expect(await passwordHashOf(user.id)).toBe(hashBefore);
+    expect((await me(session.accessToken)).statusCode).toBe(200);
+    expect((await refresh(session.refreshToken)).statusCode).toBe(200);
+  });
+
+  it('applies the password policy to the new password and lists every bad field', async () => {
+    const user = await createUser(app.db);
+    const session = await loginAs(app, user);
+    const hashBefore = await passwordHashOf(user.id);
+
+    const common = await changePassword(session.accessToken, {
+      currentPassword: 'wrong current password',
+      newPassword: 'Password1234',
+    });
+    expect(common.statusCode).toBe(400);
+    expect(
+      common
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['/body/currentPassword', '/body/newPassword']);
+
+    const same = await changePassword(session.accessToken, {
+      currentPassword: user.password,
+      newPassword: user.password,
+    });
+    expect(same.statusCode).toBe(400);
+    expect(same.json().errors).toEqual([
+      { field: '/body/newPassword', message: 'must differ from the current password' },
+    ]);
+
+    const short = await changePassword(session.accessToken, {
+      currentPassword: user.password,
+      newPassword: 'short',
+    });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().errors[0].field).toBe('/body/newPassword');
+
+    expect(await passwordHashOf(user.id)).toBe(hashBefore);
+  });
+
+  it('needs an access token', async () => {
+    const response = await changePassword(undefined, { currentPassword: 'x', newPassword: NEW_PASSWORD });
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('answers 429 after 5 wrong current passwords in a row', async () => {
+    const user = await createUser(app.db);
+    const session = await loginAs(app, user);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await changePassword(session.accessToken, {
+        currentPassword: `wrong guess number ${i}`,
+        newPassword: NEW_PASSWORD,
+      });
+      statuses.push(response.statusCode);
+      if (response.statusCode === 429) {
+        expect(response.json().code).toBe('rate_limited');
+        expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+      }
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 429]);
+    // Even the right password waits until the window ends.
+    const right = await changePassword(session.accessToken, {
+      currentPassword: user.password,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(right.statusCode).toBe(429);
+  });
+});
