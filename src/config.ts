@@ -35,6 +35,8 @@ export interface Config {
   embeddedPostgres: { port: number; dataDir: string };
   /** Apply pending migrations during `npm start`. */
   migrateOnStart: boolean;
+  /** Load the demo data during `npm start` when the database has no users yet. */
+  seedDemoOnStart: boolean;
   /** How long `db:migrate` waits for another migrator's advisory lock. */
   migrationLockTimeoutMs: number;
   redisUrl: string | undefined;
@@ -142,6 +144,8 @@ export function parseConfig(env: Env): Config {
     },
     // Zero-config local runs migrate themselves; a production deploy runs `db:migrate` as its own step.
     migrateOnStart: readBool(env, 'MIGRATE_ON_START', databaseUrl === undefined),
+    // Only the zero-config path: a new user can try the API at once; real databases are never seeded implicitly.
+    seedDemoOnStart: readBool(env, 'SEED_DEMO_ON_START', databaseUrl === undefined),
     migrationLockTimeoutMs: readInt(env, 'MIGRATION_LOCK_TIMEOUT_MS', 60_000, 0, 3_600_000),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jwtSecret,

@@ -11,8 +11,9 @@ import { createDatabaseClient, type DatabaseClient } from './infrastructure/data
 import { describeDatabaseError, redactUrl } from './infrastructure/database/database-errors.js';
 import { runMigrations } from './infrastructure/database/migrator.js';
 import { type ResolvedDatabase, resolveDatabase } from './infrastructure/database/resolve-database.js';
+import { isDatabaseEmpty, seedDemoData } from './infrastructure/database/seed/seed-demo-data.js';
 import { createFileMailer, createSmtpMailer, type Mailer } from './infrastructure/mail/mailer.js';
-import { createRedis } from './infrastructure/redis.js';
+import { connectRedis } from './infrastructure/redis.js';
 
 /** A start-up failure already worded for the operator: printed as is, without a stack trace. */
 class StartupError extends Error {
@@ -118,7 +119,14 @@ async function main(): Promise<void> {
       throw describeDatabaseError(error, url, 'connecting');
     }
 
-    redis = config.redisUrl ? createRedis(config.redisUrl) : undefined;
+    if (config.seedDemoOnStart && (await isDatabaseEmpty(database.pool))) {
+      const { credentials } = await seedDemoData(database.pool, { scale: 1 });
+      process.stdout.write(
+        `Demo data loaded (empty database). Sign in with password "${credentials.password}" as ${credentials.admin}, ${credentials.instructor} or ${credentials.student}\n`,
+      );
+    }
+
+    redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;
     mailer = config.smtpUrl
       ? createSmtpMailer(config.smtpUrl, config.mailFrom)
       : createFileMailer(path.join(projectRoot, '.data', 'mail'), config.mailFrom);

@@ -18,3 +18,23 @@ export function createRedis(url: string): Redis {
   redis.on('error', () => {});
   return redis;
 }
+
+/**
+ * For `npm start`: waits (up to `timeoutMs`) until Redis answers, so that rate limits and the shared
+ * cache are in force from the first request. If it does not answer, start anyway with a warning:
+ * every Redis-backed feature fails open and the connection keeps retrying in the background.
+ */
+export async function connectRedis(url: string, timeoutMs = 5_000): Promise<Redis> {
+  const redis = createRedis(url);
+  const ready = new Promise<boolean>((resolve) => {
+    if (redis.status === 'ready') resolve(true);
+    redis.once('ready', () => resolve(true));
+    setTimeout(() => resolve(false), timeoutMs).unref();
+  });
+  if (!(await ready)) {
+    process.stderr.write(
+      `Warning: Redis at ${new URL(url).host} did not answer within ${timeoutMs} ms; starting without it (rate limits and cache fall back, retrying in the background).\n`,
+    );
+  }
+  return redis;
+}

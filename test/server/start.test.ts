@@ -94,6 +94,16 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(cold.output()).toContain(`Docs: http://127.0.0.1:${port}/docs`);
     expect(cold.output()).toMatch(/applied 0000_/);
     expect(cold.output()).toMatch(/initdb took \d+ ms/);
+    expect(cold.output()).toContain('Demo data loaded (empty database). Sign in with password');
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: 'student1@demo.learningplatform.dev',
+        password: 'learning-platform-demo',
+      }),
+    });
+    expect(login.status).toBe(200);
 
     cold.child.kill('SIGTERM');
     expect(await cold.exited).toBe(0);
@@ -104,6 +114,7 @@ describe('npm start on the embedded PostgreSQL', () => {
     await waitForReady(port, warm, 30_000);
     expect(warm.output()).not.toMatch(/initdb took/);
     expect(warm.output()).toContain('Migrations: up to date');
+    expect(warm.output()).not.toContain('Demo data loaded');
     warm.child.kill('SIGINT');
     expect(await warm.exited).toBe(0);
   }, 150_000);
