@@ -39,6 +39,19 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.databasePoolMax });
 const ceiling = Fastify({ logger: false });
 ceiling.get('/bare', async () => ({ ok: true }));
+// The bare route again, but answering with a body of a given size (`?bytes=`), prebuilt: shows how
+// much of a scenario's cost is only moving its response bytes.
+const bodies = new Map<number, string>();
+ceiling.get<{ Querystring: { bytes?: string } }>('/bare-sized', async (request, reply) => {
+  const bytes = Math.min(Number(request.query.bytes ?? 0) || 0, 1_000_000);
+  let body = bodies.get(bytes);
+  if (body === undefined) {
+    body = JSON.stringify({ data: 'x'.repeat(Math.max(0, bytes - 11)) });
+    bodies.set(bytes, body);
+  }
+  reply.type('application/json');
+  return body;
+});
 ceiling.get('/sql', async () => {
   const { rows } = await ceilingPool.query('SELECT id, title FROM courses ORDER BY id LIMIT 1');
   return { rows };
