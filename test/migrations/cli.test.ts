@@ -1,5 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -128,6 +130,39 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
       await exec(databaseUrl('postgres'), `DROP DATABASE IF EXISTS ${name}`);
     }
   });
+});
+
+describe('db:rollback and db:backup', () => {
+  it('db:rollback --to 0000 --yes reverts everything after 0000 and keeps 0000', async () => {
+    await runMigrations({ databaseUrl: database.url });
+    const result = await runCli('db-rollback', ['--to', '0000', '--yes'], { DATABASE_URL: database.url });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Rolled back ${migrationCount - 1} migration(s).`);
+    expect(await trackingCount(database.url)).toBe(1);
+    expect((await exec(database.url, "SELECT to_regclass('refresh_tokens') AS t")).rows[0].t).toBeNull();
+    expect((await exec(database.url, "SELECT to_regclass('users') AS t")).rows[0].t).toBe('users');
+    expect((await runMigrations({ databaseUrl: database.url })).applied).toHaveLength(migrationCount - 1);
+  });
+
+  it.skipIf(spawnSync('pg_dump', ['--version']).status !== 0)(
+    'db:backup writes a timestamped pg_dump the database can be restored from',
+    async () => {
+      await runMigrations({ databaseUrl: database.url });
+      const dir = mkdtempSync(path.join(tmpdir(), 'lp-backup-'));
+      try {
+        const result = await runCli('db-backup', ['--dir', dir], { DATABASE_URL: database.url });
+        expect(result.code).toBe(0);
+        const files = readdirSync(dir);
+        expect(files).toHaveLength(1);
+        expect(files[0]).toMatch(/^backup_\d{8}_\d{6}\.sql$/);
+        const dump = readFileSync(path.join(dir, files[0]!), 'utf8');
+        expect(dump).toContain('CREATE TABLE public.users');
+        expect(dump).toContain('__drizzle_migrations');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('operator errors: one paragraph with the fix, exit code 1', () => {
