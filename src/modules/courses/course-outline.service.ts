@@ -21,10 +21,12 @@ import type {
 import { type CheckedLessonFields, checkLessonFields, type LessonFields } from './lesson-content.js';
 import {
   insertAt,
+  insertPosition,
   MAX_LESSONS_PER_MODULE,
   MAX_MODULES_PER_COURSE,
   PARKING_POSITION,
   type Positioned,
+  placeInserted,
   renumber,
 } from './ordering.js';
 import { validationFailed } from './validation.js';
@@ -187,30 +189,17 @@ export function createCourseOutlineService(deps: CourseWriteDependencies) {
         }
         const index = input.position ?? current.length;
         if (index > current.length) throw positionOutOfRange('/body/position', current.length);
-        const append = index === current.length;
         const [created] = await tx
           .insert(courseModules)
           .values({
             courseId,
             title: input.title.trim(),
             description: blankToNull(input.description),
-            position: append ? index : PARKING_POSITION,
+            position: insertPosition(current.length, index),
           })
           .returning();
         if (!created) throw new Error('INSERT ... RETURNING returned no row');
-        if (!append) {
-          const ids = insertAt(
-            current.map((row) => row.id),
-            created.id,
-            index,
-          );
-          await renumber(
-            tx,
-            courseModules,
-            [...current, { id: created.id, position: PARKING_POSITION }],
-            ids,
-          );
-        }
+        await placeInserted(tx, courseModules, current, created.id, index);
         return { ...created, position: index };
       });
     },
@@ -293,7 +282,6 @@ export function createCourseOutlineService(deps: CourseWriteDependencies) {
         }
         const index = input.position ?? current.length;
         if (index > current.length) throw positionOutOfRange('/body/position', current.length);
-        const append = index === current.length;
         const [created] = await tx
           .insert(lessons)
           .values({
@@ -303,18 +291,11 @@ export function createCourseOutlineService(deps: CourseWriteDependencies) {
             type: input.type,
             isPreview: input.isPreview ?? false,
             ...values,
-            position: append ? index : PARKING_POSITION,
+            position: insertPosition(current.length, index),
           })
           .returning();
         if (!created) throw new Error('INSERT ... RETURNING returned no row');
-        if (!append) {
-          const ids = insertAt(
-            current.map((row) => row.id),
-            created.id,
-            index,
-          );
-          await renumber(tx, lessons, [...current, { id: created.id, position: PARKING_POSITION }], ids);
-        }
+        await placeInserted(tx, lessons, current, created.id, index);
         return { ...created, position: index };
       });
     },

@@ -71,3 +71,33 @@ export function insertAt(ids: string[], id: string, index: number): string[] {
   result.splice(Math.min(index, result.length), 0, id);
   return result;
 }
+
+/**
+ * Where a new row goes among its siblings: `index` is its final position (validated by the caller);
+ * an appended row can be inserted there directly, any other one is inserted parked and then moved
+ * into place by `placeInserted`.
+ */
+export function insertPosition(siblingCount: number, index: number): number {
+  return index === siblingCount ? index : PARKING_POSITION;
+}
+
+/** After inserting a row at `insertPosition(...)`: shifts the siblings to make room at `index`. */
+export async function placeInserted(
+  tx: Transaction,
+  table: OrderedTable,
+  siblings: Positioned[],
+  insertedId: string,
+  index: number,
+): Promise<void> {
+  if (index === siblings.length) return;
+  await renumber(
+    tx,
+    table,
+    [...siblings, { id: insertedId, position: PARKING_POSITION }],
+    insertAt(
+      siblings.map((row) => row.id),
+      insertedId,
+      index,
+    ),
+  );
+}
