@@ -29,8 +29,6 @@ export interface Config {
   logLevel: LogLevel;
   /** Unset means: start the embedded PostgreSQL server. */
   databaseUrl: string | undefined;
-  /** Optional streaming replica for read-only queries. */
-  databaseReadUrl: string | undefined;
   databasePoolMax: number;
   embeddedPostgres: { port: number; dataDir: string };
   /** Apply pending migrations during `npm start`. */
@@ -136,7 +134,6 @@ export function parseConfig(env: Env): Config {
     port: readInt(env, 'PORT', 3000, 0, 65535),
     logLevel,
     databaseUrl,
-    databaseReadUrl: readUrl(env, 'DATABASE_READ_URL', ['postgresql:', 'postgres:']),
     databasePoolMax: readInt(env, 'DATABASE_POOL_MAX', 20, 1, 1000),
     embeddedPostgres: {
       port: readInt(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
