@@ -17,6 +17,7 @@ export interface AccessTokens {
 }
 
 const ISSUER = 'learning-platform';
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDIENCE = 'learning-platform-api';
 
 /** Short-lived HS256 JWTs. Only HS256 is accepted, so `alg: none` and algorithm confusion fail. */
@@ -45,6 +46,8 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         const payload = verifier(token) as Partial<AccessTokenClaims>;
         if (
           typeof payload.sub !== 'string' ||
+          // The subject is looked up as a users.id (uuid): anything else would be a database error, not a 401.
+          !USER_ID.test(payload.sub) ||
           typeof payload.tv !== 'number' ||
           typeof payload.role !== 'string'
         ) {

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import {
+  AUTHORIZATION_TABLE,
+  expectedOutcome,
+  type MatrixRequest,
+  matches,
+  type ResourceName,
+} from './authorization-table.js';
+import { fillPath, loadOperations, type Operation } from './openapi-operations.js';
+import { responseIssues } from './response-checks.js';
+import { CALLERS, type Caller, createWorld, headersOf, type World } from './security-world.js';
+
+/**
+ * The authorization matrix: every route of /openapi.json × every caller × every kind of resource,
+ * with valid requests, compared with authorization-table.ts. A route the table does not declare fails.
+ */
+
+interface Check {
+  op: Operation;
+  caller: Caller;
+  resource: ResourceName;
+}
+
+const CONCURRENCY = 4;
+
+describe('authorization matrix', () => {
+  let testApp: TestApp;
+  let app: App;
+  let operations: Operation[];
+  let sharedWorld: World;
+
+  beforeAll(async () => {
+    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000_000, authPerMinute: 10_000_000 } });
+    app = testApp.app;
+    await app.ready();
+    operations = await loadOperations(app);
+    sharedWorld = await createWorld(app);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('declares every route of /openapi.json, and only those', () => {
+    const keys = new Set(operations.map((op) => op.key));
+    expect(
+      operations.filter((op) => !(op.key in AUTHORIZATION_TABLE)).map((op) => op.key),
+      'routes missing from authorization-table.ts',
+    ).toEqual([]);
+    expect(
+      Object.keys(AUTHORIZATION_TABLE).filter((key) => !keys.has(key)),
+      'table entries for routes that do not exist',
+    ).toEqual([]);
+  });
+
+  it('answers every route, caller and resource as the table says', async () => {
+    const checks: Check[] = operations.flatMap((op) => {
+      const entry = AUTHORIZATION_TABLE[op.key];
+      if (!entry) return [];
+      return (entry.resources ?? ['none']).flatMap((resource) =>
+        CALLERS.map((caller) => ({ op, caller, resource })),
+      );
+    });
+    const failures: string[] = [];
+
+    const run = async ({ op, caller, resource }: Check) => {
+      const entry = AUTHORIZATION_TABLE[op.key]!;
+      const label = `${op.key} as ${caller}${resource === 'none' ? '' : ` on ${resource}`}`;
+      const expected = expectedOutcome(entry, caller, resource);
+      if (expected === undefined) {
+        failures.push(`${label}: no expectation in the table`);
+        return;
+      }
+      // Reads share one world; every write gets a fresh one, so no check sees another's effects.
+      const world = op.method === 'GET' ? sharedWorld : await createWorld(app);
+      const spec: MatrixRequest = (await entry.request?.({ app, world, caller, resource })) ?? {};
+      const params = Object.fromEntries(
+        Object.entries(spec.params ?? {}).map(([k, v]) => [k, encodeURIComponent(v)]),
+      );
+      const query = new URLSearchParams(spec.query ?? {}).toString();
+      const response = await app.inject({
+        method: op.method as 'GET',
+        url: `${fillPath(op.path, params)}${query ? `?${query}` : ''}`,
+        headers: { ...headersOf(world, caller), ...spec.headers },
+        ...(spec.body === undefined ? {} : { payload: spec.body as Record<string, unknown> }),
+      });
+      if (!matches(expected, response.statusCode)) {
+        failures.push(
+          `${label}: expected ${expected}, got ${response.statusCode} ${response.body.slice(0, 300)}`,
+        );
+      }
+      const issues = responseIssues({
+        statusCode: response.statusCode,
+        headers: response.headers,
+        body: response.body,
+      });
+      if (issues.length > 0) failures.push(`${label}: ${issues.join('; ')}`);
+    };
+
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < checks.length) await run(checks[next++]!);
+      }),
+    );
+
+    const routes = new Set(checks.map((check) => check.op.key)).size;
+    console.info(
+      `authorization matrix: ${routes} routes × ${CALLERS.length} callers × their resources = ${checks.length} checks`,
+    );
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(checks.length).toBeGreaterThanOrEqual(routes * CALLERS.length);
+  }, 120_000);
+});

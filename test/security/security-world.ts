@@ -1,0 +1,95 @@
+import type { App } from '../../src/app.js';
+import type { Role } from '../../src/infrastructure/database/schema/index.js';
+import { insertCourse, insertEnrollment, insertLesson, insertModule } from '../helpers/catalog-factories.js';
+import { accessTokenFor, bearer, createUser, type TestUser } from '../helpers/factories.js';
+
+/**
+ * The people and resources the security suites act with: two students, two instructors and an admin,
+ * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
+ * in), each with one module holding a regular and a preview lesson. Rows are inserted directly
+ * (argon2 hash computed once per file), so a fresh world costs a few milliseconds.
+ */
+
+export const CALLERS = [
+  'anonymous',
+  'student',
+  'otherStudent',
+  'instructor',
+  'otherInstructor',
+  'admin',
+] as const;
+export type Caller = (typeof CALLERS)[number];
+export type SignedInCaller = Exclude<Caller, 'anonymous'>;
+
+export const COURSE_NAMES = ['draftCourse', 'publishedCourse', 'enrolledCourse'] as const;
+export type CourseName = (typeof COURSE_NAMES)[number];
+
+export interface WorldUser extends TestUser {
+  token: string;
+  headers: { authorization: string };
+}
+
+export interface WorldCourse {
+  id: string;
+  slug: string;
+  status: 'draft' | 'published';
+  version: number;
+  moduleId: string;
+  /** A lesson that is not a preview: its body needs the instructor, an admin or an enrollment. */
+  lessonId: string;
+  previewLessonId: string;
+}
+
+export interface World {
+  users: Record<SignedInCaller, WorldUser>;
+  courses: Record<CourseName, WorldCourse>;
+}
+
+const ROLES: Record<SignedInCaller, Role> = {
+  student: 'student',
+  otherStudent: 'student',
+  instructor: 'instructor',
+  otherInstructor: 'instructor',
+  admin: 'admin',
+};
+
+async function worldUser(app: App, caller: SignedInCaller): Promise<WorldUser> {
+  const user = await createUser(app.db, { role: ROLES[caller], name: `Security ${caller}` });
+  const token = await accessTokenFor(app, user);
+  return { ...user, token, headers: bearer(token) };
+}
+
+async function worldCourse(app: App, instructorId: string, name: CourseName): Promise<WorldCourse> {
+  const status = name === 'draftCourse' ? 'draft' : 'published';
+  const course = await insertCourse(app.db, instructorId, {
+    title: `Security ${name}`,
+    description: 'A course the security suites act on.',
+    status,
+  });
+  const module = await insertModule(app.db, course.id, 0);
+  const lesson = await insertLesson(app.db, module, 0);
+  const preview = await insertLesson(app.db, module, 1, { isPreview: true });
+  return {
+    id: course.id,
+    slug: course.slug,
+    status,
+    version: course.version,
+    moduleId: module.id,
+    lessonId: lesson.id,
+    previewLessonId: preview.id,
+  };
+}
+
+export async function createWorld(app: App): Promise<World> {
+  const users = {} as Record<SignedInCaller, WorldUser>;
+  for (const caller of Object.keys(ROLES) as SignedInCaller[]) users[caller] = await worldUser(app, caller);
+  const courses = {} as Record<CourseName, WorldCourse>;
+  for (const name of COURSE_NAMES) courses[name] = await worldCourse(app, users.instructor.id, name);
+  await insertEnrollment(app.db, users.student.id, courses.enrolledCourse.id);
+  return { users, courses };
+}
+
+/** The Authorization header of `caller` (none for anonymous). */
+export function headersOf(world: World, caller: Caller): Record<string, string> {
+  return caller === 'anonymous' ? {} : { ...world.users[caller].headers };
+}
