@@ -31,6 +31,12 @@ export function createDatabaseClient(url: string, options: DatabaseClientOptions
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool drops it and the next checkout reconnects.
   pool.on('error', () => {});
+  // The pool listens for errors only on idle clients. A checked-out client between two queries of a
+  // transaction (the server shuts down, the connection drops) emits 'error' with no listener, which
+  // would crash the process; its next query fails instead and the request answers 503.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = drizzle(pool, { schema, casing: 'snake_case' });
   return {
     pool,

@@ -1,0 +1,268 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import { createUser, type TestUser } from '../helpers/factories.js';
+import {
+  bearerHeader,
+  type HttpSession,
+  loginOver,
+  type PublishedCourse,
+  publishCourseOver,
+} from '../helpers/reliability-fixtures.js';
+import { maxLatency, type Outcome, runWorkers, send, statusOf, tally } from '../helpers/reliability-http.js';
+import {
+  hasRedisServer,
+  type RedisProcess,
+  type ServerProcess,
+  sleep,
+  spawnServer,
+  startRedisServer,
+  waitFor,
+  waitForReady,
+} from '../helpers/reliability-processes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+/**
+ * Redis (rate limits, shared cache) is killed under traffic (catalog reads, sign-ins, /me) and
+ * restarted on the same port. While it is down nothing may fail: no 5xx, no errors, no hang. The
+ * Redis-backed features degrade by failing open (limits are not enforced, the cache misses and the
+ * database answers); once Redis is back the server reconnects by itself and enforces limits again.
+ */
+
+const AUTH_PER_MINUTE = 10;
+const FAILED_LOGINS_PER_ACCOUNT = 5; // LOGIN_FAILURE_LIMIT in src/modules/auth/auth.service.ts
+const OUTAGE_MS = 3_000;
+const MAX_REQUEST_MS = 5_000;
+const PASSWORD = 'redis outage passphrase';
+const redisAvailable = hasRedisServer();
+if (!redisAvailable)
+  console.warn(
+    '[reliability] Redis outage suite skipped: no redis-server on PATH (install Redis to run it).',
+  );
+
+let redis: RedisProcess | undefined;
+let database: TestDatabase | undefined;
+let verifier: DatabaseClient | undefined;
+let server: ServerProcess | undefined;
+let student: TestUser;
+let studentSession: HttpSession;
+let course: PublishedCourse;
+
+let addressSequence = 0;
+/** A client address of its own, as a load balancer reports it (X-Forwarded-For, TRUST_PROXY=true). */
+const clientAddress = () => `203.0.113.${++addressSequence}`;
+
+beforeAll(async () => {
+  if (!redisAvailable) return;
+  redis = await startRedisServer();
+  database = await createTestDatabase();
+  verifier = createDatabaseClient(database.url, { max: 1 });
+  const instructor = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
+  student = await createUser(verifier.db, { role: 'student', password: PASSWORD });
+  server = await spawnServer({
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    TRUST_PROXY: 'true',
+    RATE_LIMIT_AUTH_PER_MINUTE: String(AUTH_PER_MINUTE),
+    RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000',
+  });
+  await waitForReady(server);
+  const instructorSession = await loginOver(
+    server.port,
+    { email: instructor.email, password: PASSWORD },
+    clientAddress(),
+  );
+  course = await publishCourseOver(server.port, instructorSession.accessToken, 'Survives a Redis outage');
+  studentSession = await loginOver(
+    server.port,
+    { email: student.email, password: PASSWORD },
+    clientAddress(),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+  await redis?.kill();
+  await verifier?.close();
+  await database?.drop();
+});
+
+/** 12 sign-ins from one new address (unknown emails, so no per-account limit): statuses in order. */
+async function perAddressProbe(port: number): Promise<string[]> {
+  const address = clientAddress();
+  const statuses: string[] = [];
+  for (let attempt = 0; attempt < AUTH_PER_MINUTE + 2; attempt++) {
+    const outcome = await send(port, {
+      path: '/api/v1/auth/login',
+      body: { email: `nobody-${address}-${attempt}@reliability.test`, password: 'not the password' },
+      headers: { 'x-forwarded-for': address },
+    });
+    statuses.push(statusOf(outcome));
+  }
+  return statuses;
+}
+
+/** 6 wrong passwords for one new account, each from another address: statuses in order. */
+async function perAccountProbe(port: number): Promise<string[]> {
+  const account = await createUser(verifier!.db, { password: PASSWORD });
+  const statuses: string[] = [];
+  for (let attempt = 0; attempt <= FAILED_LOGINS_PER_ACCOUNT; attempt++) {
+    const outcome = await send(port, {
+      path: '/api/v1/auth/login',
+      body: { email: account.email, password: 'wrong password entirely' },
+      headers: { 'x-forwarded-for': clientAddress() },
+    });
+    statuses.push(statusOf(outcome));
+  }
+  return statuses;
+}
+
+const ENFORCED_PER_ADDRESS = [...Array(AUTH_PER_MINUTE).fill('401'), '429', '429'];
+const ENFORCED_PER_ACCOUNT = [...Array(FAILED_LOGINS_PER_ACCOUNT).fill('401'), '429'];
+
+async function keysIn(url: string, pattern: string): Promise<number> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.keys(pattern)).length;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const title = redisAvailable
+  ? 'Redis outage under traffic'
+  : 'Redis outage under traffic (skipped: no redis-server on PATH; install Redis to run it)';
+
+describe.skipIf(!redisAvailable)(title, () => {
+  it('fails open while Redis is down (no 5xx), reconnects by itself, and enforces limits again', async () => {
+    const live = server!;
+    const first = redis!;
+
+    // Redis-backed behaviour before the outage: both limits enforced, state kept in Redis.
+    expect(await perAddressProbe(live.port)).toEqual(ENFORCED_PER_ADDRESS);
+    expect(await perAccountProbe(live.port)).toEqual(ENFORCED_PER_ACCOUNT);
+    await send(live.port, { path: `/api/v1/courses/${course.id}` });
+    expect(await keysIn(first.url, 'lp:rate-limit:*')).toBeGreaterThan(0);
+    expect(await keysIn(first.url, 'lp:limit:*')).toBeGreaterThan(0);
+
+    let loginSequence = 0;
+    const workers = runWorkers(
+      4,
+      async (worker) => {
+        await sleep(10);
+        switch (worker) {
+          case 0:
+            return send(
+              live.port,
+              { path: '/api/v1/courses?limit=20' },
+              { label: 'catalog', timeoutMs: 30_000 },
+            );
+          case 1:
+            return send(
+              live.port,
+              { path: `/api/v1/courses/${course.id}` },
+              { label: 'course', timeoutMs: 30_000 },
+            );
+          case 2:
+            return send(
+              live.port,
+              { path: '/api/v1/me', headers: bearerHeader(studentSession.accessToken) },
+              { label: 'me', timeoutMs: 30_000 },
+            );
+          default:
+            // Each sign-in from its own address: the per-address limit must not be what answers.
+            loginSequence += 1;
+            return send(
+              live.port,
+              {
+                path: '/api/v1/auth/login',
+                body: { email: student.email, password: PASSWORD },
+                headers: { 'x-forwarded-for': `192.0.2.${loginSequence % 250}` },
+              },
+              { label: 'login', timeoutMs: 30_000 },
+            );
+        }
+      },
+      { maxMs: 60_000, maxSteps: 2_000 },
+    );
+    const { outcomes } = workers;
+
+    try {
+      await sleep(500);
+      const killedAt = performance.now();
+      await first.kill();
+
+      // During the outage: traffic flows, and the limits are not enforced (fail open).
+      await sleep(200);
+      const perAddressDuring = await perAddressProbe(live.port);
+      const perAccountDuring = await perAccountProbe(live.port);
+      const remaining = OUTAGE_MS - (performance.now() - killedAt);
+      if (remaining > 0) await sleep(remaining);
+
+      const restartedAt = performance.now();
+      redis = await startRedisServer(first.port);
+      // The server reconnects on its own (ioredis retries at most every 2 s); every request it
+      // serves from then on writes a rate-limit counter again.
+      await waitFor(
+        'the server to use Redis again',
+        async () => ((await keysIn(redis!.url, 'lp:rate-limit:*')) > 0 ? true : undefined),
+        { timeoutMs: 15_000, intervalMs: 100 },
+      );
+      const reconnectedMs = Math.round(performance.now() - restartedAt);
+      await sleep(300);
+      workers.stop();
+      await workers.done;
+
+      const perAddressAfter = await perAddressProbe(live.port);
+      const perAccountAfter = await perAccountProbe(live.port);
+      await send(live.port, { path: `/api/v1/courses/${course.id}` });
+      const cacheKeysAfter = await keysIn(redis!.url, 'lp:cache*');
+
+      const duringOutage = outcomes.filter((o) => o.startedAt >= killedAt && o.endedAt <= restartedAt);
+      const byLabel = (list: Outcome[], label: string) => tally(list.filter((o) => o.label === label));
+      const summary = {
+        requests: outcomes.length,
+        duringOutage: {
+          catalog: byLabel(duringOutage, 'catalog'),
+          course: byLabel(duringOutage, 'course'),
+          me: byLabel(duringOutage, 'me'),
+          login: byLabel(duringOutage, 'login'),
+        },
+        maxLatencyMs: maxLatency(outcomes),
+        maxLatencyDuringOutageMs: maxLatency(duringOutage),
+        perAddressLimitDuringOutage: perAddressDuring.join(','),
+        perAccountLimitDuringOutage: perAccountDuring.join(','),
+        reconnectedAfterRestartMs: reconnectedMs,
+        perAddressLimitAfter: perAddressAfter.join(','),
+        perAccountLimitAfter: perAccountAfter.join(','),
+        cacheKeysAfter,
+      };
+      console.info('[reliability] redis outage:', JSON.stringify(summary));
+
+      const failures = outcomes.filter((o) => o.kind === 'error' || o.status >= 500);
+      expect(
+        failures.map((o) => `${o.method} ${o.path} → ${statusOf(o)}`),
+        `no 5xx and no connection errors\n${live.output().slice(-4_000)}`,
+      ).toEqual([]);
+      expect(
+        outcomes
+          .filter((o) => o.kind === 'response' && o.status !== 200)
+          .map((o) => `${o.path} → ${statusOf(o)}`),
+      ).toEqual([]);
+      expect(duringOutage.length, 'traffic kept flowing during the outage').toBeGreaterThan(20);
+      expect(summary.maxLatencyMs).toBeLessThan(MAX_REQUEST_MS);
+      // Fail open: while Redis is down neither limit answers 429.
+      expect(perAddressDuring).toEqual(Array(AUTH_PER_MINUTE + 2).fill('401'));
+      expect(perAccountDuring).toEqual(Array(FAILED_LOGINS_PER_ACCOUNT + 1).fill('401'));
+      // Back to normal.
+      expect(perAddressAfter).toEqual(ENFORCED_PER_ADDRESS);
+      expect(perAccountAfter).toEqual(ENFORCED_PER_ACCOUNT);
+      expect(cacheKeysAfter).toBeGreaterThan(0);
+    } finally {
+      workers.stop();
+      await workers.done;
+    }
+  }, 120_000);
+});
