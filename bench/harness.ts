@@ -27,9 +27,27 @@ export interface LoadOptions {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /**
+   * Request bodies used in turn, one per request (each connection's next request takes the next
+   * one), e.g. to spread logins over many accounts. Overrides `body`.
+   */
+  bodies?: readonly string[];
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+}
+
+/** autocannon `requests` that send `bodies` in turn (shared by all connections). */
+function rotatingBodies(bodies: readonly string[]): autocannon.Request[] {
+  let next = 0;
+  return [
+    {
+      setupRequest: (request) => {
+        request.body = bodies[next++ % bodies.length];
+        return request;
+      },
+    },
+  ];
 }
 
 async function autocannonRun(options: LoadOptions, durationSeconds: number): Promise<autocannon.Result> {
@@ -38,6 +56,7 @@ async function autocannonRun(options: LoadOptions, durationSeconds: number): Pro
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
+    ...(options.bodies?.length ? { requests: rotatingBodies(options.bodies) } : {}),
     connections: options.connections,
     duration: durationSeconds,
     pipelining: 1,

@@ -93,7 +93,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
       console.log(`ceiling bare Fastify: ${bare.requestsPerSecond} req/s, p99 ${bare.p99Ms} ms`);
       console.log(`ceiling raw SQL:      ${sql.requestsPerSecond} req/s, p99 ${sql.p99Ms} ms`);
 
-      const fixture = await prepareFixture(server.appOrigin);
+      const fixture = await prepareFixture(server.appOrigin, scale);
       const results: ScenarioResult[] = [];
       for (const scenario of scenarios) {
         if (args.only && !scenario.name.includes(args.only)) continue;
@@ -103,6 +103,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
           method: scenario.method,
           headers: scenario.headers?.(fixture),
           body: scenario.body?.(fixture),
+          bodies: scenario.bodies?.(fixture),
         });
         const ratioToBare = Number((result.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
         results.push({

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { authenticatePlugin } from './http/authenticate.js';
 import { errorHandlerPlugin, handleFrameworkError } from './http/error-handler.js';
+import { finiteNumbersPlugin } from './http/finite-numbers.js';
 import { buildLoggerOptions, type LoggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
 import { openApiPlugin } from './http/openapi.js';
@@ -32,6 +33,7 @@ import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { createCatalogCache } from './modules/catalog/catalog-cache.js';
 import { courseRoutes } from './modules/courses/courses.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createUserCache, type UserCache } from './modules/users/user-cache.js';
 import { usersRoutes } from './modules/users/users.routes.js';
 
 declare module 'fastify' {
@@ -72,14 +74,18 @@ export interface SharedServices {
   accessTokens: AccessTokens;
   cache: Cache;
   rateLimiter: RateLimiter;
+  /** Users' auth state and /me view: read by the auth guard, invalidated by every user write. */
+  userCache: UserCache;
 }
 
 function createSharedServices(deps: AppDependencies): SharedServices {
   const { config, redis } = deps;
+  const cache = redis ? new RedisCache(redis) : new MemoryCache();
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
-    cache: redis ? new RedisCache(redis) : new MemoryCache(),
+    cache,
     rateLimiter: redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter(),
+    userCache: createUserCache({ db: deps.database.db, cache }),
   };
 }
 
@@ -104,13 +110,30 @@ const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared
     accessTokens: shared.accessTokens,
     rateLimiter: shared.rateLimiter,
     mailer: deps.mailer,
+    userCache: shared.userCache,
   });
-  await api.register(usersRoutes, { db: deps.database.db });
+  await api.register(usersRoutes, { db: deps.database.db, userCache: shared.userCache });
   // One instance for the catalog (reads, fills) and every writer that changes what it shows.
   const catalogCache = createCatalogCache(shared.cache, deps.config.cacheTtlSeconds);
   await api.register(catalogRoutes, { db: deps.database.db, catalogCache });
   await api.register(courseRoutes, { db: deps.database.db, catalogInvalidation: catalogCache });
 };
+
+/**
+ * While the app closes: responses to requests still in flight carry `Connection: close` (the onSend
+ * hook), since close() reaps only the keep-alive connections idle at that moment and one that turns
+ * idle afterwards would hold the shutdown open until keepAliveTimeout. And the connections idle at that
+ * moment are closed after `graceMs` rather than at once: a request a client is sending on one right
+ * then is answered (503 with `Connection: close`) instead of being cut off by a connection reset.
+ * Node's `server.close()` reaps idle connections through the instance's `closeIdleConnections`.
+ */
+function closeKeepAliveConnectionsGracefully(app: FastifyInstance, graceMs: number): void {
+  const server = app.server;
+  const reapIdle = server.closeIdleConnections.bind(server);
+  server.closeIdleConnections = () => {
+    setTimeout(reapIdle, graceMs).unref();
+  };
+}
 
 /**
  * Builds the HTTP application without listening and without calling `ready()`: tests add routes
@@ -154,8 +177,19 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // Core settings.
   app.decorate('config', config);
   app.decorate('db', database.db);
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback style: every request runs it, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  // Closing without resetting a client (see closeKeepAliveConnectionsGracefully).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    closeKeepAliveConnectionsGracefully(app, Math.min(1_000, config.shutdownTimeoutMs / 4));
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   if (deps.ownsDatabase === true) {
     app.addHook('onClose', async () => {
@@ -166,8 +200,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const shared = createSharedServices(deps);
 
   await app.register(errorHandlerPlugin);
+  await app.register(finiteNumbersPlugin);
   await registerRateLimit(app, { globalPerMinute: config.rateLimit.globalPerMinute, redis: deps.redis });
-  await app.register(authenticatePlugin, { pool: database.pool, accessTokens: shared.accessTokens });
+  await app.register(authenticatePlugin, { userStates: shared.userCache, accessTokens: shared.accessTokens });
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);
   await app.register(healthRoutes, { pool: database.pool });

@@ -30,8 +30,10 @@ const DATABASE_UNAVAILABLE_CODES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now (starting up / shutting down)
 ]);
+// The last two: node-postgres refusing a query on a client whose connection already broke (the
+// server went away between two queries of a transaction, e.g. before its ROLLBACK).
 const DATABASE_UNAVAILABLE_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated (unexpectedly|due to connection timeout)/i;
+  /timeout exceeded when trying to connect|Connection terminated (unexpectedly|due to connection timeout)|Client has encountered a connection error and is not queryable|Client was closed and is not queryable/i;
 
 /**
  * Safety net for constraint violations that reached the database because a service did not check

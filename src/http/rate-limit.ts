@@ -1,7 +1,20 @@
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance } from 'fastify';
+import { isIPv6 } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Redis } from 'ioredis';
 import { AppError } from './errors.js';
+
+/** A route's own limit (`config: { rateLimit: { max, timeWindow } }`), or `false` for none. */
+export interface RouteRateLimit {
+  max: number;
+  /** Milliseconds, or `'<n> second(s)|minute(s)|hour(s)'`. */
+  timeWindow: number | string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    rateLimit?: RouteRateLimit | false;
+  }
+}
 
 export interface RateLimitSettings {
   globalPerMinute: number;
@@ -9,26 +22,194 @@ export interface RateLimitSettings {
   redis?: Redis;
 }
 
+const NAMESPACE = 'lp:rate-limit:';
+const MINUTE_MS = 60_000;
+/** In-process counters kept at most (expired ones go first, then the oldest). */
+const MAX_LOCAL_KEYS = 100_000;
+
+interface Count {
+  /** Requests in the current window, this one included. */
+  current: number;
+  /** Milliseconds until the window resets. */
+  ttl: number;
+}
+
 /**
- * Per-IP limits for every route (routes tighten theirs with `config: { rateLimit: { max, timeWindow } }`).
- * Uses the IETF draft `RateLimit-*` headers. If Redis fails, requests are let through
- * (`skipOnError`): an outage of the limiter must not become an outage of the API.
+ * Fixed windows per key: the first request of a key opens its window. The in-process store answers
+ * synchronously (no promise on the hot path); Redis asynchronously, `undefined` when unavailable.
+ */
+type Store =
+  | { sync: true; incr(key: string, windowMs: number): Count }
+  | { sync: false; incr(key: string, windowMs: number): Promise<Count | undefined> };
+
+function memoryStore(): Store {
+  const windows = new Map<string, { current: number; startedAt: number }>();
+  return {
+    sync: true,
+    incr(key, windowMs) {
+      const now = Date.now();
+      let window = windows.get(key);
+      if (window === undefined || window.startedAt + windowMs <= now) {
+        if (window === undefined && windows.size >= MAX_LOCAL_KEYS) {
+          for (const [k, w] of windows) if (w.startedAt + windowMs <= now) windows.delete(k);
+          if (windows.size >= MAX_LOCAL_KEYS) windows.delete(windows.keys().next().value as string);
+        }
+        window = { current: 0, startedAt: now };
+        windows.set(key, window);
+      }
+      window.current += 1;
+      return { current: window.current, ttl: window.startedAt + windowMs - now };
+    },
+  };
+}
+
+// INCR, and PEXPIRE when the window opens: one round trip, atomic, shared by every instance.
+const INCREMENT_SCRIPT = `
+local current = redis.call('INCR', KEYS[1])
+local ttl = tonumber(ARGV[1])
+if current == 1 then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+else
+  ttl = redis.call('PTTL', KEYS[1])
+end
+return {current, ttl}`;
+
+type RateLimitRedis = Redis & {
+  lpRateLimit(key: string, windowMs: number): Promise<[number, number]>;
+};
+
+function redisStore(redis: Redis): Store {
+  const client = redis as RateLimitRedis;
+  if (typeof client.lpRateLimit !== 'function') {
+    redis.defineCommand('lpRateLimit', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+  }
+  return {
+    sync: false,
+    incr: (key, windowMs) =>
+      client.lpRateLimit(key, windowMs).then(
+        ([current, ttl]) => ({ current, ttl }),
+        () => undefined,
+      ),
+  };
+}
+
+/**
+ * The client's key: its address, an IPv6 address reduced to its /64 (one subscriber usually owns a
+ * whole /64 and could otherwise rotate through it), an IPv4-mapped IPv6 address to the IPv4 one.
+ */
+export function clientKey(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  if (!isIPv6(ip)) return ip.toLowerCase();
+  const address = ip.split('%')[0]!.toLowerCase();
+  const [head = '', tail] = address.split('::') as [string, string | undefined];
+  const part = (text: string) => (text === '' ? [] : text.split(':'));
+  const fromDotted = (groups: string[]) => {
+    const last = groups.at(-1);
+    if (last === undefined || !last.includes('.')) return groups;
+    const [a, b, c, d] = last.split('.').map(Number) as [number, number, number, number];
+    return [...groups.slice(0, -1), ((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+  };
+  const left = fromDotted(part(head));
+  const right = tail === undefined ? [] : fromDotted(part(tail));
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  const hextets = groups.map((group) => Number.parseInt(group, 16));
+  if (hextets.slice(0, 5).every((h) => h === 0) && hextets[5] === 0xffff) {
+    const [high = 0, low = 0] = hextets.slice(6);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return `${hextets
+    .slice(0, 4)
+    .map((h) => h.toString(16))
+    .join(':')}::/64`;
+}
+
+const UNITS_MS: Record<string, number> = { second: 1_000, minute: MINUTE_MS, hour: 60 * MINUTE_MS };
+
+function windowMsOf(timeWindow: number | string): number {
+  if (typeof timeWindow === 'number' && Number.isFinite(timeWindow) && timeWindow > 0) return timeWindow;
+  const match = typeof timeWindow === 'string' ? /^(\d+) *(second|minute|hour)s?$/.exec(timeWindow) : null;
+  if (!match) throw new Error(`rate limit: unsupported timeWindow ${JSON.stringify(timeWindow)}`);
+  return Number(match[1]) * UNITS_MS[match[2]!]!;
+}
+
+const DURATION_UNITS: Array<[string, number]> = [
+  ['year', 365.25 * 24 * 60 * MINUTE_MS],
+  ['day', 24 * 60 * MINUTE_MS],
+  ['hour', 60 * MINUTE_MS],
+  ['minute', MINUTE_MS],
+  ['second', 1_000],
+];
+
+/** "45 seconds", "1 minute": the time until the window resets, for the problem's detail. */
+function describeDuration(ms: number): string {
+  const unit = DURATION_UNITS.find(([, size]) => ms >= size);
+  if (unit === undefined) return `${ms} ms`;
+  const count = Math.round(ms / unit[1]);
+  return `${count} ${unit[0]}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Per-client limits for every route (a route tightens its own with `config: { rateLimit: { max,
+ * timeWindow } }`, counted separately from the global one), with the IETF draft `RateLimit-*`
+ * headers on every response and 429 + `Retry-After` beyond the limit. Counters live in Redis when
+ * configured (shared by every instance), in-process otherwise. If Redis fails, requests are let
+ * through: an outage of the limiter must not become an outage of the API.
+ *
+ * This replaces @fastify/rate-limit (same headers, windows, keys and 429s): its per-request hook
+ * chain (three promises, a route-options object, the IPv6 check) cost about 3 µs a request on the
+ * bench machine, a tenth of an authenticated read; here the in-process path is synchronous.
  */
 export async function registerRateLimit(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
-  await app.register(rateLimit, {
-    global: true,
-    max: settings.globalPerMinute,
-    timeWindow: '1 minute',
-    redis: settings.redis,
-    nameSpace: 'lp:rate-limit:',
-    skipOnError: true,
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) =>
-      new AppError(
-        'rate_limited',
-        `Too many requests: the limit is ${context.max} per ${context.after}. Try again later.`,
-        undefined,
-        { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
-      ),
+  const store = settings.redis ? redisStore(settings.redis) : memoryStore();
+
+  function limiter(max: number, windowMs: number, prefix: string) {
+    /** Headers, and the 429 beyond the limit. Store unavailable: let through, full allowance announced. */
+    function apply(count: Count | undefined, reply: FastifyReply, done: HookHandlerDoneFunction) {
+      const current = count?.current ?? 0;
+      const resetSeconds = Math.ceil((count?.ttl ?? 0) / 1000);
+      reply.header('ratelimit-limit', max);
+      if (current <= max) {
+        reply.header('ratelimit-remaining', max - current);
+        reply.header('ratelimit-reset', resetSeconds);
+        done();
+        return;
+      }
+      reply.header('ratelimit-remaining', 0);
+      reply.header('ratelimit-reset', resetSeconds);
+      reply.header('retry-after', resetSeconds);
+      done(
+        new AppError(
+          'rate_limited',
+          `Too many requests: the limit is ${max} per ${describeDuration(resetSeconds * 1000)}. Try again later.`,
+          undefined,
+          { retryAfterSeconds: resetSeconds },
+        ),
+      );
+    }
+    return function rateLimit(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+      const key = prefix + clientKey(request.ip);
+      if (store.sync) apply(store.incr(key, windowMs), reply, done);
+      else void store.incr(key, windowMs).then((count) => apply(count, reply, done));
+    };
+  }
+
+  const global = limiter(settings.globalPerMinute, MINUTE_MS, NAMESPACE);
+
+  app.addHook('onRoute', (routeOptions) => {
+    const own = routeOptions.config?.rateLimit;
+    if (own === false) return;
+    const hook =
+      own === undefined
+        ? global
+        : limiter(
+            own.max,
+            windowMsOf(own.timeWindow),
+            `${NAMESPACE}${String(routeOptions.method)}${routeOptions.url}-`,
+          );
+    const existing = routeOptions.onRequest;
+    routeOptions.onRequest = existing === undefined ? [hook] : [...[existing].flat(), hook];
   });
 }

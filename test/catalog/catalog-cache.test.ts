@@ -6,7 +6,11 @@ import type { Cache } from '../../src/infrastructure/cache/cache.js';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
 import { type Course, courses, type User } from '../../src/infrastructure/database/schema/index.js';
-import { type CatalogCache, createCatalogCache } from '../../src/modules/catalog/catalog-cache.js';
+import {
+  type CatalogCache,
+  cachedResponse,
+  createCatalogCache,
+} from '../../src/modules/catalog/catalog-cache.js';
 import {
   accessTokenFor,
   bearer,
@@ -25,11 +29,12 @@ describe.each([
   ['Redis', true],
 ] as const)('createCatalogCache over the %s cache', (_name, useRedis) => {
   let redis: Redis | undefined;
+  let backing: Cache;
   let cache: CatalogCache;
-  const response = (body: unknown) => ({ body, etag: `"${JSON.stringify(body)}"` });
+  const response = (body: unknown) => cachedResponse(JSON.stringify(body));
 
   beforeAll(async () => {
-    let backing: Cache = new MemoryCache();
+    backing = new MemoryCache();
     if (useRedis) {
       redis = createTestRedis();
       // Commands fail fast (no offline queue) until connected, and a failing cache reads as a miss.
@@ -87,6 +92,36 @@ describe.each([
       expect(await cache.getList('page-stale')).toEqual(response({ stale: false }));
     },
   );
+
+  it.skipIf(useRedis && !redisUrl)(
+    'instances sharing the cache: one fills, the other serves it; one invalidates, neither serves its copy',
+    async () => {
+      // Two API instances: each keeps its own copies of the bytes it served, both share `backing`.
+      const other = createCatalogCache(backing, 60);
+      const generation = await cache.listGeneration();
+      await cache.setList('shared-page', generation, response({ version: 1 }));
+      expect(await other.getList('shared-page')).toEqual(response({ version: 1 }));
+      expect(await cache.getList('shared-page')).toEqual(response({ version: 1 }));
+
+      await other.courseChanged('any-course');
+      expect(await cache.getList('shared-page')).toBeUndefined();
+      expect(await other.getList('shared-page')).toBeUndefined();
+
+      // A stale local copy is not resurrected by a later fill under the new generation elsewhere.
+      const next = await other.listGeneration();
+      await other.setList('shared-page', next, response({ version: 2 }));
+      expect(await cache.getList('shared-page')).toEqual(response({ version: 2 }));
+    },
+  );
+
+  it.skipIf(useRedis && !redisUrl)('entries expire after the TTL, local copies included', async () => {
+    const shortLived = createCatalogCache(backing, 1);
+    const generation = await shortLived.listGeneration();
+    await shortLived.setList('short-page', generation, response({ short: true }));
+    expect(await shortLived.getList('short-page')).toEqual(response({ short: true }));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(await shortLived.getList('short-page')).toBeUndefined();
+  });
 });
 
 describe('catalog HTTP caching and invalidation', () => {

@@ -41,4 +41,24 @@ export class RedisCache implements Cache {
     // If this fails the entries still expire after their TTL; the write that called us has committed.
     await this.redis.incr(this.versionKey(namespace)).catch(() => {});
   }
+
+  private plainKey(group: string, key: string): string {
+    return `${this.prefix}:plain:${group}:${key}`;
+  }
+
+  async getPlain(group: string, key: string): Promise<string | undefined> {
+    try {
+      return (await this.redis.get(this.plainKey(group, key))) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async setPlain(group: string, key: string, value: string, ttlSeconds: number): Promise<void> {
+    try {
+      await this.redis.set(this.plainKey(group, key), value, 'EX', ttlSeconds);
+    } catch {
+      // fail open: a lost stamp only causes misses
+    }
+  }
 }

@@ -8,6 +8,7 @@ import type { Database } from '../../infrastructure/database/client.js';
 import type { Mailer } from '../../infrastructure/mail/mailer.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
+import type { UserInvalidation } from '../users/user-cache.js';
 import {
   ChangePasswordBody,
   LoginBody,
@@ -29,6 +30,8 @@ export interface AuthRoutesOptions {
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
   mailer: Mailer;
+  /** The app's user cache, invalidated after sign-ins, logout everywhere and password changes. */
+  userCache: UserInvalidation;
 }
 
 const TAGS = ['auth'];
@@ -45,17 +48,19 @@ function clientOf(request: FastifyRequest): ClientInfo {
  * address here and per account in the services.
  */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
-  const { config, db, accessTokens, rateLimiter, mailer } = options;
+  const { config, db, accessTokens, rateLimiter, mailer, userCache } = options;
   const auth = createAuthService({
     db,
     accessTokens,
     rateLimiter,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
+    userCache,
   });
   const passwordResets = createPasswordResetService({
     db,
     mailer,
     rateLimiter,
+    userCache,
     publicAppUrl: config.publicAppUrl,
     ttlMinutes: config.passwordResetTtlMinutes,
     onBackgroundError: (error) =>

@@ -7,6 +7,7 @@ import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword, verifyPassword } from '../../infrastructure/security/password.js';
+import type { UserInvalidation } from '../users/user-cache.js';
 import { userColumns } from '../users/user-view.js';
 import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
@@ -36,6 +37,8 @@ export interface AuthServiceDeps {
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
   refreshTokenTtlDays: number;
+  /** Told after every committed change to a user's row (the auth guard and /me cache it). */
+  userCache: UserInvalidation;
 }
 
 export interface RegisterInput {
@@ -50,7 +53,7 @@ const sessionUserColumns = {
 };
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, accessTokens, rateLimiter, refreshTokenTtlDays } = deps;
+  const { db, accessTokens, rateLimiter, refreshTokenTtlDays, userCache } = deps;
   // Unknown emails are checked against this hash so that they cost the same argon2 work as known ones.
   const dummyPasswordHash = hashPassword(generateOpaqueToken());
 
@@ -127,7 +130,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       await rateLimiter.reset(limitKey);
 
-      return db.transaction(async (tx) => {
+      const pair = await db.transaction(async (tx) => {
         const [signedIn] = await tx
           .update(users)
           .set({ lastLoginAt: sql`now()` })
@@ -140,6 +143,9 @@ export function createAuthService(deps: AuthServiceDeps) {
         });
         return tokenPair(accessTokens, signedIn ?? user, refresh);
       });
+      // /me shows the last sign-in time.
+      await userCache.userChanged(user.id);
+      return pair;
     },
 
     /**
@@ -205,6 +211,7 @@ export function createAuthService(deps: AuthServiceDeps) {
         await tx.update(users).set({ tokenVersion: nextTokenVersion() }).where(eq(users.id, actor.id));
         await revokeUserRefreshTokens(tx, actor.id, 'logout_all');
       });
+      await userCache.userChanged(actor.id);
     },
 
     /**
@@ -241,7 +248,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (errors.length > 0) throw validationError(errors);
 
       const passwordHash = await hashPassword(input.newPassword);
-      return db.transaction(async (tx) => {
+      const pair = await db.transaction(async (tx) => {
         const [updated] = await tx
           .update(users)
           .set({ passwordHash, tokenVersion: nextTokenVersion() })
@@ -256,6 +263,8 @@ export function createAuthService(deps: AuthServiceDeps) {
         });
         return tokenPair(accessTokens, updated, refresh);
       });
+      await userCache.userChanged(actor.id);
+      return pair;
     },
   };
 }

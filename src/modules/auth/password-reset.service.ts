@@ -6,6 +6,7 @@ import type { Mailer, MailMessage } from '../../infrastructure/mail/mailer.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword } from '../../infrastructure/security/password.js';
+import type { UserInvalidation } from '../users/user-cache.js';
 import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
@@ -21,6 +22,8 @@ export interface PasswordResetDeps {
   /** Front-end base URL; the email links to `${publicAppUrl}/reset-password?token=...`. */
   publicAppUrl: string;
   ttlMinutes: number;
+  /** Told after a reset has committed (token version bumped: the user's cached state is stale). */
+  userCache: UserInvalidation;
   /** Told when a request could not be completed after its response (never with the email: it holds the token). */
   onBackgroundError?: (error: unknown) => void;
 }
@@ -165,7 +168,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           .set({ usedAt: sql`now()` })
           .where(and(eq(passwordResetTokens.userId, presented.userId), isNull(passwordResetTokens.usedAt)));
         await revokeUserRefreshTokens(tx, presented.userId, 'password_reset');
-        return { kind: 'reset', email: user.email } as const;
+        return { kind: 'reset', userId: presented.userId, email: user.email } as const;
       });
 
       if (outcome.kind === 'failed') {
@@ -174,6 +177,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           errors: [{ field: '/body/token', message: failures[outcome.failure] }],
         });
       }
+      await deps.userCache.userChanged(outcome.userId);
       // The owner proved control of the mailbox: a lockout from someone else's guesses ends here.
       await rateLimiter.reset(accountLimitKey('login-failures', outcome.email));
     },

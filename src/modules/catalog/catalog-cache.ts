@@ -1,24 +1,47 @@
-import { randomUUID } from 'node:crypto';
 import type { Cache } from '../../infrastructure/cache/cache.js';
+import { createGenerations } from '../../infrastructure/cache/generations.js';
+import { LocalCache } from '../../infrastructure/cache/local-cache.js';
+import { strongEtag } from './conditional-get.js';
 
-/** A cached response: the JSON body and its strong ETag (so a hit needs neither the database nor hashing). */
-export interface CachedResponse<T> {
-  body: T;
+/**
+ * A cached response, ready to send: the serialised body (as produced by the route's response
+ * schema) and its strong ETag, so that a hit needs neither the database, nor serialising, nor hashing.
+ */
+export interface CachedResponse {
+  payload: Buffer;
   etag: string;
 }
 
-/** What is stored: the response plus the generation its reader started under (see CatalogCache). */
-interface StoredEntry<T> extends CachedResponse<T> {
+/** What the shared cache holds (JSON-encodable for Redis): the payload, and when and under which generation it was made. */
+interface StoredEntry<T> {
+  value: T;
   generation: string;
+  expiresAt: number;
+}
+
+interface StoredResponse {
+  payload: string;
+  etag: string;
 }
 
 const LIST_NAMESPACE = 'catalog:list';
-const GENERATION_NAMESPACE = 'catalog:generation';
 const LIST_GENERATION_KEY = 'list';
 const detailNamespace = (courseId: string) => `catalog:course:${courseId}`;
 const detailGenerationKey = (courseId: string) => `course:${courseId}`;
-// Generations must outlive every entry written under them; a lost generation only causes misses.
-const GENERATION_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * This process's copies (see LocalCache: served only under the current generation, read from the
+ * shared cache on every request). 24 MB holds about 1,800 list pages of 20 courses; the shared
+ * cache keeps the rest.
+ */
+const LOCAL_PAGE_LIMITS = { maxEntries: 5_000, maxBytes: 24 * 1024 * 1024 };
+const LOCAL_DETAIL_LIMITS = { maxEntries: 5_000, maxBytes: 24 * 1024 * 1024 };
+const LOCAL_SLUG_LIMITS = { maxEntries: 20_000, maxBytes: 4 * 1024 * 1024 };
+
+/** The response for a serialised body: its bytes and their ETag. */
+export function cachedResponse(payload: string): CachedResponse {
+  return { payload: Buffer.from(payload), etag: strongEtag(payload) };
+}
 
 /**
  * The public catalog's cache (list pages, and per course its public and full detail views), shared
@@ -39,14 +62,18 @@ const GENERATION_TTL_SECONDS = 7 * 24 * 3600;
  * Race protection: a reader that loaded data from the database just before a write committed must not
  * store that stale data after the writer's invalidation. Each entry records the generation current
  * when its reader *started* (read before querying the database); `courseChanged` replaces the
- * generation, so an entry computed under an older generation is ignored on read. Namespace
- * invalidation additionally drops the stale entries themselves.
+ * generation, so an entry computed under an older generation is ignored on read (generations.ts).
+ * Namespace invalidation additionally drops the stale entries themselves.
+ *
+ * Two levels: the shared cache (Redis when configured) holds every entry; each process also keeps
+ * the bytes of the entries it served. A hit reads only the generation from the shared cache (one
+ * round trip with Redis) and then sends this process's copy, if it carries that generation.
  */
 export interface CatalogCache {
   /** Current generation of the list namespace; read it BEFORE querying the database. */
   listGeneration(): Promise<string>;
-  getList<T>(key: string): Promise<CachedResponse<T> | undefined>;
-  setList<T>(key: string, generation: string, response: CachedResponse<T>): Promise<void>;
+  getList(key: string): Promise<CachedResponse | undefined>;
+  setList(key: string, generation: string, response: CachedResponse): Promise<void>;
   /**
    * Slug → course id, stored under the list generation (any course change may change a slug, and
    * every change bumps the list generation).
@@ -55,74 +82,121 @@ export interface CatalogCache {
   setCourseIdBySlug(slug: string, generation: string, courseId: string): Promise<void>;
   /** Current generation of one course's detail; read it BEFORE querying the database. */
   detailGeneration(courseId: string): Promise<string>;
-  getDetail<T>(courseId: string, viewKind: string): Promise<CachedResponse<T> | undefined>;
-  setDetail<T>(
-    courseId: string,
-    viewKind: string,
-    generation: string,
-    response: CachedResponse<T>,
-  ): Promise<void>;
+  getDetail(courseId: string, viewKind: string): Promise<CachedResponse | undefined>;
+  setDetail(courseId: string, viewKind: string, generation: string, response: CachedResponse): Promise<void>;
   /** Invalidates every list page and this course's cached detail. Call after the write has committed. */
   courseChanged(courseId: string): Promise<void>;
 }
 
 export function createCatalogCache(cache: Cache, ttlSeconds: number): CatalogCache {
-  async function currentGeneration(key: string): Promise<string> {
-    const existing = await cache.get<string>(GENERATION_NAMESPACE, key);
-    if (existing !== undefined) return existing;
-    // Missing (first use, expired or evicted): start a new one, which invalidates anything stored
-    // under whatever generation was lost.
-    const fresh = randomUUID();
-    await cache.set(GENERATION_NAMESPACE, key, fresh, GENERATION_TTL_SECONDS);
-    return fresh;
+  const generations = createGenerations(cache, 'catalog:generation');
+  // Keyed without building strings where possible: a hit is a handful of map lookups.
+  const pages = new LocalCache<CachedResponse>(LOCAL_PAGE_LIMITS);
+  const details = new LocalCache<CachedResponse>(LOCAL_DETAIL_LIMITS);
+  const slugs = new LocalCache<string>(LOCAL_SLUG_LIMITS);
+
+  /** Where one kind of entry lives: this process's copies, and its place in the shared cache. */
+  interface Place<V> {
+    local: LocalCache<V>;
+    localKey: string;
+    namespace: string;
+    key: string;
+    generationKey: string;
   }
 
-  async function read<T>(namespace: string, key: string, generationKey: string) {
-    const [entry, generation] = await Promise.all([
-      cache.get<StoredEntry<T>>(namespace, key),
-      cache.get<string>(GENERATION_NAMESPACE, generationKey),
-    ]);
-    if (entry === undefined || generation === undefined || entry.generation !== generation) return undefined;
-    return entry;
+  /**
+   * The value if it was stored under the current generation and has not expired: this process's
+   * copy when it has one, else the shared cache's (then copied here).
+   */
+  async function read<T, V>(
+    place: Place<V>,
+    decode: (stored: T) => V,
+    bytesOf: (value: V) => number,
+  ): Promise<V | undefined> {
+    const generation = await generations.current(place.generationKey);
+    if (generation === undefined) return undefined;
+    const copy = place.local.get(place.localKey, generation);
+    if (copy !== undefined) return copy;
+    const stored = await cache.get<StoredEntry<T>>(place.namespace, place.key);
+    if (stored === undefined || stored.generation !== generation || stored.expiresAt <= Date.now()) {
+      return undefined;
+    }
+    const value = decode(stored.value);
+    place.local.set(place.localKey, value, generation, stored.expiresAt, bytesOf(value));
+    return value;
   }
+
+  async function write<T, V>(place: Place<V>, generation: string, stored: T, value: V, bytes: number) {
+    const expiresAt = Date.now() + ttlSeconds * 1000;
+    const entry: StoredEntry<T> = { value: stored, generation, expiresAt };
+    await cache.set(place.namespace, place.key, entry, ttlSeconds);
+    place.local.set(place.localKey, value, generation, expiresAt, bytes);
+  }
+
+  const pagePlace = (key: string): Place<CachedResponse> => ({
+    local: pages,
+    localKey: key,
+    namespace: LIST_NAMESPACE,
+    key: `page:${key}`,
+    generationKey: LIST_GENERATION_KEY,
+  });
+  const slugPlace = (slug: string): Place<string> => ({
+    local: slugs,
+    localKey: slug,
+    namespace: LIST_NAMESPACE,
+    key: `slug:${slug}`,
+    generationKey: LIST_GENERATION_KEY,
+  });
+  const detailPlace = (courseId: string, viewKind: string): Place<CachedResponse> => ({
+    local: details,
+    localKey: `${courseId}:${viewKind}`,
+    namespace: detailNamespace(courseId),
+    key: viewKind,
+    generationKey: detailGenerationKey(courseId),
+  });
+
+  const decodeResponse = (stored: StoredResponse): CachedResponse => ({
+    payload: Buffer.from(stored.payload),
+    etag: stored.etag,
+  });
+  const encodeResponse = (response: CachedResponse): StoredResponse => ({
+    payload: response.payload.toString(),
+    etag: response.etag,
+  });
+  const responseBytes = (response: CachedResponse) => response.payload.length;
+  const slugBytes = (courseId: string) => courseId.length;
+  const asIs = (courseId: string) => courseId;
 
   return {
-    listGeneration: () => currentGeneration(LIST_GENERATION_KEY),
+    listGeneration: () => generations.begin(LIST_GENERATION_KEY),
 
-    async getList<T>(key: string) {
-      const entry = await read<T>(LIST_NAMESPACE, `page:${key}`, LIST_GENERATION_KEY);
-      return entry && { body: entry.body, etag: entry.etag };
-    },
+    getList: (key) => read(pagePlace(key), decodeResponse, responseBytes),
 
-    async setList<T>(key: string, generation: string, response: CachedResponse<T>) {
-      await cache.set(LIST_NAMESPACE, `page:${key}`, { ...response, generation }, ttlSeconds);
-    },
+    setList: (key, generation, response) =>
+      write(pagePlace(key), generation, encodeResponse(response), response, responseBytes(response)),
 
-    async getCourseIdBySlug(slug: string) {
-      const entry = await read<string>(LIST_NAMESPACE, `slug:${slug}`, LIST_GENERATION_KEY);
-      return entry?.body;
-    },
+    getCourseIdBySlug: (slug) => read(slugPlace(slug), asIs, slugBytes),
 
-    async setCourseIdBySlug(slug: string, generation: string, courseId: string) {
-      const entry: StoredEntry<string> = { body: courseId, etag: '', generation };
-      await cache.set(LIST_NAMESPACE, `slug:${slug}`, entry, ttlSeconds);
-    },
+    setCourseIdBySlug: (slug, generation, courseId) =>
+      write(slugPlace(slug), generation, courseId, courseId, slugBytes(courseId)),
 
-    detailGeneration: (courseId: string) => currentGeneration(detailGenerationKey(courseId)),
+    detailGeneration: (courseId) => generations.begin(detailGenerationKey(courseId)),
 
-    async getDetail<T>(courseId: string, viewKind: string) {
-      const entry = await read<T>(detailNamespace(courseId), viewKind, detailGenerationKey(courseId));
-      return entry && { body: entry.body, etag: entry.etag };
-    },
+    getDetail: (courseId, viewKind) => read(detailPlace(courseId, viewKind), decodeResponse, responseBytes),
 
-    async setDetail<T>(courseId: string, viewKind: string, generation: string, response: CachedResponse<T>) {
-      await cache.set(detailNamespace(courseId), viewKind, { ...response, generation }, ttlSeconds);
-    },
+    setDetail: (courseId, viewKind, generation, response) =>
+      write(
+        detailPlace(courseId, viewKind),
+        generation,
+        encodeResponse(response),
+        response,
+        responseBytes(response),
+      ),
 
-    async courseChanged(courseId: string) {
+    async courseChanged(courseId) {
       await Promise.all([
-        cache.set(GENERATION_NAMESPACE, LIST_GENERATION_KEY, randomUUID(), GENERATION_TTL_SECONDS),
-        cache.set(GENERATION_NAMESPACE, detailGenerationKey(courseId), randomUUID(), GENERATION_TTL_SECONDS),
+        generations.bump(LIST_GENERATION_KEY),
+        generations.bump(detailGenerationKey(courseId)),
         cache.invalidate(LIST_NAMESPACE),
         cache.invalidate(detailNamespace(courseId)),
       ]);

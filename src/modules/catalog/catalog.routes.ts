@@ -37,8 +37,13 @@ const CACHE_CONTROL = {
   private: 'private, max-age=0, must-revalidate',
 } as const;
 
-/** ETag + Cache-Control; 304 with no body when If-None-Match still matches, else the body. */
-function conditional<T>(request: FastifyRequest, reply: FastifyReply, response: CatalogResponse<T>) {
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * ETag + Cache-Control; 304 with no body when If-None-Match still matches, else the payload, sent
+ * as the bytes the route's serializer produced when the response was computed (cached or not).
+ */
+function conditional(request: FastifyRequest, reply: FastifyReply, response: CatalogResponse) {
   reply.header('etag', response.etag);
   reply.header('cache-control', CACHE_CONTROL[response.scope]);
   // The response depends on who asks (detail views, lesson access).
@@ -46,8 +51,20 @@ function conditional<T>(request: FastifyRequest, reply: FastifyReply, response: 
   if (ifNoneMatchMatches(request.headers['if-none-match'], response.etag)) {
     return reply.code(304).send();
   }
-  return response.body;
+  // Returned rather than `reply.send(...)`: returning the reply makes Fastify wait for the response
+  // to finish (listeners on the socket) before the handler's promise settles.
+  reply.type(JSON_CONTENT_TYPE);
+  return response.payload;
 }
+
+/**
+ * The route's own response serializer for 200 (its schema strips anything it does not list). The
+ * schema serializers produce strings; the wider declared type covers custom serializers.
+ */
+const serializerOf =
+  (reply: FastifyReply) =>
+  (body: unknown): string =>
+    reply.serialize(body) as string;
 
 /**
  * The public catalog: anyone may call it (a bearer token, when sent, must be valid and personalises
@@ -81,7 +98,8 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         },
       },
     },
-    async (request, reply) => conditional(request, reply, await catalog.listCourses(request.query)),
+    async (request, reply) =>
+      conditional(request, reply, await catalog.listCourses(request.query, serializerOf(reply))),
   );
 
   app.get(
@@ -110,7 +128,11 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
       },
     },
     async (request, reply) =>
-      conditional(request, reply, await catalog.getCourse(request.params.id, request.actor)),
+      conditional(
+        request,
+        reply,
+        await catalog.getCourse(request.params.id, request.actor, serializerOf(reply)),
+      ),
   );
 
   app.get(
@@ -142,7 +164,12 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
       conditional(
         request,
         reply,
-        await catalog.getLesson(request.params.id, request.params.lessonId, request.actor),
+        await catalog.getLesson(
+          request.params.id,
+          request.params.lessonId,
+          request.actor,
+          serializerOf(reply),
+        ),
       ),
   );
 };

@@ -25,8 +25,7 @@ import type {
   CourseDetail,
   ListCoursesQuery,
 } from './catalog.schemas.js';
-import type { CachedResponse, CatalogCache } from './catalog-cache.js';
-import { strongEtag } from './conditional-get.js';
+import { type CachedResponse, type CatalogCache, cachedResponse } from './catalog-cache.js';
 
 /**
  * Who may see what (issue: drafts do not leak; archived courses stay with their students):
@@ -43,9 +42,15 @@ type CourseView = 'full' | 'public';
  */
 export type CacheScope = 'public' | 'private';
 
-export interface CatalogResponse<T> extends CachedResponse<T> {
+export interface CatalogResponse extends CachedResponse {
   scope: CacheScope;
 }
+
+/**
+ * The route's serializer (its response schema, which drops any field the schema does not list):
+ * bodies are serialised once, when computed, and cached and sent as those bytes.
+ */
+export type Serialize<T> = (body: T) => string;
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -155,22 +160,16 @@ function normaliseListQuery(query: ListCoursesQuery): ListRequest {
   };
 }
 
-/** One cache key per distinct request after normalisation (parameter order and defaults do not matter). */
+/** A free-text value in a cache key: JSON-quoted, so separators inside it cannot shift the fields. */
+const quoted = (value: string | undefined) => (value === undefined ? '' : JSON.stringify(value));
+
+/**
+ * One cache key per distinct request after normalisation (parameter order and defaults do not
+ * matter). Free text is quoted; every other field is an enum, number, boolean, UUID, currency code
+ * or cursor, none of which contains `|`.
+ */
 function listCacheKey({ filters, sort, limit, cursor }: ListRequest): string {
-  return JSON.stringify([
-    filters.q,
-    filters.difficulty,
-    filters.category,
-    filters.tag,
-    filters.instructorId,
-    filters.free,
-    filters.minPrice,
-    filters.maxPrice,
-    filters.currency,
-    sort,
-    limit,
-    cursor,
-  ]);
+  return `${sort}|${limit}|${cursor ?? ''}|${quoted(filters.q)}|${filters.difficulty ?? ''}|${quoted(filters.category)}|${quoted(filters.tag)}|${filters.instructorId ?? ''}|${filters.free ?? ''}|${filters.minPrice ?? ''}|${filters.maxPrice ?? ''}|${filters.currency ?? ''}`;
 }
 
 function cursorOf(sort: CatalogSort, row: CourseListRow): CatalogCursor {
@@ -325,17 +324,17 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
   }
 
   return {
-    async listCourses(query: ListCoursesQuery): Promise<CatalogResponse<CatalogPage>> {
+    async listCourses(query: ListCoursesQuery, serialize: Serialize<CatalogPage>): Promise<CatalogResponse> {
       const request = normaliseListQuery(query);
       const after = cursorFor(request.cursor, request.sort);
       const key = listCacheKey(request);
-      const cached = await cache.getList<CatalogPage>(key);
-      if (cached) return { ...cached, scope: 'public' };
+      const cached = await cache.getList(key);
+      if (cached) return { payload: cached.payload, etag: cached.etag, scope: 'public' };
 
       const generation = await cache.listGeneration();
       const rows = await selectCoursePage(db, request.filters, request.sort, after, request.limit + 1);
       const body = toPage(rows, request.limit, toCatalogCourse, (row) => cursorOf(request.sort, row));
-      const response = { body, etag: strongEtag(body) };
+      const response = cachedResponse(serialize(body));
       await cache.setList(key, generation, response);
       return { ...response, scope: 'public' };
     },
@@ -345,7 +344,11 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
      * one, which is identical for every caller entitled to it); the caller's entitlement is decided
      * before any cached view is returned, so a privileged view never reaches anyone else.
      */
-    async getCourse(idOrSlug: string, actor: Actor | null): Promise<CatalogResponse<CourseDetail>> {
+    async getCourse(
+      idOrSlug: string,
+      actor: Actor | null,
+      serialize: Serialize<CourseDetail>,
+    ): Promise<CatalogResponse> {
       const ref = parseCourseRef(idOrSlug);
       if (ref === undefined) throw courseNotFound();
 
@@ -355,7 +358,7 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
         if (ref.id === undefined && ref.slug !== undefined)
           slugTarget = await cache.getCourseIdBySlug(ref.slug);
         const candidate = ref.id ?? slugTarget;
-        const cached = candidate && (await cache.getDetail<CourseDetail>(candidate, 'public'));
+        const cached = candidate && (await cache.getDetail(candidate, 'public'));
         if (cached) return { ...cached, scope: 'public' };
       }
 
@@ -365,14 +368,14 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
         const access = await selectCourseAccess(db, courseId, actor.id);
         const view = access && viewOf(access, actor);
         if (view === undefined) throw courseNotFound();
-        const cached = await cache.getDetail<CourseDetail>(courseId, view);
+        const cached = await cache.getDetail(courseId, view);
         if (cached) return { ...cached, scope: 'private' };
       }
 
       const generation = await cache.detailGeneration(courseId);
       const loaded = await loadDetail(courseId, actor);
       if (loaded === undefined) throw courseNotFound();
-      const response = { body: loaded.body, etag: strongEtag(loaded.body) };
+      const response = cachedResponse(serialize(loaded.body));
       await cache.setDetail(courseId, loaded.view, generation, response);
       return { ...response, scope: scopeFor(actor) };
     },
@@ -385,7 +388,8 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
       idOrSlug: string,
       lessonId: string,
       actor: Actor | null,
-    ): Promise<CatalogResponse<CatalogLesson>> {
+      serialize: Serialize<CatalogLesson>,
+    ): Promise<CatalogResponse> {
       const ref = parseCourseRef(idOrSlug);
       const courseId = ref && (await resolveCourseId(ref));
       if (courseId === undefined) throw courseNotFound();
@@ -411,7 +415,7 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
         videoUrl: lesson.videoUrl,
         updatedAt: lesson.updatedAt.toISOString(),
       };
-      return { body, etag: strongEtag(body), scope: scopeFor(actor) };
+      return { ...cachedResponse(serialize(body)), scope: scopeFor(actor) };
     },
   };
 }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A strong ETag for a JSON response: the SHA-256 of its serialised body. The body objects are built
- * in a fixed property order, so equal content always gives the same tag, on every instance.
+ * A strong ETag for a JSON response: the SHA-256 of the bytes sent. The route's serializer writes
+ * properties in schema order, so equal content always gives the same tag, on every instance.
  */
-export function strongEtag(body: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url')}"`;
+export function strongEtag(payload: string): string {
+  return `"${createHash('sha256').update(payload).digest('base64url')}"`;
 }
 
 /**

@@ -4,6 +4,7 @@ import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { normaliseProfileChanges, type ProfileChanges } from './profile-validation.js';
+import type { UserInvalidation } from './user-cache.js';
 import { type ProfileView, type PublicProfileView, toProfileView } from './user-view.js';
 import { validationError } from './validation-error.js';
 
@@ -17,8 +18,11 @@ export const profileColumns = {
   locale: userProfiles.locale,
 };
 
-/** Profiles are created on first save; until then everyone sees the column defaults. */
-export function createProfilesService(db: Database) {
+/**
+ * Profiles are created on first save; until then everyone sees the column defaults. `/me` shows the
+ * profile, so a saved change invalidates the user's cached view.
+ */
+export function createProfilesService(db: Database, userCache: UserInvalidation) {
   return {
     async getOwn(actor: Actor): Promise<ProfileView> {
       const [row] = await db
@@ -37,6 +41,7 @@ export function createProfilesService(db: Database) {
         .values({ userId: actor.id, ...changes })
         .onConflictDoUpdate({ target: userProfiles.userId, set: { ...changes, updatedAt: new Date() } })
         .returning(profileColumns);
+      await userCache.userChanged(actor.id);
       return toProfileView(row);
     },
 

@@ -4,6 +4,7 @@ import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { createProfilesService } from './profiles.service.js';
+import type { UserCache } from './user-cache.js';
 import {
   ChangeRoleBody,
   ListUsersQuery,
@@ -19,6 +20,8 @@ import { createUsersService } from './users.service.js';
 
 export interface UsersRoutesOptions {
   db: Database;
+  /** The app's one user cache (the auth guard reads it); every write here invalidates it. */
+  userCache: UserCache;
 }
 
 const TAGS = ['users'];
@@ -29,15 +32,18 @@ const noSuchUser = problemResponse('No user with this id.');
 
 /**
  * The signed-in user (`/me`, `/me/profile`), public profiles, and user administration for admins.
- * Private data is never cached; public profiles may be.
+ * Private responses are `no-store` for clients and proxies; public profiles may be cached. The
+ * server keeps each user's `/me` (user-cache.ts), invalidated by every write that changes it.
  */
-export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db }) => {
-  const accounts = createUsersService(db);
-  const profiles = createProfilesService(db);
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, userCache }) => {
+  const accounts = createUsersService(db, userCache);
+  const profiles = createProfilesService(db, userCache);
 
   // Whatever a signed-in request returns is someone's private view; public profiles are left cacheable.
-  app.addHook('onSend', async (request, reply) => {
+  // Callback style: it runs on every response of these routes, and an async hook costs a promise.
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.actor !== null) reply.header('cache-control', 'no-store');
+    done(null, payload);
   });
 
   app.get(
@@ -52,7 +58,12 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
         response: { 200: MeSchema, 401: unauthorized },
       },
     },
-    async (request) => accounts.getMe(actorOf(request)),
+    // Sent as the bytes the route's serializer made when the view was computed (cached per user).
+    async (request, reply) => {
+      const payload = await accounts.getMe(actorOf(request), (me) => reply.serialize(me) as string);
+      reply.type('application/json; charset=utf-8');
+      return payload;
+    },
   );
 
   app.patch(

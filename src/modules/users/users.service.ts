@@ -7,6 +7,7 @@ import type { Database } from '../../infrastructure/database/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
 import { profileColumns } from './profiles.service.js';
+import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
 import { validationError } from './validation-error.js';
 
@@ -39,7 +40,14 @@ function prefixPattern(prefix: string): string {
 
 const NO_SUCH_USER = 'No user with this id.';
 
-export function createUsersService(db: Database) {
+/** A user with their profile, as `/me` shows it. */
+export type MeView = UserView & { profile: ProfileView };
+
+/**
+ * Every write here changes what the auth guard or `/me` shows, so each one calls
+ * `userCache.userChanged` once it has committed (the user's next request sees the change).
+ */
+export function createUsersService(db: Database, userCache: UserCache) {
   async function findUser(id: string): Promise<UserView> {
     const [row] = await db.select(userColumns(users)).from(users).where(eq(users.id, id));
     if (!row) throw new AppError('not_found', NO_SUCH_USER);
@@ -47,7 +55,7 @@ export function createUsersService(db: Database) {
   }
 
   /** The signed-in user with their profile (defaults until a profile is saved). */
-  async function getMe(actor: Actor): Promise<UserView & { profile: ProfileView }> {
+  async function loadMe(actor: Actor): Promise<MeView> {
     const [row] = await db
       .select({ user: userColumns(users), profile: profileColumns })
       .from(users)
@@ -58,13 +66,20 @@ export function createUsersService(db: Database) {
   }
 
   return {
-    getMe,
+    /**
+     * `/me` as the bytes `serialize` (the route's response serializer) makes of it, kept per user
+     * until the next change: the hot path of signed-in clients reads no database.
+     */
+    getMe(actor: Actor, serialize: (me: MeView) => string): Promise<Buffer> {
+      return userCache.me(actor.id, async () => serialize(await loadMe(actor)));
+    },
 
-    async updateMe(actor: Actor, input: { name: string }): Promise<UserView & { profile: ProfileView }> {
+    async updateMe(actor: Actor, input: { name: string }): Promise<MeView> {
       const name = input.name.trim();
       if (name === '') throw validationError([{ field: '/body/name', message: 'must not be blank' }]);
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
-      return getMe(actor);
+      await userCache.userChanged(actor.id);
+      return loadMe(actor);
     },
 
     /** Admin: every account, newest first, optionally filtered by role, state and email/name prefix. */
@@ -114,6 +129,7 @@ export function createUsersService(db: Database) {
         .where(eq(users.id, id))
         .returning(userColumns(users));
       if (!row) throw new AppError('not_found', NO_SUCH_USER);
+      await userCache.userChanged(id);
       return toUserView(row);
     },
 
@@ -126,18 +142,18 @@ export function createUsersService(db: Database) {
       if (id === actor.id) {
         throw new AppError('conflict', 'You cannot deactivate your own account; another admin has to do it.');
       }
-      return db.transaction(async (tx) => {
+      const deactivated = await db.transaction(async (tx) => {
         const [row] = await tx
           .update(users)
           .set({ isActive: false, deactivatedAt: sql`now()`, tokenVersion: nextTokenVersion() })
           .where(and(eq(users.id, id), eq(users.isActive, true)))
           .returning(userColumns(users));
-        if (row) {
-          await revokeUserRefreshTokens(tx, id, 'deactivated');
-          return toUserView(row);
-        }
-        return findUser(id);
+        if (row) await revokeUserRefreshTokens(tx, id, 'deactivated');
+        return row;
       });
+      // Also when already inactive: whatever this instance or another still holds is dropped.
+      await userCache.userChanged(id);
+      return deactivated ? toUserView(deactivated) : findUser(id);
     },
 
     /** Admin: the user may sign in again (their old sessions stay revoked). */
@@ -149,6 +165,7 @@ export function createUsersService(db: Database) {
         .where(eq(users.id, id))
         .returning(userColumns(users));
       if (!row) throw new AppError('not_found', NO_SUCH_USER);
+      await userCache.userChanged(id);
       return toUserView(row);
     },
   };
