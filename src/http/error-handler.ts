@@ -112,6 +112,12 @@ export function errorForLog(error: unknown): unknown {
 }
 
 /** `/body/user/email`: the request part followed by ajv's pointer, plus the missing/extra property. */
+/**
+ * Most field errors one response lists. With `allErrors`, a hostile body (a 1 MiB array of bad ids,
+ * thousands of unknown keys) would otherwise produce a response and a log line of many megabytes.
+ */
+export const MAX_LISTED_FIELD_ERRORS = 50;
+
 function fieldErrors(validation: FastifySchemaValidationError[], context: string | undefined): FieldError[] {
   const pointerToken = (name: string) => name.replace(/~/g, '~0').replace(/\//g, '~1');
   const seen = new Set<string>();
@@ -181,15 +187,17 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const fastifyError = error as Partial<FastifyError>;
 
   if (Array.isArray(fastifyError.validation)) {
-    const errors = fieldErrors(fastifyError.validation, fastifyError.validationContext);
-    request.log.info({ code: 'validation_failed', errors }, 'request failed');
+    const allErrors = fieldErrors(fastifyError.validation, fastifyError.validationContext);
+    const errors = allErrors.slice(0, MAX_LISTED_FIELD_ERRORS);
+    const more = allErrors.length - errors.length;
+    request.log.info({ code: 'validation_failed', errors, unlistedErrors: more }, 'request failed');
     return sendProblem(
       request,
       reply,
       buildProblem({
         ...base,
         code: 'validation_failed',
-        detail: `${errors.length === 1 ? 'One field is' : `${errors.length} fields are`} not valid.`,
+        detail: `${allErrors.length === 1 ? 'One field is' : `${allErrors.length} fields are`} not valid${more > 0 ? ` (the first ${errors.length} are listed)` : ''}.`,
         errors,
       }),
     );

@@ -268,6 +268,17 @@ describe('HTTP application', () => {
       expect(body.errors).toContainEqual({ field: '/body/unexpected', message: 'is not allowed' });
     });
 
+    it('lists at most 50 bad fields, so a hostile body cannot inflate the response', async () => {
+      const payload: Record<string, unknown> = { email: 'a@example.com', age: 3, name: 'Ada' };
+      for (let i = 0; i < 90; i++) payload[`e${i}`] = 0;
+      const response = await app.inject({ method: 'POST', url: '/__test/echo', payload });
+      expect(response.statusCode).toBe(400);
+      const body = response.json();
+      expect(body.errors).toHaveLength(50);
+      expect(body.detail).toBe('90 fields are not valid (the first 50 are listed).');
+      expect(body.errors[49]).toEqual({ field: '/body/e49', message: 'is not allowed' });
+    });
+
     it('validates and coerces query strings, naming the bad parameter', async () => {
       const valid = await app.inject({
         method: 'POST',
