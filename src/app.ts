@@ -170,6 +170,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
         // Report every bad field, not just the first. Bodies are bounded by bodyLimit.
         allErrors: true,
       },
+      // ajv-formats' `uuid` also accepts `urn:uuid:…`, which PostgreSQL then refuses: accept only the
+      // plain form, so such ids are a 400 that names the field instead of a database error.
+      onCreate: (ajv) => {
+        ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+      },
     },
     frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -279,6 +279,15 @@ describe('HTTP application', () => {
       expect(body.errors[49]).toEqual({ field: '/body/e49', message: 'is not allowed' });
     });
 
+    it('refuses a urn:uuid: id in a uuid field, naming the field', async () => {
+      const response = await app.inject({
+        method: 'GET',
+        url: '/api/v1/users/urn:uuid:0b9d6f2e-7d6f-4f6a-9a51-8d5b7a7c1e11/profile',
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().errors).toEqual([expect.objectContaining({ field: '/params/id' })]);
+    });
+
     it('validates and coerces query strings, naming the bad parameter', async () => {
       const valid = await app.inject({
         method: 'POST',
