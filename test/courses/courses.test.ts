@@ -9,6 +9,7 @@ import {
   countRows,
   courseRow,
   createAuthor,
+  createAuthoringCast,
   createCourse,
   createPublishedCourse,
   enrollStudent,
@@ -33,12 +34,7 @@ describe('course authoring: courses', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    [instructor, otherInstructor, student, admin] = await Promise.all([
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'student'),
-      createAuthor(app, 'admin'),
-    ]);
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
   });
 
   afterAll(async () => {

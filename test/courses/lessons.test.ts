@@ -7,7 +7,7 @@ import {
   addModule,
   countRows,
   courseRow,
-  createAuthor,
+  createAuthoringCast,
   createCourse,
   createPublishedCourse,
   insertAssignment,
@@ -35,12 +35,7 @@ describe('course authoring: lessons', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    [instructor, otherInstructor, student, admin] = await Promise.all([
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'student'),
-      createAuthor(app, 'admin'),
-    ]);
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
     courseId = (await createCourse(app, instructor)).id;
     moduleId = (await addModule(app, instructor, courseId)).id;
     quizId = await insertQuiz(testApp.database.db, courseId);

@@ -5,7 +5,7 @@ import {
   addLesson,
   addModule,
   courseRow,
-  createAuthor,
+  createAuthoringCast,
   createCourse,
   createPublishableCourse,
   createPublishedCourse,
@@ -24,12 +24,7 @@ describe('course authoring: draft → published → archived', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    [instructor, otherInstructor, student, admin] = await Promise.all([
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'student'),
-      createAuthor(app, 'admin'),
-    ]);
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import {
   addModule,
   countRows,
   courseRow,
-  createAuthor,
+  createAuthoringCast,
   createCourse,
   createPublishedCourse,
   modulePositions,
@@ -25,12 +25,7 @@ describe('course authoring: modules', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    [instructor, otherInstructor, student, admin] = await Promise.all([
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'instructor'),
-      createAuthor(app, 'student'),
-      createAuthor(app, 'admin'),
-    ]);
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
   });
 
   afterAll(async () => {

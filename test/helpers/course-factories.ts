@@ -54,6 +54,25 @@ export async function createAuthor(app: App, role: Role): Promise<Author> {
   return { id: user.id, role: user.role, token, headers: { authorization: `Bearer ${token}` } };
 }
 
+export interface AuthoringCast {
+  /** Owns the courses under test. */
+  instructor: Author;
+  otherInstructor: Author;
+  student: Author;
+  admin: Author;
+}
+
+/** The four callers every authoring test needs: the owner, another instructor, a student, an admin. */
+export async function createAuthoringCast(app: App): Promise<AuthoringCast> {
+  const [instructor, otherInstructor, student, admin] = await Promise.all([
+    createAuthor(app, 'instructor'),
+    createAuthor(app, 'instructor'),
+    createAuthor(app, 'student'),
+    createAuthor(app, 'admin'),
+  ]);
+  return { instructor, otherInstructor, student, admin };
+}
+
 export interface CourseBody {
   id: string;
   slug: string;
