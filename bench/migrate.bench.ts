@@ -9,28 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig, projectRoot, readEnv } from '../src/config.js';
 import { resolveDatabase } from '../src/infrastructure/database/resolve-database.js';
+import { adminQuery, withDatabase } from './harness.js';
 
 const REPETITIONS = Number(readEnv('BENCH_REPETITIONS') ?? 5);
 const bin = (name: string) => path.join(projectRoot, 'node_modules', '.bin', name);
-
-function withDatabase(url: string, name: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${name}`;
-  return parsed.toString();
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function timeCommand(command: string, args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -111,7 +95,7 @@ async function main() {
       const order = i % 2 === 0 ? (['ours', 'drizzle'] as const) : (['drizzle', 'ours'] as const);
       for (const who of order) {
         const name = `${prefix}_${who}_${i}`;
-        await admin(database.url, `CREATE DATABASE ${name}`);
+        await adminQuery(database.url, `CREATE DATABASE ${name}`);
         const url = withDatabase(database.url, name);
         if (who === 'ours') {
           ours.push(
@@ -123,18 +107,18 @@ async function main() {
         } else {
           drizzle.push(await timeCommand(bin('drizzle-kit'), ['migrate'], { DATABASE_URL: url }));
         }
-        await admin(database.url, `DROP DATABASE ${name} WITH (FORCE)`);
+        await adminQuery(database.url, `DROP DATABASE ${name} WITH (FORCE)`);
       }
     }
 
     // Warm start: the server's database already exists and is migrated, as on a developer's second `npm start`.
     const startName = `${prefix}_start`;
-    await admin(database.url, `CREATE DATABASE ${startName}`);
+    await adminQuery(database.url, `CREATE DATABASE ${startName}`);
     const startEnv = { DATABASE_URL: withDatabase(database.url, startName), MIGRATE_ON_START: 'true' };
     await timeStartToReady(startEnv); // first start applies the migrations
     const warmStarts: number[] = [];
     for (let i = 0; i < REPETITIONS; i++) warmStarts.push(await timeStartToReady(startEnv));
-    await admin(database.url, `DROP DATABASE ${startName} WITH (FORCE)`);
+    await adminQuery(database.url, `DROP DATABASE ${startName} WITH (FORCE)`);
 
     const report = {
       date: new Date().toISOString(),

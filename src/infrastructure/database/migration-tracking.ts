@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type pg from 'pg';
 import { DatabaseCommandError } from './database-errors.js';
 import type { MigrationFile } from './migration-files.js';
@@ -120,8 +119,4 @@ export function planMigrations(files: MigrationFile[], rows: AppliedMigrationRow
     );
   }
   return { applied, pending };
-}
-
-export function describeFile(file: MigrationFile): string {
-  return path.basename(file.fileName, '.sql');
 }
