@@ -193,8 +193,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     closing = true;
     closeKeepAliveConnectionsGracefully(app, Math.min(1_000, config.shutdownTimeoutMs / 4));
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   if (deps.ownsDatabase === true) {
     app.addHook('onClose', async () => {

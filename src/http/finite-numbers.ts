@@ -36,29 +36,48 @@ function nonFiniteFields(root: unknown, prefix: string): FieldError[] {
   return errors;
 }
 
-export function nonFiniteNumberErrors(request: FastifyRequest): FieldError[] {
-  const schema = request.routeOptions.schema;
-  if (!schema) return [];
-  const errors: FieldError[] = [];
-  for (const [schemaPart, requestPart] of VALIDATED_PARTS) {
-    if (schema[schemaPart] !== undefined)
-      errors.push(...nonFiniteFields(request[requestPart], `/${schemaPart}`));
+/** Whether a JSON schema has a number or integer anywhere, i.e. whether ajv may coerce one. */
+function mayHoldNumbers(schema: unknown): boolean {
+  const pending: unknown[] = [schema];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const type = (node as { type?: unknown }).type;
+    if (type === 'number' || type === 'integer') return true;
+    if (Array.isArray(type) && (type.includes('number') || type.includes('integer'))) return true;
+    pending.push(...Object.values(node));
   }
-  return errors;
+  return false;
 }
 
-/** A preHandler for every route: runs after validation, before authentication and handlers. */
+type RouteSchema = Partial<Record<(typeof VALIDATED_PARTS)[number][0], unknown>>;
+
+/**
+ * A preHandler for each route whose schema has a number or integer (runs after validation, before
+ * authentication and handlers), checking only the parts that have one; other routes get none.
+ */
 export const finiteNumbersPlugin = fp(
   async (app) => {
-    app.addHook('preHandler', async (request) => {
-      const errors = nonFiniteNumberErrors(request);
-      if (errors.length > 0) {
-        throw new AppError(
-          'validation_failed',
-          `${errors.length === 1 ? 'One field is' : `${errors.length} fields are`} not valid.`,
-          { errors },
+    app.addHook('onRoute', (routeOptions) => {
+      const schema = routeOptions.schema as RouteSchema | undefined;
+      if (schema === undefined) return;
+      const parts = VALIDATED_PARTS.filter(([schemaPart]) => mayHoldNumbers(schema[schemaPart]));
+      if (parts.length === 0) return;
+      const check = (request: FastifyRequest, _reply: unknown, done: (error?: Error) => void) => {
+        const errors: FieldError[] = [];
+        for (const [schemaPart, requestPart] of parts)
+          errors.push(...nonFiniteFields(request[requestPart], `/${schemaPart}`));
+        if (errors.length === 0) return done();
+        done(
+          new AppError(
+            'validation_failed',
+            `${errors.length === 1 ? 'One field is' : `${errors.length} fields are`} not valid.`,
+            { errors },
+          ),
         );
-      }
+      };
+      const existing = routeOptions.preHandler;
+      routeOptions.preHandler = existing === undefined ? [check] : [check, ...[existing].flat()];
     });
   },
   { name: 'finite-numbers', fastify: '5.x' },
