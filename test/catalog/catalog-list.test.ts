@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -450,6 +451,67 @@ describe('GET /api/v1/courses', () => {
 
       const otherQuery = await list('?sort=popular', { 'if-none-match': etag });
       expect(otherQuery.statusCode).toBe(200);
+    });
+  });
+
+  describe('compressed responses', () => {
+    const BROWSER = 'gzip, deflate, br, zstd';
+
+    it('sends brotli to a browser and gzip to a gzip-only client: the same JSON, its own ETag, Vary', async () => {
+      const identity = await list('?sort=title');
+      expect(identity.headers['content-encoding']).toBeUndefined();
+      expect(identity.rawPayload.length).toBeGreaterThan(1024);
+
+      const br = await list('?sort=title', { 'accept-encoding': BROWSER });
+      expect(br.statusCode).toBe(200);
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(br.headers.vary).toBe('Authorization, Accept-Encoding');
+      expect(br.headers.etag).toBe(`${(identity.headers.etag as string).slice(0, -1)}-br"`);
+      expect(Number(br.headers['content-length'])).toBe(br.rawPayload.length);
+      expect(br.rawPayload.length).toBeLessThan(identity.rawPayload.length / 2);
+      expect(brotliDecompressSync(br.rawPayload).equals(identity.rawPayload)).toBe(true);
+
+      const gzip = await list('?sort=title', { 'accept-encoding': 'gzip' });
+      expect(gzip.headers['content-encoding']).toBe('gzip');
+      expect(gzip.headers.etag).toBe(`${(identity.headers.etag as string).slice(0, -1)}-gzip"`);
+      expect(gunzipSync(gzip.rawPayload).equals(identity.rawPayload)).toBe(true);
+
+      // Served again (from the cached copy), the same bytes.
+      const again = await list('?sort=title', { 'accept-encoding': BROWSER });
+      expect(again.rawPayload.equals(br.rawPayload)).toBe(true);
+    });
+
+    it('sends the bytes as they are when the client refuses both codings or the page is small', async () => {
+      for (const acceptEncoding of ['identity', 'br;q=0, gzip;q=0', 'deflate', '']) {
+        const response = await list('?sort=title', { 'accept-encoding': acceptEncoding });
+        expect(response.headers['content-encoding'], acceptEncoding).toBeUndefined();
+        expect(response.json().data).toHaveLength(published.length);
+      }
+      const small = await list('?category=math', { 'accept-encoding': BROWSER });
+      expect(small.rawPayload.length).toBeLessThan(1024);
+      expect(small.headers['content-encoding']).toBeUndefined();
+      expect(small.json().data).toHaveLength(1);
+    });
+
+    it('revalidates across codings: a compressed copy’s ETag gets 304, and so does the identity one', async () => {
+      const br = await list('?sort=title', { 'accept-encoding': BROWSER });
+      const identityEtag = (await list('?sort=title')).headers.etag as string;
+
+      const plainClient = await list('?sort=title', { 'if-none-match': br.headers.etag as string });
+      expect(plainClient.statusCode).toBe(304);
+      expect(plainClient.headers.etag).toBe(identityEtag);
+
+      const browser = await list('?sort=title', {
+        'accept-encoding': BROWSER,
+        'if-none-match': identityEtag,
+      });
+      expect(browser.statusCode).toBe(304);
+      expect(browser.body).toBe('');
+      expect(browser.headers.etag).toBe(br.headers.etag);
+
+      const stale = await list('?sort=title', { 'accept-encoding': BROWSER, 'if-none-match': '"other-br"' });
+      expect(stale.statusCode).toBe(200);
     });
   });
 });

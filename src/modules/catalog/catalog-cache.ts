@@ -1,3 +1,4 @@
+import type { CompressiblePayload } from '../../http/content-coding.js';
 import type { Cache } from '../../infrastructure/cache/cache.js';
 import { createGenerations } from '../../infrastructure/cache/generations.js';
 import { LocalCache } from '../../infrastructure/cache/local-cache.js';
@@ -5,10 +6,10 @@ import { strongEtag } from './conditional-get.js';
 
 /**
  * A cached response, ready to send: the serialised body (as produced by the route's response
- * schema) and its strong ETag, so that a hit needs neither the database, nor serialising, nor hashing.
+ * schema), its compressed copies once asked for, and its strong ETag, so that a hit needs neither
+ * the database, nor serialising, nor compressing, nor hashing.
  */
-export interface CachedResponse {
-  payload: Buffer;
+export interface CachedResponse extends CompressiblePayload {
   etag: string;
 }
 
@@ -40,7 +41,7 @@ const LOCAL_SLUG_LIMITS = { maxEntries: 20_000, maxBytes: 4 * 1024 * 1024 };
 
 /** The response for a serialised body: its bytes and their ETag. */
 export function cachedResponse(payload: string): CachedResponse {
-  return { payload: Buffer.from(payload), etag: strongEtag(payload) };
+  return { payload: Buffer.from(payload), compressed: new Map(), etag: strongEtag(payload) };
 }
 
 /**
@@ -157,6 +158,7 @@ export function createCatalogCache(cache: Cache, ttlSeconds: number): CatalogCac
 
   const decodeResponse = (stored: StoredResponse): CachedResponse => ({
     payload: Buffer.from(stored.payload),
+    compressed: new Map(),
     etag: stored.etag,
   });
   const encodeResponse = (response: CachedResponse): StoredResponse => ({

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { compressedPayload, etagForCoding, negotiateCoding } from '../../http/content-coding.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import {
@@ -41,20 +42,24 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 /**
  * ETag + Cache-Control; 304 with no body when If-None-Match still matches, else the payload, sent
- * as the bytes the route's serializer produced when the response was computed (cached or not).
+ * as the bytes the route's serializer produced when the response was computed (cached or not), or
+ * their brotli/gzip copy when the client accepts one (made once per cached response).
  */
 function conditional(request: FastifyRequest, reply: FastifyReply, response: CatalogResponse) {
-  reply.header('etag', response.etag);
+  const coding = negotiateCoding(request.headers['accept-encoding'], response.payload);
+  reply.header('etag', etagForCoding(response.etag, coding));
   reply.header('cache-control', CACHE_CONTROL[response.scope]);
-  // The response depends on who asks (detail views, lesson access).
-  reply.header('vary', 'Authorization');
+  // The response depends on who asks (detail views, lesson access) and on the codings accepted.
+  reply.header('vary', 'Authorization, Accept-Encoding');
   if (ifNoneMatchMatches(request.headers['if-none-match'], response.etag)) {
     return reply.code(304).send();
   }
   // Returned rather than `reply.send(...)`: returning the reply makes Fastify wait for the response
   // to finish (listeners on the socket) before the handler's promise settles.
   reply.type(JSON_CONTENT_TYPE);
-  return response.payload;
+  if (coding === undefined) return response.payload;
+  reply.header('content-encoding', coding);
+  return compressedPayload(response, coding);
 }
 
 /**

@@ -329,7 +329,7 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
       const after = cursorFor(request.cursor, request.sort);
       const key = listCacheKey(request);
       const cached = await cache.getList(key);
-      if (cached) return { payload: cached.payload, etag: cached.etag, scope: 'public' };
+      if (cached) return { ...cached, scope: 'public' };
 
       const generation = await cache.listGeneration();
       const rows = await selectCoursePage(db, request.filters, request.sort, after, request.limit + 1);
