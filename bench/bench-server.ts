@@ -1,9 +1,11 @@
 /**
  * The process under load in `npm run bench`: the real application (as `npm start` builds it, without
- * logs and with rate limits out of the way) and the ceilings, each on an ephemeral port. Prints
+ * logs and with rate limits out of the way) and the ceilings (with the profiler's switch), each on an
+ * ephemeral port. Prints
  * `{"appPort":…,"ceilingPort":…}` once listening; stops on SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -39,23 +41,20 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const ceilingPool = new pg.Pool({ connectionString: databaseUrl, max: config.databasePoolMax });
 const ceiling = Fastify({ logger: false });
 ceiling.get('/bare', async () => ({ ok: true }));
-// The bare route again, but answering with a body of a given size (`?bytes=`), prebuilt: shows how
-// much of a scenario's cost is only moving its response bytes.
-const bodies = new Map<number, string>();
-ceiling.get<{ Querystring: { bytes?: string } }>('/bare-sized', async (request, reply) => {
-  const bytes = Math.min(Number(request.query.bytes ?? 0) || 0, 1_000_000);
-  let body = bodies.get(bytes);
-  if (body === undefined) {
-    body = JSON.stringify({ data: 'x'.repeat(Math.max(0, bytes - 11)) });
-    bodies.set(bytes, body);
-  }
-  reply.type('application/json');
-  return body;
-});
 ceiling.get('/sql', async () => {
   const { rows } = await ceilingPool.query('SELECT id, title FROM courses ORDER BY id LIMIT 1');
   return { rows };
 });
+// The V8 sampling profiler of this process, started and stopped around a scenario's load by the
+// bench runner: the profile `--cpu-prof` would write at exit, but of exactly that window.
+const profiler = new Session();
+profiler.connect();
+await profiler.post('Profiler.enable');
+ceiling.post('/profile/start', async () => {
+  await profiler.post('Profiler.start');
+  return { ok: true };
+});
+ceiling.post('/profile/stop', async () => (await profiler.post('Profiler.stop')).profile);
 await ceiling.listen({ host: '127.0.0.1', port: 0 });
 
 process.stdout.write(

@@ -15,6 +15,11 @@ import { runMigrations } from '../src/infrastructure/database/migrator.js';
 
 export interface LoadResult {
   requestsPerSecond: number;
+  /**
+   * CPU time the server process spent per request (user + system, µs), when its pid was given:
+   * what a request costs the server, whatever the load generator sharing the machine could send.
+   */
+  serverCpuMicrosPerRequest?: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -35,6 +40,21 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** The server process, to measure its CPU time per request (Linux /proc). */
+  serverPid?: number;
+}
+
+/** CPU time (user + system) a process has used so far, in µs; undefined where /proc is absent. */
+function cpuMicros(pid: number): number | undefined {
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in ticks.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const TICKS_PER_SECOND = 100;
+    return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 /** autocannon `requests` that send `bodies` in turn (shared by all connections). */
@@ -66,9 +86,16 @@ async function autocannonRun(options: LoadOptions, durationSeconds: number): Pro
 /** Warm up (JIT, caches, pool), then measure for a fixed duration. */
 export async function measure(options: LoadOptions): Promise<LoadResult> {
   if (options.warmupSeconds > 0) await autocannonRun(options, options.warmupSeconds);
+  const cpuBefore = options.serverPid === undefined ? undefined : cpuMicros(options.serverPid);
   const result = await autocannonRun(options, options.durationSeconds);
+  const cpuAfter = options.serverPid === undefined ? undefined : cpuMicros(options.serverPid);
+  const cpuUsed = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
   return {
     requestsPerSecond: Math.round(result.requests.average),
+    serverCpuMicrosPerRequest:
+      cpuUsed === undefined || result.requests.total === 0
+        ? undefined
+        : Number((cpuUsed / result.requests.total).toFixed(1)),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     errors: result.errors + result.timeouts,
@@ -129,9 +156,11 @@ export interface BenchServer {
  * share a CPU core or a heap (the RSS reported is the server's alone).
  */
 export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
+  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process of its own, and
+  // the pid whose RSS and CPU time are measured must be the server's.
   const child = spawn(
-    path.join(projectRoot, 'node_modules', '.bin', 'tsx'),
-    [path.join(projectRoot, 'bench', 'bench-server.ts')],
+    process.execPath,
+    ['--import', 'tsx', path.join(projectRoot, 'bench', 'bench-server.ts')],
     {
       cwd: projectRoot,
       env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'production' },

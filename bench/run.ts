@@ -2,7 +2,7 @@
  * `npm run bench [-- --scales 1,10 --duration 10 --connections 64 --only <name part>]`
  *
  * For each data scale: a fresh database seeded with `db:seed --scale N`, the server in its own
- * process, the ceilings (bare Fastify route, measured before and after the scenarios; one query
+ * process, the ceilings (bare Fastify route, measured right before each scenario; one query
  * through a pool) and every scenario of bench/scenarios.ts, each warmed up and then loaded for a
  * fixed time by autocannon. Prints req/s,
  * p50/p99 and the ratio to the ceiling, the 10x/1x latency ratio of the lists, the server's peak
@@ -16,8 +16,11 @@ import pg from 'pg';
 import { loadConfig, projectRoot, readEnv } from '../src/config.js';
 import { resolveDatabase } from '../src/infrastructure/database/resolve-database.js';
 import { seedDemoData } from '../src/infrastructure/database/seed/seed-demo-data.js';
+import { type CpuProfile, type ProfileSummary, profileMarkdown, summariseProfile } from './cpu-profile.js';
 import {
+  type BenchServer,
   createBenchDatabase,
+  type LoadOptions,
   type LoadResult,
   measure,
   peakRssMb,
@@ -25,7 +28,7 @@ import {
   withDatabase,
 } from './harness.js';
 import { renderBarChart } from './plot.js';
-import { prepareFixture, scenarios } from './scenarios.js';
+import { type Fixture, prepareFixture, type Scenario, scenarios } from './scenarios.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,7 +47,14 @@ const connections = Number(args.connections);
 
 interface ScenarioResult extends LoadResult {
   name: string;
+  /** req/s over the bare route's req/s measured right before this scenario. */
   ratioToBare: number;
+  bareRequestsPerSecond: number;
+  /**
+   * Server CPU per request of that bare run over this scenario's: the share of the bare route's rate
+   * the server would reach if the load generator did not compete with it for the machine's cores.
+   */
+  cpuRatioToBare?: number;
   targetRatio?: number;
   isList: boolean;
   note?: string;
@@ -55,10 +65,12 @@ interface ScaleResult {
   courses: number;
   users: number;
   seedSeconds: number;
-  /** `bare`: the higher of the two runs (before and after the scenarios), which ratios use. */
+  /** `bare`: the median of the bare-route runs (one before each scenario); `bareRuns`: all of them. */
   ceilings: { bare: LoadResult; bareRuns: LoadResult[]; sql: LoadResult };
   scenarios: ScenarioResult[];
   peakRssMb: number | undefined;
+  /** The hottest scenario's CPU profile, taken at the first scale only. */
+  profile?: ProfileSummary;
 }
 
 async function countRows(url: string): Promise<{ courses: number; users: number }> {
@@ -72,6 +84,41 @@ async function countRows(url: string): Promise<{ courses: number; users: number 
   } finally {
     await client.end();
   }
+}
+
+type Load = Pick<LoadOptions, 'connections' | 'durationSeconds' | 'warmupSeconds' | 'serverPid'>;
+
+function loadOf(scenario: Scenario, fixture: Fixture, appOrigin: string, load: Load): LoadOptions {
+  return {
+    ...load,
+    url: `${appOrigin}${scenario.path(fixture)}`,
+    method: scenario.method,
+    headers: scenario.headers?.(fixture),
+    body: scenario.body?.(fixture),
+    bodies: scenario.bodies?.(fixture),
+  };
+}
+
+/** The scenario once more, under the server's sampling profiler (throughput not reported). */
+async function profileScenario(
+  scenario: Scenario,
+  fixture: Fixture,
+  server: BenchServer,
+  load: Load,
+): Promise<ProfileSummary> {
+  const control = (action: 'start' | 'stop') =>
+    fetch(`${server.ceilingOrigin}/profile/${action}`, { method: 'POST' });
+  await (await control('start')).arrayBuffer();
+  await measure({ ...loadOf(scenario, fixture, server.appOrigin, load), warmupSeconds: 0 });
+  const profile = (await (await control('stop')).json()) as CpuProfile;
+  const summary = summariseProfile(scenario.name, profile, projectRoot);
+  console.log(
+    `profile of ${scenario.name}: ${summary.origins
+      .slice(0, 5)
+      .map((o) => `${o.origin} ${o.percent}%`)
+      .join(', ')}`,
+  );
+  return summary;
 }
 
 async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> {
@@ -89,57 +136,55 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
 
     const server = await startBenchServer(database.url);
     try {
-      const load = { connections, durationSeconds, warmupSeconds };
+      const load = { connections, durationSeconds, warmupSeconds, serverPid: server.pid };
+      // The bare route is measured right before each scenario and the scenario's ratio uses that run:
+      // on a shared machine a single ceiling can land in a busy or a quiet moment and skew every ratio
+      // of the run (one at half its usual rate once made every ratio look twice as good).
       const measureBare = () => measure({ ...load, url: `${server.ceilingOrigin}/bare` });
-      const bareBefore = await measureBare();
       const sql = await measure({ ...load, url: `${server.ceilingOrigin}/sql` });
-      console.log(`ceiling bare Fastify: ${bareBefore.requestsPerSecond} req/s, p99 ${bareBefore.p99Ms} ms`);
       console.log(`ceiling raw SQL:      ${sql.requestsPerSecond} req/s, p99 ${sql.p99Ms} ms`);
 
       const fixture = await prepareFixture(server.appOrigin, scale);
+      const selected = scenarios.filter((scenario) => !args.only || scenario.name.includes(args.only));
       const results: ScenarioResult[] = [];
-      for (const scenario of scenarios) {
-        if (args.only && !scenario.name.includes(args.only)) continue;
-        const result = await measure({
-          ...load,
-          url: `${server.appOrigin}${scenario.path(fixture)}`,
-          method: scenario.method,
-          headers: scenario.headers?.(fixture),
-          body: scenario.body?.(fixture),
-          bodies: scenario.bodies?.(fixture),
-        });
+      const bareRuns: LoadResult[] = [];
+      for (const scenario of selected) {
+        const bare = await measureBare();
+        bareRuns.push(bare);
+        const result = await measure(loadOf(scenario, fixture, server.appOrigin, load));
+        const ratioToBare = Number((result.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
+        const cpuRatioToBare =
+          bare.serverCpuMicrosPerRequest && result.serverCpuMicrosPerRequest
+            ? Number((bare.serverCpuMicrosPerRequest / result.serverCpuMicrosPerRequest).toFixed(3))
+            : undefined;
         results.push({
           ...result,
           name: scenario.name,
-          ratioToBare: 0,
+          ratioToBare,
+          cpuRatioToBare,
+          bareRequestsPerSecond: bare.requestsPerSecond,
           targetRatio: scenario.targetRatio,
           isList: scenario.isList,
           note: scenario.note,
         });
         const failures = result.errors + result.non2xx;
         console.log(
-          `${scenario.name.padEnd(24)} ${String(result.requestsPerSecond).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms${failures ? `  (${failures} failed requests!)` : ''}`,
+          `${scenario.name.padEnd(24)} ${String(result.requestsPerSecond).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${(ratioToBare * 100).toFixed(0)}% of bare (${bare.requestsPerSecond} req/s just before); server CPU ${result.serverCpuMicrosPerRequest} µs/request vs ${bare.serverCpuMicrosPerRequest}${failures ? `  (${failures} failed requests!)` : ''}`,
         );
       }
-      // The ceiling again, after the scenarios: on a shared machine one measurement can land in a
-      // busy moment (a bare route at half its usual rate made every ratio of a run look twice as
-      // good). Ratios use the higher of the two, the conservative choice for "at least x% of bare".
-      const bareAfter = await measureBare();
-      const bare = bareAfter.requestsPerSecond > bareBefore.requestsPerSecond ? bareAfter : bareBefore;
-      console.log(
-        `ceiling bare Fastify, after the scenarios: ${bareAfter.requestsPerSecond} req/s; ratios use ${bare.requestsPerSecond}`,
-      );
-      for (const result of results) {
-        result.ratioToBare = Number((result.requestsPerSecond / bare.requestsPerSecond).toFixed(3));
-        console.log(`${result.name.padEnd(24)} ${(result.ratioToBare * 100).toFixed(0)}% of bare`);
-      }
+      const byRate = [...bareRuns].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+      const bare = byRate[Math.floor(byRate.length / 2)] ?? (await measureBare());
+      const hottest = selected.find((scenario) => scenario.profile);
+      const profile =
+        hottest && scale === scales[0] ? await profileScenario(hottest, fixture, server, load) : undefined;
       return {
         scale,
         ...counts,
         seedSeconds,
-        ceilings: { bare, bareRuns: [bareBefore, bareAfter], sql },
+        ceilings: { bare, bareRuns, sql },
         scenarios: results,
         peakRssMb: peakRssMb(server.pid),
+        profile,
       };
     } finally {
       await server.stop();
@@ -162,15 +207,15 @@ function report(results: ScaleResult[]) {
     lines.push(
       `## Scale ${scale.scale}: ${scale.courses} courses, ${scale.users} users`,
       '',
-      '| scenario | req/s | p50 ms | p99 ms | vs bare Fastify | target | failed |',
-      '| --- | ---: | ---: | ---: | ---: | --- | ---: |',
-      `| ceiling: bare Fastify route (higher of ${scale.ceilings.bareRuns.map((run) => run.requestsPerSecond).join(' / ')}, before / after) | ${scale.ceilings.bare.requestsPerSecond} | ${scale.ceilings.bare.p50Ms} | ${scale.ceilings.bare.p99Ms} | 100% | | ${scale.ceilings.bare.non2xx + scale.ceilings.bare.errors} |`,
-      `| ceiling: raw SQL through a pool | ${scale.ceilings.sql.requestsPerSecond} | ${scale.ceilings.sql.p50Ms} | ${scale.ceilings.sql.p99Ms} | ${Math.round((scale.ceilings.sql.requestsPerSecond / scale.ceilings.bare.requestsPerSecond) * 100)}% | | ${scale.ceilings.sql.non2xx + scale.ceilings.sql.errors} |`,
+      '| scenario | req/s | p50 ms | p99 ms | bare Fastify just before, req/s | vs bare Fastify | server CPU µs/request (bare) | vs bare by server CPU | target | failed |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+      `| ceiling: bare Fastify route (median of ${scale.ceilings.bareRuns.length} runs, ${Math.min(...scale.ceilings.bareRuns.map((run) => run.requestsPerSecond))}–${Math.max(...scale.ceilings.bareRuns.map((run) => run.requestsPerSecond))}) | ${scale.ceilings.bare.requestsPerSecond} | ${scale.ceilings.bare.p50Ms} | ${scale.ceilings.bare.p99Ms} | | 100% | ${scale.ceilings.bare.serverCpuMicrosPerRequest ?? ''} | 100% | | ${scale.ceilings.bare.non2xx + scale.ceilings.bare.errors} |`,
+      `| ceiling: raw SQL through a pool | ${scale.ceilings.sql.requestsPerSecond} | ${scale.ceilings.sql.p50Ms} | ${scale.ceilings.sql.p99Ms} | | ${Math.round((scale.ceilings.sql.requestsPerSecond / scale.ceilings.bare.requestsPerSecond) * 100)}% of the median | ${scale.ceilings.sql.serverCpuMicrosPerRequest ?? ''} | | | ${scale.ceilings.sql.non2xx + scale.ceilings.sql.errors} |`,
     );
     for (const s of scale.scenarios) {
       const target = s.targetRatio === undefined ? (s.note ?? '') : `>= ${s.targetRatio * 100}%`;
       lines.push(
-        `| ${s.name} | ${s.requestsPerSecond} | ${s.p50Ms} | ${s.p99Ms} | ${(s.ratioToBare * 100).toFixed(0)}% | ${target} | ${s.non2xx + s.errors} |`,
+        `| ${s.name} | ${s.requestsPerSecond} | ${s.p50Ms} | ${s.p99Ms} | ${s.bareRequestsPerSecond} | ${(s.ratioToBare * 100).toFixed(0)}% | ${s.serverCpuMicrosPerRequest ?? ''} | ${s.cpuRatioToBare === undefined ? '' : `${(s.cpuRatioToBare * 100).toFixed(0)}%`} | ${target} | ${s.non2xx + s.errors} |`,
       );
       if (s.targetRatio !== undefined) {
         checks.push({
@@ -211,6 +256,7 @@ function report(results: ScaleResult[]) {
     }
     lines.push('');
   }
+  for (const scale of results) if (scale.profile) lines.push(...profileMarkdown(scale.profile));
   lines.push('## Targets', '', ...checks.map((c) => `- ${c.met ? 'met' : '**MISSED**'}: ${c.target}`), '');
 
   const dir = path.join(projectRoot, 'bench', 'results');

@@ -26,9 +26,13 @@ export interface Scenario {
   /** Minimum req/s as a fraction of the bare-Fastify ceiling; undefined = report only. */
   targetRatio?: number;
   note?: string;
+  /** The hottest route: profiled once per run (a separate load run) for the report. */
+  profile?: boolean;
 }
 
 const json = { 'content-type': 'application/json' };
+/** What browsers and mobile HTTP stacks send; the catalog serves cached responses precompressed. */
+const browser = { 'accept-encoding': 'gzip, deflate, br' };
 
 /**
  * The text search compared across scales: the same query, and a page size the smallest scale fills
@@ -70,19 +74,30 @@ export const scenarios: Scenario[] = [
     name: 'catalog list (cached)',
     method: 'GET',
     path: () => '/api/v1/courses?limit=20',
+    headers: () => browser,
     isList: true,
     targetRatio: 0.5,
+    profile: true,
+  },
+  {
+    name: 'catalog list, identity',
+    method: 'GET',
+    path: () => '/api/v1/courses?limit=20',
+    isList: true,
+    note: 'the same page to a client that accepts no compression (13 KB instead of ~3 KB): reported, no target',
   },
   {
     name: 'catalog text search',
     method: 'GET',
     path: (f) => `/api/v1/courses?${f.searchQuery}`,
+    headers: () => browser,
     isList: true,
   },
   {
     name: 'course detail',
     method: 'GET',
     path: (f) => `/api/v1/courses/${f.courseSlug}`,
+    headers: () => browser,
     isList: false,
   },
   {
