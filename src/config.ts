@@ -30,6 +30,8 @@ export interface Config {
   /** Unset means: start the embedded PostgreSQL server. */
   databaseUrl: string | undefined;
   databasePoolMax: number;
+  /** Longest one API query may take (statement_timeout, then the connection is cut: client.ts). */
+  databaseQueryTimeoutMs: number;
   embeddedPostgres: { port: number; dataDir: string };
   /** Apply pending migrations during `npm start`. */
   migrateOnStart: boolean;
@@ -135,6 +137,7 @@ export function parseConfig(env: Env): Config {
     logLevel,
     databaseUrl,
     databasePoolMax: readInt(env, 'DATABASE_POOL_MAX', 20, 1, 1000),
+    databaseQueryTimeoutMs: readInt(env, 'DATABASE_QUERY_TIMEOUT_MS', 10_000, 100, 3_600_000),
     embeddedPostgres: {
       port: readInt(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
       dataDir: path.resolve(projectRoot, dataDir),

@@ -111,7 +111,10 @@ async function main(): Promise<void> {
       );
     }
 
-    database = createDatabaseClient(url, { max: config.databasePoolMax });
+    database = createDatabaseClient(url, {
+      max: config.databasePoolMax,
+      queryTimeoutMillis: config.databaseQueryTimeoutMs,
+    });
     try {
       // The pool connects lazily: fail now, with the fix, rather than on the first request.
       await database.pool.query('select 1');

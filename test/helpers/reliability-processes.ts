@@ -267,6 +267,13 @@ export interface TcpProxy {
   cut(): void;
   /** Accepts connections again. */
   heal(): void;
+  /**
+   * Stops forwarding in both directions while keeping every connection open and accepting new ones:
+   * a frozen server (SIGSTOP, a paused VM) or a black-holed path. Nothing is lost: what arrives
+   * meanwhile is delivered on `thaw()`.
+   */
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -274,6 +281,22 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let partitioned = false;
+  let frozen = false;
+  /** Per direction of each connection: flushes what was held back while frozen. */
+  const held = new Set<() => void>();
+  const forward = (from: Socket, to: Socket) => {
+    let backlog: Buffer[] = [];
+    const flush = () => {
+      for (const chunk of backlog) to.write(chunk);
+      backlog = [];
+    };
+    held.add(flush);
+    from.once('close', () => held.delete(flush));
+    from.on('data', (chunk: Buffer) => {
+      if (frozen) backlog.push(chunk);
+      else to.write(chunk);
+    });
+  };
   const server = createServer((client) => {
     if (partitioned) {
       client.destroy();
@@ -291,8 +314,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('error', closeBoth).on('close', closeBoth);
     upstream.on('error', closeBoth).on('close', closeBoth);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -304,6 +327,13 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     },
     heal() {
       partitioned = false;
+    },
+    freeze() {
+      frozen = true;
+    },
+    thaw() {
+      frozen = false;
+      for (const flush of held) flush();
     },
     close() {
       for (const socket of sockets) socket.destroy();

@@ -1,0 +1,148 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import { createUser } from '../helpers/factories.js';
+import {
+  bearerHeader,
+  type HttpSession,
+  loginOver,
+  type PublishedCourse,
+  publishCourseOver,
+} from '../helpers/reliability-fixtures.js';
+import { isProblem, type Outcome, send, statusOf, tally } from '../helpers/reliability-http.js';
+import {
+  type ServerProcess,
+  sleep,
+  spawnServer,
+  startTcpProxy,
+  type TcpProxy,
+  waitForReady,
+} from '../helpers/reliability-processes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+/**
+ * PostgreSQL stops answering without closing its connections (a frozen server or VM, a black-holed
+ * path): a TCP proxy in front of it holds every byte in both directions. The server's
+ * statement_timeout cannot fire then; the API's own query deadline must (DATABASE_QUERY_TIMEOUT_MS
+ * plus 1 s grace, src/infrastructure/database/query-deadline.ts). Pass: no request waits past the
+ * deadline (plus the pool's connect timeout for requests that need a new connection), each answers
+ * 503 problem+json, and once the database answers again the pool serves at once, with every
+ * acknowledged write stored and no connection left inside an abandoned transaction.
+ */
+
+const QUERY_TIMEOUT_MS = 1_000;
+const DEADLINE_MS = QUERY_TIMEOUT_MS + 1_000;
+/** The pool's connect timeout (client.ts): a request that needs a new connection waits for it first. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const PASSWORD = 'frozen database passphrase';
+
+let database: TestDatabase;
+let verifier: DatabaseClient;
+let proxy: TcpProxy;
+let server: ServerProcess;
+let instructor: HttpSession;
+let course: PublishedCourse;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  verifier = createDatabaseClient(database.url, { max: 1 });
+  const user = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
+  const target = new URL(database.url);
+  proxy = await startTcpProxy(Number(target.port || 5432));
+  const throughProxy = new URL(database.url);
+  throughProxy.hostname = '127.0.0.1';
+  throughProxy.port = String(proxy.port);
+  server = await spawnServer({
+    DATABASE_URL: throughProxy.toString(),
+    DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
+  });
+  await waitForReady(server);
+  instructor = await loginOver(server.port, { email: user.email, password: PASSWORD });
+  course = await publishCourseOver(server.port, instructor.accessToken, 'Through a frozen database');
+}, 120_000);
+
+afterAll(async () => {
+  proxy?.thaw();
+  await server?.stop();
+  await proxy?.close();
+  await verifier?.close();
+  await database?.drop();
+});
+
+const addModule = (title: string): Promise<Outcome> =>
+  send(
+    server.port,
+    {
+      method: 'POST',
+      path: `/api/v1/courses/${course.id}/modules`,
+      body: { title },
+      headers: bearerHeader(instructor.accessToken),
+    },
+    { timeoutMs: 30_000, label: title },
+  );
+
+const storedModuleTitles = async (): Promise<Set<string>> => {
+  const { rows } = await verifier.db.execute<{ title: string }>(
+    sql`select title from course_modules where course_id = ${course.id}`,
+  );
+  return new Set(rows.map((row) => row.title));
+};
+
+describe('PostgreSQL frozen: connections open, nothing answers', () => {
+  it('answers 503 within the query deadline, recovers at once, loses no acknowledged write', async () => {
+    // Before: writes and readiness work through the proxy.
+    const before = await Promise.all(Array.from({ length: 8 }, (_, i) => addModule(`before ${i}`)));
+    expect(tally(before)).toEqual({ '201': 8 });
+
+    proxy.freeze();
+    const frozenAt = performance.now();
+    const during = await Promise.all([
+      ...Array.from({ length: 24 }, (_, i) => addModule(`during ${i}`)),
+      send(server.port, { path: '/health/ready' }, { timeoutMs: 30_000, label: 'ready' }),
+    ]);
+    const slowestMs = Math.max(...during.map((outcome) => outcome.ms));
+    const frozenForMs = performance.now() - frozenAt;
+
+    const writesDuring = during.filter((outcome) => outcome.label !== 'ready');
+    for (const outcome of writesDuring) {
+      expect(statusOf(outcome), JSON.stringify(outcome)).toBe('503');
+      expect(isProblem(outcome)).toBe(true);
+    }
+    const ready = during.find((outcome) => outcome.label === 'ready')!;
+    expect(statusOf(ready)).toBe('503');
+    expect(slowestMs).toBeLessThanOrEqual(DEADLINE_MS + CONNECT_TIMEOUT_MS + 1_000);
+
+    proxy.thaw();
+    const thawedAt = performance.now();
+    let recoveredMs: number | undefined;
+    for (let attempt = 0; attempt < 100 && recoveredMs === undefined; attempt++) {
+      const outcome = await addModule(`after thaw ${attempt}`);
+      if (statusOf(outcome) === '201') recoveredMs = Math.round(performance.now() - thawedAt);
+      else await sleep(50);
+    }
+    expect(recoveredMs, 'a write succeeds after the database answers again').toBeDefined();
+    expect(recoveredMs!).toBeLessThan(5_000);
+
+    // The pool holds no connection stuck in an abandoned transaction: a burst of writes on every
+    // connection commits, and each acknowledged write is stored.
+    const after = await Promise.all(Array.from({ length: 40 }, (_, i) => addModule(`after ${i}`)));
+    expect(tally(after)).toEqual({ '201': 40 });
+    const stored = await storedModuleTitles();
+    for (const outcome of [...before, ...after]) expect(stored.has(outcome.label)).toBe(true);
+
+    console.info(
+      '[reliability] PostgreSQL frozen:',
+      JSON.stringify({
+        queryTimeoutMs: QUERY_TIMEOUT_MS,
+        deadlineMs: DEADLINE_MS,
+        requestsWhileFrozen: during.length,
+        answered503: writesDuring.length + 1,
+        slowestRequestMs: Math.round(slowestMs),
+        frozenForMs: Math.round(frozenForMs),
+        recoveredAfterThawMs: recoveredMs,
+      }),
+    );
+  }, 90_000);
+});
