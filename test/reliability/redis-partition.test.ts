@@ -25,13 +25,16 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 
 /**
  * Two instances; instance A loses its connection to Redis (a partition: B still reaches it) and
- * takes writes meanwhile. A stays correct itself and keeps answering; but its cache invalidations
- * cannot reach Redis, so B keeps serving what it cached before until the entries expire. This suite
- * pins that window to the cache lifetimes (a bound, measured and printed) and checks that once the
- * partition heals A's invalidations reach B at once again. See the report: the window is a known gap.
+ * takes writes meanwhile (a course edit, a logout-all). A stays correct itself and keeps answering.
+ * Its invalidations cannot reach Redis while it is cut off, so B serves what it cached before; when
+ * the partition heals, A replays them (redis-cache.ts) and B converges at once, long before the
+ * cache lifetimes would have expired the stale copies. The window is the partition's length, at
+ * most the cache lifetimes: measured and printed.
  */
 
-const CACHE_TTL_SECONDS = 5;
+/** Long enough that convergence within it can only come from the replay. */
+const CACHE_TTL_SECONDS = 30;
+const PARTITION_MS = 1_000;
 const PASSWORD = 'partition passphrase';
 const redisAvailable = hasRedisServer();
 if (!redisAvailable) {
@@ -86,7 +89,7 @@ const title = redisAvailable
   : 'one instance cut off from Redis (skipped: no redis-server on PATH; install Redis to run it)';
 
 describe.skipIf(!redisAvailable)(title, () => {
-  it('stays correct itself, the other instance converges within the cache lifetimes, and heals', async () => {
+  it('stays correct itself; once healed, its invalidations made meanwhile reach the other instance at once', async () => {
     const coursePath = `/api/v1/courses/${course.id}`;
     const titleOn = async (server: ServerProcess) =>
       jsonOf<{ title: string }>(await send(server.port, { path: coursePath })).title;
@@ -117,6 +120,7 @@ describe.skipIf(!redisAvailable)(title, () => {
     }
 
     proxy!.cut();
+    const cutAt = performance.now();
     await sleep(300);
     const partitionedEdit = `${course.title} (edited while A was cut off)`;
     await editTitle(partitionedEdit);
@@ -126,54 +130,60 @@ describe.skipIf(!redisAvailable)(title, () => {
       headers: bearerHeader(session.accessToken),
     });
     expect(logoutAll.kind === 'response' && logoutAll.status).toBe(204);
-    const writtenAt = performance.now();
 
     // A, which made the writes, is right at once.
     expect(await titleOn(a!)).toBe(partitionedEdit);
     expect(await meStatus(a!, session.accessToken)).toBe(401);
+    const staleOnBDuringPartition = (await titleOn(b!)) !== partitionedEdit;
 
-    // B converges once its copies expire.
+    await sleep(Math.max(0, PARTITION_MS - (performance.now() - cutAt)));
+    proxy!.heal();
+    const healedAt = performance.now();
+
+    // B converges as soon as A has reconnected and replayed its invalidations.
     let courseConvergedMs: number | undefined;
     let sessionConvergedMs: number | undefined;
-    const deadline = writtenAt + (Math.max(CACHE_TTL_SECONDS, USER_CACHE_TTL_SECONDS) + 5) * 1000;
+    const deadline = healedAt + 8_000;
     while (
       (courseConvergedMs === undefined || sessionConvergedMs === undefined) &&
       performance.now() < deadline
     ) {
       if (courseConvergedMs === undefined && (await titleOn(b!)) === partitionedEdit) {
-        courseConvergedMs = Math.round(performance.now() - writtenAt);
+        courseConvergedMs = Math.round(performance.now() - healedAt);
       }
       if (sessionConvergedMs === undefined && (await meStatus(b!, session.accessToken)) === 401) {
-        sessionConvergedMs = Math.round(performance.now() - writtenAt);
+        sessionConvergedMs = Math.round(performance.now() - healedAt);
       }
-      await sleep(100);
+      await sleep(50);
     }
 
-    // Healed: A reconnects by itself, and its next edit is seen on B at once.
-    proxy!.heal();
-    const healedAt = performance.now();
-    let reconnectedMs: number | undefined;
-    for (let attempt = 1; attempt <= 40 && reconnectedMs === undefined; attempt++) {
-      const healedEdit = `${course.title} (edit ${attempt} after the partition healed)`;
-      await editTitle(healedEdit);
-      if ((await titleOn(b!)) === healedEdit) reconnectedMs = Math.round(performance.now() - healedAt);
-      else await sleep(250);
-    }
+    // And A's next edit is seen on B at once, as before the partition.
+    const healedEdit = `${course.title} (edited after the partition healed)`;
+    await editTitle(healedEdit);
+    const afterHeal = await titleOn(b!);
 
     console.info(
       '[reliability] Redis partition of one instance:',
       JSON.stringify({
-        staleCourseOnOtherInstanceMs: courseConvergedMs,
+        partitionMs: PARTITION_MS,
+        staleOnOtherInstanceDuringPartition: staleOnBDuringPartition,
+        courseConvergedAfterHealMs: courseConvergedMs,
+        revokedSessionRejectedAfterHealMs: sessionConvergedMs,
         cacheTtlSeconds: CACHE_TTL_SECONDS,
-        revokedSessionStillAcceptedOnOtherInstanceMs: sessionConvergedMs,
         userCacheTtlSeconds: USER_CACHE_TTL_SECONDS,
-        invalidationsReachOtherInstanceAfterHealMs: reconnectedMs,
       }),
     );
-    expect(courseConvergedMs).toBeDefined();
-    expect(courseConvergedMs!).toBeLessThanOrEqual(CACHE_TTL_SECONDS * 1000 + 2_000);
-    expect(sessionConvergedMs).toBeDefined();
-    expect(sessionConvergedMs!).toBeLessThanOrEqual(USER_CACHE_TTL_SECONDS * 1000 + 2_000);
-    expect(reconnectedMs, 'invalidations from A reach B again after the partition heals').toBeDefined();
+    // Reconnecting takes up to 2 s (the client's retry interval); the lifetimes are 30 s and 10 s.
+    expect(
+      courseConvergedMs,
+      'the course edit made during the partition reaches B after the heal',
+    ).toBeDefined();
+    expect(courseConvergedMs!).toBeLessThanOrEqual(4_000);
+    expect(
+      sessionConvergedMs,
+      'the logout-all made during the partition reaches B after the heal',
+    ).toBeDefined();
+    expect(sessionConvergedMs!).toBeLessThanOrEqual(4_000);
+    expect(afterHeal).toBe(healedEdit);
   }, 90_000);
 });

@@ -1,15 +1,69 @@
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
 
+/** Beyond this many lost writes, the replay drops every plain key instead of each one. */
+const MAX_UNSENT_KEYS = 10_000;
+
 /**
  * Redis-backed cache shared by every API instance: an invalidation on one instance is seen by all
  * at once, because the namespace version lives in Redis. Any Redis failure reads as a miss.
+ *
+ * Writes that invalidate (a namespace version, a plain value such as a generation stamp) and fail
+ * because this instance cannot reach Redis are not just dropped: the other instances would keep
+ * serving what the write made stale until it expired. They are replayed as soon as the connection
+ * is back ('ready'): the version is bumped, and the plain key is deleted rather than set to the lost
+ * value. Deleting is the safe replay for generation stamps: a stamp set later by another instance
+ * may be the one the lost value would overwrite, and a deleted stamp only causes misses.
  */
 export class RedisCache implements Cache {
+  /** Redis keys whose invalidating write was lost, with how to replay it. */
+  private readonly unsent = new Map<string, 'incr' | 'delete'>();
+  /** More writes were lost than `unsent` holds: the replay drops every plain key. */
+  private unsentOverflow = false;
+  private replaying = false;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'lp:cache',
-  ) {}
+  ) {
+    redis.on('ready', () => void this.replayUnsent());
+  }
+
+  private remember(key: string, replay: 'incr' | 'delete'): void {
+    if (this.unsent.size >= MAX_UNSENT_KEYS && !this.unsent.has(key)) {
+      this.unsentOverflow = true;
+      this.unsent.clear();
+    }
+    if (!this.unsentOverflow) this.unsent.set(key, replay);
+  }
+
+  /** Replays the invalidations lost while Redis was unreachable; what fails again waits for the next 'ready'. */
+  async replayUnsent(): Promise<void> {
+    if (this.replaying) return;
+    this.replaying = true;
+    try {
+      if (this.unsentOverflow) {
+        for await (const keys of this.redis.scanStream({ match: `${this.prefix}:plain:*`, count: 1_000 })) {
+          if ((keys as string[]).length > 0) await this.redis.unlink(...(keys as string[]));
+        }
+        this.unsentOverflow = false;
+      }
+      for (const [key, replay] of [...this.unsent]) {
+        if (replay === 'incr') await this.redis.incr(key);
+        else await this.redis.unlink(key);
+        this.unsent.delete(key);
+      }
+    } catch {
+      // Unreachable again: the rest stays queued.
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** Invalidating writes lost while Redis was unreachable and not replayed yet. */
+  get unsentCount(): number {
+    return this.unsent.size + (this.unsentOverflow ? MAX_UNSENT_KEYS : 0);
+  }
 
   private versionKey(namespace: string): string {
     return `${this.prefix}:${namespace}:version`;
@@ -38,8 +92,9 @@ export class RedisCache implements Cache {
   }
 
   async invalidate(namespace: string): Promise<void> {
-    // If this fails the entries still expire after their TTL; the write that called us has committed.
-    await this.redis.incr(this.versionKey(namespace)).catch(() => {});
+    const versionKey = this.versionKey(namespace);
+    // The write that called us has committed: a failure here is replayed once Redis is back.
+    await this.redis.incr(versionKey).catch(() => this.remember(versionKey, 'incr'));
   }
 
   private plainKey(group: string, key: string): string {
@@ -55,10 +110,14 @@ export class RedisCache implements Cache {
   }
 
   async setPlain(group: string, key: string, value: string, ttlSeconds: number): Promise<void> {
+    const plainKey = this.plainKey(group, key);
     try {
-      await this.redis.set(this.plainKey(group, key), value, 'EX', ttlSeconds);
+      await this.redis.set(plainKey, value, 'EX', ttlSeconds);
+      // Set since: the pending delete would only drop this fresher value.
+      this.unsent.delete(plainKey);
     } catch {
-      // fail open: a lost stamp only causes misses
+      // Fail open; the value still in Redis is stale, so it is deleted once Redis is back.
+      this.remember(plainKey, 'delete');
     }
   }
 }
