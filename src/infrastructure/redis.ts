@@ -7,6 +7,9 @@ import { Redis } from 'ioredis';
 export function createRedis(url: string): Redis {
   const redis = new Redis(url, {
     lazyConnect: false,
+    // Commands issued in the same tick (the rate-limit script and cache reads of concurrent
+    // requests) go out as one pipeline: at 64 connections, 26% → 30% of the bare route (npm run bench).
+    enableAutoPipelining: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
