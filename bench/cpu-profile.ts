@@ -1,8 +1,8 @@
 /**
  * The CPU profile of the hottest scenario, summarised for the report: where the server's time goes
  * by origin (our code, each dependency, Node's internals, GC) and the functions with the most self
- * time. Taken with the V8 sampling profiler in the server process (the same data as `--cpu-prof`)
- * during an extra load run whose throughput is not reported, since profiling slows it.
+ * time. From `node --cpu-prof` of a second server process loaded with that scenario alone (its
+ * throughput is not reported, since profiling slows it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,14 +28,24 @@ export interface ProfileSummary {
   functions: { name: string; location: string; origin: string; percent: number }[];
 }
 
+/** scripts/run.mjs runs src/ compiled into node_modules/.cache/learning-platform/<hash>/src/. */
+const COMPILED_SOURCE = /node_modules\/\.cache\/learning-platform\/[^/]+\/(src\/.*)$/;
+
+/** A frame's file as a path relative to the project (compiled sources mapped back to src/). */
+function fileOf(url: string, projectRoot: string): string {
+  const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const compiled = COMPILED_SOURCE.exec(file);
+  if (compiled) return compiled[1]!.replace(/\.js$/, '.ts');
+  return path.relative(projectRoot, file).replace(/^(\.\.\/)+/, '');
+}
+
 function originOf(url: string, projectRoot: string): string {
   if (url === '') return 'V8 / native';
   if (url.startsWith('node:')) return 'Node.js internals';
-  const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+  const file = fileOf(url, projectRoot);
   const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
   if (dependency) return dependency[1]!;
-  const relative = path.relative(projectRoot, file);
-  if (!relative.startsWith('..')) return `ours: ${relative.split(path.sep).slice(0, 2).join('/')}`;
+  if (file.startsWith('src/')) return `ours: ${file.split('/').slice(0, 2).join('/')}`;
   return file;
 }
 
@@ -54,10 +64,9 @@ export function summariseProfile(
     const pseudo = callFrame.url === '' && callFrame.functionName.startsWith('(');
     const origin = pseudo ? callFrame.functionName : originOf(callFrame.url, projectRoot);
     byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + hitCount);
-    const file = callFrame.url.startsWith('file://') ? fileURLToPath(callFrame.url) : callFrame.url;
-    // tsx compiles each source file to one line: its line numbers say nothing, so only the file is named.
-    const line = callFrame.lineNumber > 0 ? `:${callFrame.lineNumber + 1}` : '';
-    const location = file ? `${path.relative(projectRoot, file).replace(/^(\.\.\/)+/, '')}${line}` : '';
+    // Lines of our files are those of the compiled JavaScript (close to the TypeScript's).
+    const line = callFrame.lineNumber >= 0 ? `:${callFrame.lineNumber + 1}` : '';
+    const location = callFrame.url ? `${fileOf(callFrame.url, projectRoot)}${line}` : '';
     const key = `${callFrame.functionName}@${location}`;
     const entry = byFunction.get(key) ?? {
       name: callFrame.functionName || '(anonymous)',
@@ -86,7 +95,7 @@ export function profileMarkdown(summary: ProfileSummary): string[] {
   return [
     `## CPU profile: ${summary.scenario}`,
     '',
-    `V8 sampling profiler in the server process over ${summary.sampledMs} ms of load (a separate run; its throughput is not reported).`,
+    `\`node --cpu-prof\` of a second server process over ${summary.sampledMs} ms of this scenario's load (its throughput is not reported).`,
     '',
     '| where the time goes | share |',
     '| --- | ---: |',

@@ -4,9 +4,10 @@
  * and autocannon runs that report req/s and latency percentiles.
  */
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -143,21 +144,98 @@ export function peakRssMb(pid: number): number | undefined {
 }
 
 export interface BenchServer {
-  /** The application, as `npm start` builds it (no logs, limits out of the way). */
+  /** The application as `npm start` runs it (compiled, production settings, logs off, limits out of the way). */
   appOrigin: string;
   /** `/bare` (bare Fastify route) and `/sql` (one query through a pool like the app's). */
   ceilingOrigin: string;
+  /** The application's process: its RSS and CPU time are what the report gives. */
   pid: number;
+  /** The ceilings' process (their CPU time per request). */
+  ceilingPid: number;
   stop(): Promise<void>;
 }
 
+interface RunningProcess {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.removeAllListeners('exit');
+      child.on('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** One secret for every server of a run: a token from one (the fixture's) works on another (the profiled one). */
+const BENCH_JWT_SECRET = randomBytes(32).toString('hex');
+
 /**
- * Starts bench/bench-server.ts in its own process, so the server and the load generator do not
- * share a CPU core or a heap (the RSS reported is the server's alone).
+ * The production entry point (`node scripts/run.mjs server`, what `npm start` runs) on a free port,
+ * in its own process so that it shares neither a heap nor a core's worth of JIT with the load
+ * generator. `nodeFlags` go to its node (e.g. `--cpu-prof`). Resolves once `/health/ready` is 200.
  */
-export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
-  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process of its own, and
-  // the pid whose RSS and CPU time are measured must be the server's.
+export async function startAppServer(
+  databaseUrl: string,
+  nodeFlags: string[] = [],
+): Promise<RunningProcess & { origin: string }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, path.join(projectRoot, 'scripts', 'run.mjs'), 'server'],
+    {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
+        SMTP_URL: '',
+        JWT_SECRET: BENCH_JWT_SECRET,
+        LOG_LEVEL: 'silent',
+        MIGRATE_ON_START: 'false',
+        SEED_DEMO_ON_START: 'false',
+        // The load comes from one address: limits out of the way (the limiter itself still runs).
+        RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
+        RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench: the server exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`${origin}/health/ready`);
+      await response.arrayBuffer();
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('bench: the server was not ready within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, origin, stop: stopper(child) };
+}
+
+/** bench/bench-server.ts (the ceilings) in its own process; resolves with its port once listening. */
+async function startCeilingServer(databaseUrl: string): Promise<RunningProcess & { origin: string }> {
+  // `node --import tsx`, not the tsx CLI, which would run the script in a child process of its own.
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(projectRoot, 'bench', 'bench-server.ts')],
@@ -167,24 +245,28 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const ready = await new Promise<{ appPort: number; ceilingPort: number }>((resolve, reject) => {
+  const port = await new Promise<number>((resolve, reject) => {
     let buffer = '';
     child.stdout.on('data', (chunk) => {
       buffer += chunk;
       const line = buffer.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line));
+      if (line) resolve((JSON.parse(line) as { ceilingPort: number }).ceilingPort);
     });
-    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.on('exit', (code) => reject(new Error(`bench: the ceiling server exited with ${code}`)));
   });
+  return { child, origin: `http://127.0.0.1:${port}`, stop: stopper(child) };
+}
+
+/** The application and the ceilings, each in its own process. */
+export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
+  const [app, ceiling] = await Promise.all([startAppServer(databaseUrl), startCeilingServer(databaseUrl)]);
   return {
-    appOrigin: `http://127.0.0.1:${ready.appPort}`,
-    ceilingOrigin: `http://127.0.0.1:${ready.ceilingPort}`,
-    pid: child.pid!,
-    stop: () =>
-      new Promise((resolve) => {
-        child.removeAllListeners('exit');
-        child.on('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    appOrigin: app.origin,
+    ceilingOrigin: ceiling.origin,
+    pid: app.child.pid!,
+    ceilingPid: ceiling.child.pid!,
+    stop: async () => {
+      await Promise.all([app.stop(), ceiling.stop()]);
+    },
   };
 }

@@ -1,5 +1,4 @@
 import type { Config } from '../../config.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 export interface ResolvedDatabase {
   url: string;
@@ -22,6 +21,8 @@ export async function resolveDatabase(
       timings: { initialisedInMs: 0, startedInMs: 0 },
     };
   }
+  // Loaded only when used: a server with DATABASE_URL does not carry the package (~16 MB of RSS).
+  const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
   const handle = await startEmbeddedPostgres({ ...config.embeddedPostgres, onLog });
   return {
     url: handle.url,
