@@ -7,12 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { projectRoot } from '../src/config.js';
 import { runMigrations } from '../src/infrastructure/database/migrator.js';
+import { spawnServer, waitForReady } from '../test/helpers/reliability-processes.js';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -157,84 +157,39 @@ export interface BenchServer {
 
 interface RunningProcess {
   child: ChildProcess;
+  origin: string;
   stop(): Promise<void>;
 }
 
-function stopper(child: ChildProcess): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.removeAllListeners('exit');
-      child.on('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** One secret for every server of a run: a token from one (the fixture's) works on another (the profiled one). */
-const BENCH_JWT_SECRET = randomBytes(32).toString('hex');
-
 /**
- * The production entry point (`node scripts/run.mjs server`, what `npm start` runs) on a free port,
- * in its own process so that it shares neither a heap nor a core's worth of JIT with the load
- * generator. `nodeFlags` go to its node (e.g. `--cpu-prof`). Resolves once `/health/ready` is 200.
+ * The production entry point as `npm start` runs it (the reliability suites' launcher), in its own
+ * process so that it shares neither a heap nor a core's worth of JIT with the load generator, with
+ * logs silenced and the limits out of the way (the load comes from one address; the limiter still
+ * runs). `nodeFlags` go to its node (e.g. `--cpu-prof`). Resolves once `/health/ready` is 200.
  */
-export async function startAppServer(
-  databaseUrl: string,
-  nodeFlags: string[] = [],
-): Promise<RunningProcess & { origin: string }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [...nodeFlags, path.join(projectRoot, 'scripts', 'run.mjs'), 'server'],
+export async function startAppServer(databaseUrl: string, nodeFlags: string[] = []): Promise<RunningProcess> {
+  const server = await spawnServer(
     {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
-        SMTP_URL: '',
-        JWT_SECRET: BENCH_JWT_SECRET,
-        LOG_LEVEL: 'silent',
-        MIGRATE_ON_START: 'false',
-        SEED_DEMO_ON_START: 'false',
-        // The load comes from one address: limits out of the way (the limiter itself still runs).
-        RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
-        RATE_LIMIT_AUTH_PER_MINUTE: '100000',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: process.env.BENCH_REDIS_URL ?? '',
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
+      RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     },
+    { nodeFlags },
   );
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bench: the server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${origin}/health/ready`);
-      await response.arrayBuffer();
-      if (response.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('bench: the server was not ready within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { child, origin, stop: stopper(child) };
+  await waitForReady(server, 60_000);
+  return {
+    child: server.child,
+    origin: server.origin,
+    stop: async () => {
+      await server.stop();
+    },
+  };
 }
 
 /** bench/bench-server.ts (the ceilings) in its own process; resolves with its port once listening. */
-async function startCeilingServer(databaseUrl: string): Promise<RunningProcess & { origin: string }> {
+async function startCeilingServer(databaseUrl: string): Promise<RunningProcess> {
   // `node --import tsx`, not the tsx CLI, which would run the script in a child process of its own.
   const child = spawn(
     process.execPath,
@@ -254,7 +209,16 @@ async function startCeilingServer(databaseUrl: string): Promise<RunningProcess &
     });
     child.on('exit', (code) => reject(new Error(`bench: the ceiling server exited with ${code}`)));
   });
-  return { child, origin: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  return {
+    child,
+    origin: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        child.removeAllListeners('exit');
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** The application and the ceilings, each in its own process. */

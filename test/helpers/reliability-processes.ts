@@ -110,11 +110,15 @@ export interface ServerProcess {
  * The production entry point (`node scripts/run.mjs server`, i.e. `npm start`) on a free port.
  * The environment is built from scratch (plus `env`): nothing leaks in from the test process, and
  * the variables a developer's `.env` could set are given explicitly (an empty value counts as set).
+ * `nodeFlags` go to node itself (e.g. `--cpu-prof`). Also used by `npm run bench`.
  */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  { nodeFlags = [] }: { nodeFlags?: string[] } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = track(
-    spawn(process.execPath, ['scripts/run.mjs', 'server'], {
+    spawn(process.execPath, [...nodeFlags, 'scripts/run.mjs', 'server'], {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH,
