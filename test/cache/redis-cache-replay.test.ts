@@ -35,7 +35,7 @@ async function setUp() {
       ? Promise.resolve()
       : new Promise((resolve) => connection.once('ready', resolve));
   await Promise.all([ready(direct), ready(throughProxy)]);
-  return { direct, throughProxy, cache, prefix, ready };
+  return { direct, cache, prefix };
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {

@@ -93,8 +93,14 @@ export class RedisCache implements Cache {
 
   async invalidate(namespace: string): Promise<void> {
     const versionKey = this.versionKey(namespace);
-    // The write that called us has committed: a failure here is replayed once Redis is back.
-    await this.redis.incr(versionKey).catch(() => this.remember(versionKey, 'incr'));
+    try {
+      await this.redis.incr(versionKey);
+      // Bumped since: the pending replay would only bump it again.
+      this.unsent.delete(versionKey);
+    } catch {
+      // The write that called us has committed: a failure here is replayed once Redis is back.
+      this.remember(versionKey, 'incr');
+    }
   }
 
   private plainKey(group: string, key: string): string {
