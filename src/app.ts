@@ -10,6 +10,7 @@ import Fastify, {
 import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { authenticatePlugin } from './http/authenticate.js';
+import { deferredChildLoggerFactory } from './http/deferred-child-logger.js';
 import { errorHandlerPlugin, handleFrameworkError } from './http/error-handler.js';
 import { finiteNumbersPlugin } from './http/finite-numbers.js';
 import { buildLoggerOptions, type LoggerOptions } from './http/logger.js';
@@ -143,8 +144,11 @@ function closeKeepAliveConnectionsGracefully(app: FastifyInstance, graceMs: numb
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { config, database } = deps;
 
+  const logger = loggerOption(config, deps.logger);
   const app = Fastify({
-    logger: loggerOption(config, deps.logger),
+    logger,
+    // Each request's child logger is made on its first written line, not for every request.
+    ...(logger === false ? {} : { childLoggerFactory: deferredChildLoggerFactory }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     genReqId: requestIdFor,
