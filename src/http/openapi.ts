@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import swagger from '@fastify/swagger';
-import scalar from '@scalar/fastify-api-reference';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { projectRoot } from '../config.js';
+import { registerApiReference } from './api-reference.js';
 import { quietRouteLogLevel } from './logger.js';
 
 export const OPERATIONS_TAG = 'operations';
@@ -38,8 +38,8 @@ function packageVersion(): string {
 
 /**
  * OpenAPI 3.1 document generated from the route schemas, served at `GET /openapi.json`, and the
- * Scalar API reference at `/docs/` (`/docs` redirects there). Registered before any route so the
- * swagger plugin sees them all; fastify-plugin keeps it at the application's root.
+ * Scalar API reference at `/docs/` (loaded on first use: api-reference.ts). Registered before any
+ * route so the swagger plugin sees them all; fastify-plugin keeps it at the application's root.
  */
 export const openApiPlugin = fp(
   async (app: FastifyInstance) => {
@@ -75,11 +75,7 @@ export const openApiPlugin = fp(
       async () => app.swagger(),
     );
 
-    await app.register(scalar, {
-      routePrefix: '/docs',
-      logLevel: quietRouteLogLevel(app.log.level),
-      configuration: { pageTitle: 'Learning Platform API reference' },
-    });
+    registerApiReference(app, { pageTitle: 'Learning Platform API reference' });
   },
   { name: 'openapi', fastify: '5.x', dependencies: ['error-handler'] },
 );

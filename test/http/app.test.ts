@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import { brotliDecompressSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,28 @@ describe('HTTP application', () => {
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.body).toMatch(/<html/i);
       expect(page.body).toContain('Learning Platform API');
+    });
+
+    it('serves the reference’s script, compressed for browsers that accept it, and the document it shows', async () => {
+      const [plain, brotli] = await Promise.all([
+        app.inject({ method: 'GET', url: '/docs/js/scalar.js' }),
+        app.inject({ method: 'GET', url: '/docs/js/scalar.js', headers: { 'accept-encoding': 'gzip, br' } }),
+      ]);
+      expect(plain.statusCode).toBe(200);
+      expect(plain.headers['content-type']).toMatch(/^application\/javascript/);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(brotli.headers['content-encoding']).toBe('br');
+      expect(brotli.headers.vary).toBe('Accept-Encoding');
+      expect(brotliDecompressSync(brotli.rawPayload).equals(plain.rawPayload)).toBe(true);
+      expect(brotli.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
+
+      const document = await app.inject({ method: 'GET', url: '/docs/openapi.json' });
+      expect(document.statusCode).toBe(200);
+      expect(document.json().info.title).toBe('Learning Platform API');
+
+      const unknown = await app.inject({ method: 'GET', url: '/docs/nothing-here' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
   });
 
