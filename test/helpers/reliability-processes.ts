@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,11 +106,21 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<ExitStatus>;
 }
 
+/** The node flags of package.json's `start` script (`node [flags] scripts/run.mjs server`). */
+function startScriptNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const match = /^node((?: --?[\w=.-]+)*) scripts\/run\.mjs server$/.exec(scripts.start);
+  if (!match) throw new Error(`spawnServer: cannot read node flags from "start": ${scripts.start}`);
+  return match[1]!.trim().split(' ').filter(Boolean);
+}
+
 /**
- * The production entry point (`node scripts/run.mjs server`, i.e. `npm start`) on a free port.
- * The environment is built from scratch (plus `env`): nothing leaks in from the test process, and
- * the variables a developer's `.env` could set are given explicitly (an empty value counts as set).
- * `nodeFlags` go to node itself (e.g. `--cpu-prof`). Also used by `npm run bench`.
+ * The production entry point as `npm start` runs it (`node [its flags] scripts/run.mjs server`) on a
+ * free port. The environment is built from scratch (plus `env`): nothing leaks in from the test
+ * process, and the variables a developer's `.env` could set are given explicitly (an empty value
+ * counts as set). `nodeFlags` are added to node's (e.g. `--cpu-prof`). Also used by `npm run bench`.
  */
 export async function spawnServer(
   env: Record<string, string>,
@@ -118,7 +128,7 @@ export async function spawnServer(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const child = track(
-    spawn(process.execPath, [...nodeFlags, 'scripts/run.mjs', 'server'], {
+    spawn(process.execPath, [...startScriptNodeFlags(), ...nodeFlags, 'scripts/run.mjs', 'server'], {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH,
