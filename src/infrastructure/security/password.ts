@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import pLimit from 'p-limit';
 
 /**
  * argon2id with OWASP's minimum recommended cost (19 MiB, 2 passes, 1 lane): ~10 ms per hash on
@@ -11,14 +13,27 @@ const ARGON2_OPTIONS = {
   parallelism: 1,
 } as const;
 
+/**
+ * At most one hash or verification per core at a time; the rest queue. @node-rs/argon2 runs each on
+ * libuv's 4-thread pool and each holds 19 MiB while it runs, so a burst of sign-ins took 4 × 19 MiB
+ * (the server's peak RSS went from ~160 to 215 MB under the login benchmark) and every thread of the
+ * pool that file system and DNS work also wait for. More hashes than cores add memory, not speed.
+ */
+const argon2Slots = pLimit(availableParallelism());
+
+/** Hashes and verifications running and waiting (for tests and diagnostics). */
+export function passwordWork(): { running: number; waiting: number } {
+  return { running: argon2Slots.activeCount, waiting: argon2Slots.pendingCount };
+}
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+  return argon2Slots(() => hash(password, ARGON2_OPTIONS));
 }
 
 /** Constant-time by construction (argon2 recomputes the hash); false, never a throw, for a malformed hash. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await verify(passwordHash, password);
+    return await argon2Slots(() => verify(passwordHash, password));
   } catch {
     return false;
   }
