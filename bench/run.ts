@@ -30,7 +30,14 @@ import {
   withDatabase,
 } from './harness.js';
 import { renderBarChart } from './plot.js';
-import { type Fixture, prepareFixture, type Scenario, scenarios } from './scenarios.js';
+import {
+  type Fixture,
+  P99_TARGET_MS,
+  PEAK_RSS_TARGET_MB,
+  prepareFixture,
+  type Scenario,
+  scenarios,
+} from './scenarios.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,6 +70,7 @@ interface ScenarioResult extends LoadResult {
   cpuRatioToBare?: number;
   targetRatio?: number;
   isList: boolean;
+  noLatencyTarget?: boolean;
   note?: string;
 }
 
@@ -194,6 +202,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
           roundRatios: rounds.map((r) => Number(r.ratio.toFixed(3))),
           targetRatio: scenario.targetRatio,
           isList: scenario.isList,
+          noLatencyTarget: scenario.noLatencyTarget,
           note: scenario.note,
         });
         const failures = result.errors + result.non2xx;
@@ -258,12 +267,24 @@ function report(results: ScaleResult[]) {
         target: `scale ${scale.scale}: ${s.name} has no failed requests`,
         met: s.non2xx + s.errors === 0,
       });
+      if (!s.noLatencyTarget) {
+        checks.push({
+          target: `scale ${scale.scale}: ${s.name} p99 < ${P99_TARGET_MS} ms (${s.p99Ms} ms)`,
+          met: s.p99Ms < P99_TARGET_MS,
+        });
+      }
     }
     lines.push(
       '',
       `Server peak RSS: ${scale.peakRssMb ?? 'n/a'} MB. Seeding took ${scale.seedSeconds} s.`,
       '',
     );
+    if (scale.peakRssMb !== undefined) {
+      checks.push({
+        target: `scale ${scale.scale}: server peak RSS < ${PEAK_RSS_TARGET_MB} MB (${scale.peakRssMb} MB)`,
+        met: scale.peakRssMb < PEAK_RSS_TARGET_MB,
+      });
+    }
   }
   const base = results.find((r) => r.scale === Math.min(...scales));
   const big = results.find((r) => r.scale === Math.max(...scales));
