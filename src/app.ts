@@ -32,6 +32,7 @@ import { type AccessTokens, createAccessTokens } from './infrastructure/security
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
 import { createCatalogCache } from './modules/catalog/catalog-cache.js';
+import { createInstructorRenames } from './modules/catalog/instructor-renames.js';
 import { courseRoutes } from './modules/courses/courses.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createUserCache, type UserCache } from './modules/users/user-cache.js';
@@ -113,9 +114,13 @@ const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared
     mailer: deps.mailer,
     userCache: shared.userCache,
   });
-  await api.register(usersRoutes, { db: deps.database.db, userCache: shared.userCache });
   // One instance for the catalog (reads, fills) and every writer that changes what it shows.
   const catalogCache = createCatalogCache(shared.cache, deps.config.cacheTtlSeconds);
+  await api.register(usersRoutes, {
+    db: deps.database.db,
+    userCache: shared.userCache,
+    catalog: createInstructorRenames(deps.database.db, catalogCache),
+  });
   await api.register(catalogRoutes, { db: deps.database.db, catalogCache });
   await api.register(courseRoutes, { db: deps.database.db, catalogInvalidation: catalogCache });
 };

@@ -260,3 +260,40 @@ describe('catalog HTTP caching and invalidation', () => {
     expect(response.body).not.toContain('instructor notes');
   });
 });
+
+describe('catalog invalidation by account writes', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await buildTestApp();
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  const get = (url: string) => testApp.app.inject({ method: 'GET', url });
+  const instructorNames = async (url: string) =>
+    (await get(url)).json().data.map((course: { instructor: { name: string } }) => course.instructor.name);
+
+  it('an instructor’s rename shows at once on cached list pages and course details of all their courses', async () => {
+    const db = testApp.database.db;
+    const instructor = await insertUser(db, { role: 'instructor', name: 'Before Rename' });
+    const courseA = await insertCourse(db, instructor.id, { title: 'Renamed Instructor A' });
+    await insertCourse(db, instructor.id, { title: 'Renamed Instructor B' });
+    const listUrl = `/api/v1/courses?instructorId=${instructor.id}`;
+    expect(await instructorNames(listUrl)).toEqual(['Before Rename', 'Before Rename']);
+    expect((await get(`/api/v1/courses/${courseA.id}`)).json().instructor.name).toBe('Before Rename');
+
+    const renamed = await testApp.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/me',
+      headers: bearer(accessTokenFor(testApp.app.config, instructor)),
+      payload: { name: 'After Rename' },
+    });
+    expect(renamed.statusCode).toBe(200);
+
+    expect(await instructorNames(listUrl)).toEqual(['After Rename', 'After Rename']);
+    expect((await get(`/api/v1/courses/${courseA.id}`)).json().instructor.name).toBe('After Rename');
+  });
+});

@@ -3,6 +3,7 @@ import { actorOf } from '../../http/authenticate.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client.js';
+import type { InstructorRenames } from '../catalog/instructor-renames.js';
 import { createProfilesService } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import {
@@ -22,6 +23,8 @@ export interface UsersRoutesOptions {
   db: Database;
   /** The app's one user cache (the auth guard reads it); every write here invalidates it. */
   userCache: UserCache;
+  /** Renames reach the catalog, which shows instructors by name. */
+  catalog: InstructorRenames;
 }
 
 const TAGS = ['users'];
@@ -35,8 +38,17 @@ const noSuchUser = problemResponse('No user with this id.');
  * Private responses are `no-store` for clients and proxies; public profiles may be cached. The
  * server keeps each user's `/me` (user-cache.ts), invalidated by every write that changes it.
  */
-export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { db, userCache }) => {
-  const accounts = createUsersService(db, userCache);
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
+  app,
+  { db, userCache, catalog },
+) => {
+  const accounts = createUsersService({
+    db,
+    userCache,
+    catalog,
+    onCatalogError: (error) =>
+      app.log.warn({ err: error }, 'catalog invalidation after a rename failed; cached pages expire by TTL'),
+  });
   const profiles = createProfilesService(db, userCache);
 
   // Whatever a signed-in request returns is someone's private view; public profiles are left cacheable.

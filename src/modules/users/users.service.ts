@@ -6,6 +6,7 @@ import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
+import type { InstructorRenames } from '../catalog/instructor-renames.js';
 import { profileColumns } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
@@ -43,11 +44,20 @@ const NO_SUCH_USER = 'No user with this id.';
 /** A user with their profile, as `/me` shows it. */
 export type MeView = UserView & { profile: ProfileView };
 
+export interface UsersServiceDependencies {
+  db: Database;
+  userCache: UserCache;
+  /** The catalog shows instructors' names: told after a rename has committed. */
+  catalog: InstructorRenames;
+  /** A failed catalog invalidation after a committed rename (the rename stands; pages expire by TTL). */
+  onCatalogError?: (error: unknown) => void;
+}
+
 /**
  * Every write here changes what the auth guard or `/me` shows, so each one calls
  * `userCache.userChanged` once it has committed (the user's next request sees the change).
  */
-export function createUsersService(db: Database, userCache: UserCache) {
+export function createUsersService({ db, userCache, catalog, onCatalogError }: UsersServiceDependencies) {
   async function findUser(id: string): Promise<UserView> {
     const [row] = await db.select(userColumns(users)).from(users).where(eq(users.id, id));
     if (!row) throw new AppError('not_found', NO_SUCH_USER);
@@ -79,6 +89,7 @@ export function createUsersService(db: Database, userCache: UserCache) {
       if (name === '') throw validationError([{ field: '/body/name', message: 'must not be blank' }]);
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
       await userCache.userChanged(actor.id);
+      await catalog.userRenamed(actor.id).catch((error: unknown) => onCatalogError?.(error));
       return loadMe(actor);
     },
 
