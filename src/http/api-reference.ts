@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
-import { type CompressiblePayload, compressedPayload, negotiateCoding } from './content-coding.js';
+import { type ContentCoding, compressInBackground, negotiateCoding } from './content-coding.js';
 import { quietRouteLogLevel } from './logger.js';
 
 export const API_REFERENCE_PREFIX = '/docs';
@@ -22,7 +22,7 @@ const FORWARDED_HEADERS = [
  * for a page that is opened rarely and only on some instances. So `/docs` and `/docs/*` are routes
  * of the application that, on first use, build the plugin into a private Fastify instance and
  * answer through `inject()`; its output is that of the plugin registered directly. The 4 MB script
- * is sent compressed when the browser accepts it (made once per coding, ~1 MB as brotli).
+ * is sent compressed when the browser accepts it (made once per coding, off the event loop).
  */
 export function registerApiReference(app: FastifyInstance, options: { pageTitle: string }): void {
   let reference: Promise<FastifyInstance> | undefined;
@@ -33,8 +33,8 @@ export function registerApiReference(app: FastifyInstance, options: { pageTitle:
     });
     return reference;
   };
-  // The plugin serves one script, the same bytes every time.
-  let script: CompressiblePayload | undefined;
+  // The plugin serves one script, the same bytes every time: each coding is made once.
+  const scriptCodings = new Map<ContentCoding, Promise<Buffer>>();
 
   const forward = async (request: FastifyRequest, reply: FastifyReply) => {
     const response = await (await load()).inject({ method: 'GET', url: request.url });
@@ -49,8 +49,7 @@ export function registerApiReference(app: FastifyInstance, options: { pageTitle:
     if (response.statusCode !== 200 || !/javascript/.test(String(response.headers['content-type']))) {
       return reply.send(response.rawPayload);
     }
-    script ??= { payload: response.rawPayload, compressed: new Map() };
-    return reply.send(encodedFor(request, reply, script));
+    return reply.send(await encodedScript(request, reply, response.rawPayload, scriptCodings));
   };
 
   const routeOptions = { schema: { hide: true }, logLevel: quietRouteLogLevel(app.log.level) };
@@ -72,11 +71,22 @@ async function buildReference(document: () => unknown, pageTitle: string): Promi
   return reference;
 }
 
-/** The script in the coding the browser prefers (compressed once per coding: ~4 MB as it is). */
-function encodedFor(request: FastifyRequest, reply: FastifyReply, script: CompressiblePayload): Buffer {
+/** The script in the coding the browser prefers (~4 MB as it is, ~1.2 MB compressed). */
+async function encodedScript(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  script: Buffer,
+  codings: Map<ContentCoding, Promise<Buffer>>,
+): Promise<Buffer> {
   reply.header('vary', 'Accept-Encoding');
-  const coding = negotiateCoding(request.headers['accept-encoding'], script.payload);
-  if (coding === undefined) return script.payload;
+  const coding = negotiateCoding(request.headers['accept-encoding'], script);
+  if (coding === undefined) return script;
+  let encoded = codings.get(coding);
+  if (encoded === undefined) {
+    encoded = compressInBackground(script, coding);
+    codings.set(coding, encoded);
+    encoded.catch(() => codings.delete(coding)); // the next request tries again
+  }
   reply.header('content-encoding', coding);
-  return compressedPayload(script, coding);
+  return encoded;
 }

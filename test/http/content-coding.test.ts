@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CompressiblePayload,
   compressedPayload,
+  compressInBackground,
   etagForCoding,
   identityEtag,
   MIN_COMPRESSIBLE_BYTES,
@@ -32,6 +33,16 @@ describe('content coding', () => {
     expect(brotliDecompressSync(br).equals(large)).toBe(true);
     expect(gunzipSync(compressedPayload(response, 'gzip')).equals(large)).toBe(true);
     expect(response.compressed.size).toBe(2);
+  });
+
+  it('makes the same codings off the event loop, byte for byte', async () => {
+    const response: CompressiblePayload = { payload: large, compressed: new Map() };
+    const [br, gzip] = await Promise.all([
+      compressInBackground(large, 'br'),
+      compressInBackground(large, 'gzip'),
+    ]);
+    expect(br.equals(compressedPayload(response, 'br'))).toBe(true);
+    expect(gunzipSync(gzip).equals(large)).toBe(true);
   });
 
   it('derives one ETag per coding and maps it back', () => {
