@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
+import { type RedisWorld, redisSuiteAvailability, startRedisWorld } from '../helpers/redis-world.js';
 import {
   bearerHeader,
   type HttpSession,
@@ -11,8 +11,6 @@ import {
 } from '../helpers/reliability-fixtures.js';
 import { maxLatency, type Outcome, runWorkers, send, statusOf, tally } from '../helpers/reliability-http.js';
 import {
-  hasRedisServer,
-  type RedisProcess,
   type ServerProcess,
   sleep,
   spawnServer,
@@ -20,7 +18,6 @@ import {
   waitFor,
   waitForReady,
 } from '../helpers/reliability-processes.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
  * Redis (rate limits, shared cache) is killed under traffic (catalog reads, sign-ins, /me) and
@@ -34,15 +31,9 @@ const FAILED_LOGINS_PER_ACCOUNT = 5; // LOGIN_FAILURE_LIMIT in src/modules/auth/
 const OUTAGE_MS = 3_000;
 const MAX_REQUEST_MS = 5_000;
 const PASSWORD = 'redis outage passphrase';
-const redisAvailable = hasRedisServer();
-if (!redisAvailable)
-  console.warn(
-    '[reliability] Redis outage suite skipped: no redis-server on PATH (install Redis to run it).',
-  );
+const suite = redisSuiteAvailability('Redis outage', 'Redis outage under traffic');
 
-let redis: RedisProcess | undefined;
-let database: TestDatabase | undefined;
-let verifier: DatabaseClient | undefined;
+let world: RedisWorld | undefined;
 let server: ServerProcess | undefined;
 let student: TestUser;
 let studentSession: HttpSession;
@@ -53,15 +44,12 @@ let addressSequence = 0;
 const clientAddress = () => `203.0.113.${++addressSequence}`;
 
 beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startRedisServer();
-  database = await createTestDatabase();
-  verifier = createDatabaseClient(database.url, { max: 1 });
-  const instructor = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
-  student = await createUser(verifier.db, { role: 'student', password: PASSWORD });
+  if (!suite.available) return;
+  world = await startRedisWorld(PASSWORD);
+  student = world.student;
   server = await spawnServer({
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
+    DATABASE_URL: world.database.url,
+    REDIS_URL: world.redis.url,
     TRUST_PROXY: 'true',
     RATE_LIMIT_AUTH_PER_MINUTE: String(AUTH_PER_MINUTE),
     RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000',
@@ -69,7 +57,7 @@ beforeAll(async () => {
   await waitForReady(server);
   const instructorSession = await loginOver(
     server.port,
-    { email: instructor.email, password: PASSWORD },
+    { email: world.instructor.email, password: PASSWORD },
     clientAddress(),
   );
   course = await publishCourseOver(server.port, instructorSession.accessToken, 'Survives a Redis outage');
@@ -82,9 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  await redis?.kill();
-  await verifier?.close();
-  await database?.drop();
+  await world?.close();
 });
 
 /** 12 sign-ins from one new address (unknown emails, so no per-account limit): statuses in order. */
@@ -104,7 +90,7 @@ async function perAddressProbe(port: number): Promise<string[]> {
 
 /** 6 wrong passwords for one new account, each from another address: statuses in order. */
 async function perAccountProbe(port: number): Promise<string[]> {
-  const account = await createUser(verifier!.db, { password: PASSWORD });
+  const account = await createUser(world!.verifier.db, { password: PASSWORD });
   const statuses: string[] = [];
   for (let attempt = 0; attempt <= FAILED_LOGINS_PER_ACCOUNT; attempt++) {
     const outcome = await send(port, {
@@ -131,14 +117,10 @@ async function keysIn(url: string, pattern: string): Promise<number> {
   }
 }
 
-const title = redisAvailable
-  ? 'Redis outage under traffic'
-  : 'Redis outage under traffic (skipped: no redis-server on PATH; install Redis to run it)';
-
-describe.skipIf(!redisAvailable)(title, () => {
+describe.skipIf(!suite.available)(suite.title, () => {
   it('fails open while Redis is down (no 5xx), reconnects by itself, and enforces limits again', async () => {
     const live = server!;
-    const first = redis!;
+    const first = world!.redis;
 
     // Redis-backed behaviour before the outage: both limits enforced, state kept in Redis.
     expect(await perAddressProbe(live.port)).toEqual(ENFORCED_PER_ADDRESS);
@@ -202,12 +184,12 @@ describe.skipIf(!redisAvailable)(title, () => {
       if (remaining > 0) await sleep(remaining);
 
       const restartedAt = performance.now();
-      redis = await startRedisServer(first.port);
+      world!.redis = await startRedisServer(first.port);
       // The server reconnects on its own (ioredis retries at most every 2 s); every request it
       // serves from then on writes a rate-limit counter again.
       await waitFor(
         'the server to use Redis again',
-        async () => ((await keysIn(redis!.url, 'lp:rate-limit:*')) > 0 ? true : undefined),
+        async () => ((await keysIn(world!.redis.url, 'lp:rate-limit:*')) > 0 ? true : undefined),
         { timeoutMs: 15_000, intervalMs: 100 },
       );
       const reconnectedMs = Math.round(performance.now() - restartedAt);
@@ -218,7 +200,7 @@ describe.skipIf(!redisAvailable)(title, () => {
       const perAddressAfter = await perAddressProbe(live.port);
       const perAccountAfter = await perAccountProbe(live.port);
       await send(live.port, { path: `/api/v1/courses/${course.id}` });
-      const cacheKeysAfter = await keysIn(redis!.url, 'lp:cache*');
+      const cacheKeysAfter = await keysIn(world!.redis.url, 'lp:cache*');
 
       const duringOutage = outcomes.filter((o) => o.startedAt >= killedAt && o.endedAt <= restartedAt);
       const byLabel = (list: Outcome[], label: string) => tally(list.filter((o) => o.label === label));

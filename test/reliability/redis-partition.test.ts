@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
 import { USER_CACHE_TTL_SECONDS } from '../../src/modules/users/user-cache.js';
-import { createUser, type TestUser } from '../helpers/factories.js';
+import type { TestUser } from '../helpers/factories.js';
+import { type RedisWorld, redisSuiteAvailability, startRedisWorld } from '../helpers/redis-world.js';
 import {
   bearerHeader,
   type HttpSession,
@@ -11,17 +11,13 @@ import {
 } from '../helpers/reliability-fixtures.js';
 import { jsonOf, send } from '../helpers/reliability-http.js';
 import {
-  hasRedisServer,
-  type RedisProcess,
   type ServerProcess,
   sleep,
   spawnServer,
-  startRedisServer,
   startTcpProxy,
   type TcpProxy,
   waitForReady,
 } from '../helpers/reliability-processes.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
  * Two instances; instance A loses its connection to Redis (a partition: B still reaches it) and
@@ -36,17 +32,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 const CACHE_TTL_SECONDS = 30;
 const PARTITION_MS = 1_000;
 const PASSWORD = 'partition passphrase';
-const redisAvailable = hasRedisServer();
-if (!redisAvailable) {
-  console.warn(
-    '[reliability] Redis partition suite skipped: no redis-server on PATH (install Redis to run it).',
-  );
-}
+const suite = redisSuiteAvailability('Redis partition', 'one instance cut off from Redis');
 
-let redis: RedisProcess | undefined;
+let world: RedisWorld | undefined;
 let proxy: TcpProxy | undefined;
-let database: TestDatabase | undefined;
-let verifier: DatabaseClient | undefined;
 let a: ServerProcess | undefined;
 let b: ServerProcess | undefined;
 let student: TestUser;
@@ -54,41 +43,32 @@ let instructorSession: HttpSession;
 let course: PublishedCourse;
 
 beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startRedisServer();
-  proxy = await startTcpProxy(redis.port);
-  database = await createTestDatabase();
-  verifier = createDatabaseClient(database.url, { max: 1 });
-  const instructor = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
-  student = await createUser(verifier.db, { role: 'student', password: PASSWORD });
+  if (!suite.available) return;
+  world = await startRedisWorld(PASSWORD);
+  student = world.student;
+  proxy = await startTcpProxy(world.redis.port);
   const env = {
-    DATABASE_URL: database.url,
+    DATABASE_URL: world.database.url,
     CACHE_TTL_SECONDS: String(CACHE_TTL_SECONDS),
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
   };
   [a, b] = await Promise.all([
     spawnServer({ ...env, REDIS_URL: `redis://127.0.0.1:${proxy.port}` }),
-    spawnServer({ ...env, REDIS_URL: redis.url }),
+    spawnServer({ ...env, REDIS_URL: world.redis.url }),
   ]);
   await Promise.all([waitForReady(a), waitForReady(b)]);
-  instructorSession = await loginOver(a.port, { email: instructor.email, password: PASSWORD });
+  instructorSession = await loginOver(a.port, world.instructor);
   course = await publishCourseOver(a.port, instructorSession.accessToken, 'Seen through a partition');
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await proxy?.close();
-  await redis?.kill();
-  await verifier?.close();
-  await database?.drop();
+  await world?.close();
 });
 
-const title = redisAvailable
-  ? 'one instance cut off from Redis'
-  : 'one instance cut off from Redis (skipped: no redis-server on PATH; install Redis to run it)';
-
-describe.skipIf(!redisAvailable)(title, () => {
+describe.skipIf(!suite.available)(suite.title, () => {
   it('stays correct itself; once healed, its invalidations made meanwhile reach the other instance at once', async () => {
     const coursePath = `/api/v1/courses/${course.id}`;
     const titleOn = async (server: ServerProcess) =>

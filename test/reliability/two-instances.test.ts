@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
-import { createUser, type TestUser } from '../helpers/factories.js';
+import type { TestUser } from '../helpers/factories.js';
+import { type RedisWorld, redisSuiteAvailability, startRedisWorld } from '../helpers/redis-world.js';
 import {
   bearerHeader,
   type HttpSession,
@@ -9,15 +9,7 @@ import {
   publishCourseOver,
 } from '../helpers/reliability-fixtures.js';
 import { jsonOf, type Outcome, send, statusOf } from '../helpers/reliability-http.js';
-import {
-  hasRedisServer,
-  type RedisProcess,
-  type ServerProcess,
-  spawnServer,
-  startRedisServer,
-  waitForReady,
-} from '../helpers/reliability-processes.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { type ServerProcess, spawnServer, waitForReady } from '../helpers/reliability-processes.js';
 
 /**
  * Two API processes on different ports sharing one PostgreSQL database and one Redis, as behind a
@@ -28,15 +20,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 
 const AUTH_PER_MINUTE = 10;
 const PASSWORD = 'two instances passphrase';
-const redisAvailable = hasRedisServer();
-if (!redisAvailable)
-  console.warn(
-    '[reliability] two-instances suite skipped: no redis-server on PATH (install Redis to run it).',
-  );
+const suite = redisSuiteAvailability('two-instances', 'two instances sharing PostgreSQL and Redis');
 
-let redis: RedisProcess | undefined;
-let database: TestDatabase | undefined;
-let verifier: DatabaseClient | undefined;
+let world: RedisWorld | undefined;
 let a: ServerProcess | undefined;
 let b: ServerProcess | undefined;
 let instructor: TestUser;
@@ -50,15 +36,12 @@ const clientAddress = () => `198.51.100.${++addressSequence}`;
 const from = (address: string) => ({ 'x-forwarded-for': address });
 
 beforeAll(async () => {
-  if (!redisAvailable) return;
-  redis = await startRedisServer();
-  database = await createTestDatabase();
-  verifier = createDatabaseClient(database.url, { max: 1 });
-  instructor = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
-  student = await createUser(verifier.db, { role: 'student', password: PASSWORD });
+  if (!suite.available) return;
+  world = await startRedisWorld(PASSWORD);
+  ({ instructor, student } = world);
   const env = {
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
+    DATABASE_URL: world.database.url,
+    REDIS_URL: world.redis.url,
     TRUST_PROXY: 'true',
     RATE_LIMIT_AUTH_PER_MINUTE: String(AUTH_PER_MINUTE),
     RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000',
@@ -71,16 +54,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
-  await redis?.kill();
-  await verifier?.close();
-  await database?.drop();
+  await world?.close();
 });
 
-const title = redisAvailable
-  ? 'two instances sharing PostgreSQL and Redis'
-  : 'two instances sharing PostgreSQL and Redis (skipped: no redis-server on PATH; install Redis to run it)';
-
-describe.skipIf(!redisAvailable)(title, () => {
+describe.skipIf(!suite.available)(suite.title, () => {
   it('shares the per-address rate limit: 6 sign-ins on A and 6 on B, the 11th and 12th are 429 wherever they land', async () => {
     const address = clientAddress();
     const outcomes: { instance: 'A' | 'B'; outcome: Outcome }[] = [];

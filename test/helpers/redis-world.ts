@@ -1,0 +1,53 @@
+import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import { createUser, type TestUser } from './factories.js';
+import { hasRedisServer, type RedisProcess, startRedisServer } from './reliability-processes.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/**
+ * What the Redis reliability suites (outage, partition, two instances) start from: a redis-server of
+ * their own, a fresh database, and an instructor and a student who sign in with `password`. Each
+ * suite then spawns its API processes with the environment its faults need.
+ */
+export interface RedisWorld {
+  /** The suite may replace it (an outage restarts Redis on the same port); close() kills this one. */
+  redis: RedisProcess;
+  database: TestDatabase;
+  /** A small pool of the test's own, to add rows and check what the servers stored. */
+  verifier: DatabaseClient;
+  instructor: TestUser;
+  student: TestUser;
+  /** Kills Redis and drops the database; stop the suite's servers first. */
+  close(): Promise<void>;
+}
+
+export async function startRedisWorld(password: string): Promise<RedisWorld> {
+  const redis = await startRedisServer();
+  const database = await createTestDatabase();
+  const verifier = createDatabaseClient(database.url, { max: 1 });
+  const instructor = await createUser(verifier.db, { role: 'instructor', password });
+  const student = await createUser(verifier.db, { role: 'student', password });
+  const world: RedisWorld = {
+    redis,
+    database,
+    verifier,
+    instructor,
+    student,
+    async close() {
+      await world.redis.kill();
+      await verifier.close();
+      await database.drop();
+    },
+  };
+  return world;
+}
+
+/**
+ * Whether this machine can run a Redis suite (a `redis-server` on PATH); when it cannot, says so once
+ * and gives the title that tells the reader why the suite was skipped.
+ */
+export function redisSuiteAvailability(suite: string, title: string): { available: boolean; title: string } {
+  const available = hasRedisServer();
+  if (available) return { available, title };
+  console.warn(`[reliability] ${suite} suite skipped: no redis-server on PATH (install Redis to run it).`);
+  return { available, title: `${title} (skipped: no redis-server on PATH; install Redis to run it)` };
+}
