@@ -60,6 +60,15 @@ async function inspect(url: string, tables: Iterable<string>) {
   }
 }
 
+/** The end state both faults must leave: every slow migration recorded exactly once, each table made. */
+async function expectEachSlowMigrationOnce(url: string, slow: ReturnType<typeof slowFixture>) {
+  const final = await inspect(url, slow.tables.values());
+  expect(new Set(final.trackedTags).size).toBe(final.trackedTags.length);
+  for (const tag of slow.tags) expect(final.trackedTags).toContain(tag);
+  expect(final.presentTables.size).toBe(SLOW_MIGRATIONS);
+  return final;
+}
+
 function runMigrator(url: string, dir: string) {
   return spawnScript(MIGRATOR, [dir], { MIGRATE_DATABASE_URL: url });
 }
@@ -108,10 +117,7 @@ describe('migrations under faults', () => {
     const rerunApplied = announced(rerun.output());
     expect(rerunApplied).toEqual(slow.tags.filter((tag) => !after.trackedTags.includes(tag)));
 
-    const final = await inspect(database.url, slow.tables.values());
-    expect(new Set(final.trackedTags).size).toBe(final.trackedTags.length);
-    for (const tag of slow.tags) expect(final.trackedTags).toContain(tag);
-    expect(final.presentTables.size).toBe(SLOW_MIGRATIONS);
+    await expectEachSlowMigrationOnce(database.url, slow);
 
     console.info(
       '[reliability] migration kill -9:',
@@ -138,12 +144,9 @@ describe('migrations under faults', () => {
     });
     const appliedPerRun = runs.map((run) => announced(run.output()));
     const allApplied = appliedPerRun.flat();
-    const final = await inspect(database.url, slow.tables.values());
+    const final = await expectEachSlowMigrationOnce(database.url, slow);
     expect(new Set(allApplied).size).toBe(allApplied.length);
     expect(allApplied.sort()).toEqual([...final.trackedTags].sort());
-    expect(new Set(final.trackedTags).size).toBe(final.trackedTags.length);
-    for (const tag of slow.tags) expect(final.trackedTags).toContain(tag);
-    expect(final.presentTables.size).toBe(SLOW_MIGRATIONS);
 
     console.info(
       '[reliability] concurrent migrators:',
