@@ -1,4 +1,4 @@
-import type { InjectOptions } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { REDACT_CENSOR } from '../../src/http/logger.js';
@@ -32,6 +32,15 @@ describe('secrets never in logs', () => {
     const signature = value.split('.')[2];
     if (value.startsWith('eyJ') && signature) secrets.set(signature, `${what} (signature)`);
   };
+
+  /** The token pair a response answered with `status` carries; both tokens are remembered. */
+  function tokensOf(response: LightMyRequestResponse, status: number, source: string): TokenPair {
+    expect(response.statusCode, response.body).toBe(status);
+    const pair = response.json() as TokenPair;
+    remember(`access token ${source}`, pair.accessToken);
+    remember(`refresh token ${source}`, pair.refreshToken);
+    return pair;
+  }
 
   async function send(options: InjectOptions) {
     remoteAddress += 1;
@@ -78,10 +87,7 @@ describe('secrets never in logs', () => {
       url: '/api/v1/auth/register',
       payload: { email, password: firstPassword, name: 'Log Secrets' },
     });
-    expect(register.statusCode, register.body).toBe(201);
-    const registered = register.json() as TokenPair;
-    remember('access token from register', registered.accessToken);
-    remember('refresh token from register', registered.refreshToken);
+    tokensOf(register, 201, 'from register');
 
     // Rejected: a common password, an existing email, a NUL the database refuses.
     await send({
@@ -105,10 +111,7 @@ describe('secrets never in logs', () => {
       url: '/api/v1/auth/login',
       payload: { email, password: firstPassword },
     });
-    expect(login.statusCode, login.body).toBe(200);
-    const session = login.json() as TokenPair;
-    remember('access token from login', session.accessToken);
-    remember('refresh token from login', session.refreshToken);
+    const session = tokensOf(login, 200, 'from login');
     await send({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: wrongPassword } });
 
     const refreshed = await send({
@@ -116,10 +119,7 @@ describe('secrets never in logs', () => {
       url: '/api/v1/auth/refresh',
       payload: { refreshToken: session.refreshToken },
     });
-    expect(refreshed.statusCode, refreshed.body).toBe(200);
-    const current = refreshed.json() as TokenPair;
-    remember('access token from refresh', current.accessToken);
-    remember('refresh token from refresh', current.refreshToken);
+    const current = tokensOf(refreshed, 200, 'from refresh');
 
     expect(
       (await send({ method: 'GET', url: '/api/v1/me', headers: bearer(current.accessToken) })).statusCode,
@@ -140,10 +140,7 @@ describe('secrets never in logs', () => {
       headers: bearer(current.accessToken),
       payload: { currentPassword: firstPassword, newPassword: secondPassword },
     });
-    expect(changed.statusCode, changed.body).toBe(200);
-    const afterChange = changed.json() as TokenPair;
-    remember('access token from change-password', afterChange.accessToken);
-    remember('refresh token from change-password', afterChange.refreshToken);
+    tokensOf(changed, 200, 'from change-password');
     // The old token after the change, and a reused refresh token: both refused.
     await send({ method: 'GET', url: '/api/v1/me', headers: bearer(current.accessToken) });
     await send({
@@ -175,10 +172,7 @@ describe('secrets never in logs', () => {
       url: '/api/v1/auth/login',
       payload: { email, password: thirdPassword },
     });
-    expect(last.statusCode, last.body).toBe(200);
-    const lastSession = last.json() as TokenPair;
-    remember('access token of the last login', lastSession.accessToken);
-    remember('refresh token of the last login', lastSession.refreshToken);
+    const lastSession = tokensOf(last, 200, 'of the last login');
 
     // Failing requests with bad tokens.
     for (const { name, token } of forgedVariants(lastSession.accessToken, app.config.jwtSecret).slice(0, 6)) {
