@@ -143,7 +143,7 @@ const DURATION_UNITS: Array<[string, number]> = [
   ['second', 1_000],
 ];
 
-/** "45 seconds", "1 minute": the time until the window resets, for the problem's detail. */
+/** "45 seconds", "1 minute": a window or the time until it resets, for the problem's detail. */
 function describeDuration(ms: number): string {
   const unit = DURATION_UNITS.find(([, size]) => ms >= size);
   if (unit === undefined) return `${ms} ms`;
@@ -183,7 +183,7 @@ export async function registerRateLimit(app: FastifyInstance, settings: RateLimi
       done(
         new AppError(
           'rate_limited',
-          `Too many requests: the limit is ${max} per ${describeDuration(resetSeconds * 1000)}. Try again later.`,
+          `Too many requests: the limit is ${max} per ${describeDuration(windowMs)}. Try again in ${describeDuration(resetSeconds * 1000)}.`,
           undefined,
           { retryAfterSeconds: resetSeconds },
         ),

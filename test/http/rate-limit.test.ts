@@ -58,7 +58,9 @@ describe('registerRateLimit', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(limited.json()).toMatchObject({ code: 'rate_limited', status: 429 });
-    expect(limited.json().detail).toMatch(/^Too many requests: the limit is 2 per (1 minute|\d+ seconds)\./);
+    expect(limited.json().detail).toMatch(
+      /^Too many requests: the limit is 2 per 1 minute\. Try again in (1 minute|\d+ seconds?)\.$/,
+    );
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.headers['ratelimit-remaining']).toBe('0');
 
