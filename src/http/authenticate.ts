@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type pg from 'pg';
 import type { Role } from '../infrastructure/database/schema/index.js';
 import type { AccessTokenClaims, AccessTokens } from '../infrastructure/security/access-tokens.js';
 import type { Actor } from './actor.js';
@@ -35,23 +34,9 @@ export interface UserStateSource {
   authState(userId: string): Promise<UserAuthState | undefined>;
 }
 
-export type AuthenticateOptions = { accessTokens: AccessTokens } & (
-  | { userStates: UserStateSource }
-  /** Without a state source: one primary-key read per authenticated request. */
-  | { pool: Pick<pg.Pool, 'query'> }
-);
-
-function databaseStates(pool: Pick<pg.Pool, 'query'>): UserStateSource {
-  return {
-    async authState(userId) {
-      const { rows } = await pool.query<{ role: Role; is_active: boolean; token_version: number }>(
-        'SELECT role, is_active, token_version FROM users WHERE id = $1',
-        [userId],
-      );
-      const row = rows[0];
-      return row && { role: row.role, isActive: row.is_active, tokenVersion: row.token_version };
-    },
-  };
+export interface AuthenticateOptions {
+  accessTokens: AccessTokens;
+  userStates: UserStateSource;
 }
 
 /** Tokens verified recently, at most (a session's token is presented on each of its requests). */
@@ -106,14 +91,13 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Verifies the JWT, then checks the user's current state (from the user cache, or one primary-key
- * read): a deactivated account, a changed role or a bumped token version (logout everywhere,
+ * Verifies the JWT, then checks the user's current state (from `userStates`, the user cache in the
+ * application): a deactivated account, a changed role or a bumped token version (logout everywhere,
  * password change) takes effect on the very next request, not when the token expires.
  */
 export const authenticatePlugin = fp<AuthenticateOptions>(
-  async (app, options) => {
-    const verify = verifiedTokenMemo(options.accessTokens);
-    const userStates = 'userStates' in options ? options.userStates : databaseStates(options.pool);
+  async (app, { accessTokens, userStates }) => {
+    const verify = verifiedTokenMemo(accessTokens);
     app.decorateRequest('actor', null);
 
     async function resolveActor(request: FastifyRequest): Promise<Actor | null> {

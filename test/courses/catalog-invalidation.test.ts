@@ -6,6 +6,7 @@ import { authenticatePlugin } from '../../src/http/authenticate.js';
 import { errorHandlerPlugin } from '../../src/http/error-handler.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { courseRoutes } from '../../src/modules/courses/courses.routes.js';
+import { selectAuthState } from '../../src/modules/users/user-cache.js';
 import { type Author, createAuthor } from '../helpers/course-factories.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -40,7 +41,7 @@ describe('course authoring tells the catalog after every committed write', () =>
     }).withTypeProvider<TypeBoxTypeProvider>();
     await authoring.register(errorHandlerPlugin);
     await authoring.register(authenticatePlugin, {
-      pool,
+      userStates: { authState: selectAuthState(db) },
       accessTokens: createAccessTokens(app.config.jwtSecret, app.config.accessTokenTtlSeconds),
     });
     await authoring.register(courseRoutes, {
