@@ -11,7 +11,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { projectRoot } from '../src/config.js';
-import { runMigrations } from '../src/infrastructure/database/migrator.js';
+import { runMigrations } from '../src/infrastructure/database/migrations/migrator.js';
 import { spawnServer, waitForReady } from '../test/helpers/reliability-processes.js';
 
 export interface LoadResult {

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { loadConfig, projectRoot, readEnv } from '../src/config.js';
-import { resolveDatabase } from '../src/infrastructure/database/resolve-database.js';
+import { resolveDatabase } from '../src/infrastructure/database/client/resolve-database.js';
 import { adminQuery, withDatabase } from './harness.js';
 
 const REPETITIONS = Number(readEnv('BENCH_REPETITIONS') ?? 5);

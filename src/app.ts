@@ -21,7 +21,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
-import type { Database, DatabaseClient } from './infrastructure/database/client.js';
+import type { Database, DatabaseClient } from './infrastructure/database/client/client.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import {
   createMemoryRateLimiter,

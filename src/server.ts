@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { type App, buildApp } from './app.js';
+import { isDatabaseEmpty, seedDemoData } from './cli/seed/seed-demo-data.js';
 import { type Config, ConfigError, loadConfig, projectRoot } from './config.js';
-import { createDatabaseClient, type DatabaseClient } from './infrastructure/database/client.js';
-import { describeDatabaseError, redactUrl } from './infrastructure/database/database-errors.js';
-import { runMigrations } from './infrastructure/database/migrator.js';
-import { type ResolvedDatabase, resolveDatabase } from './infrastructure/database/resolve-database.js';
-import { isDatabaseEmpty, seedDemoData } from './infrastructure/database/seed/seed-demo-data.js';
+import { createDatabaseClient, type DatabaseClient } from './infrastructure/database/client/client.js';
+import { describeDatabaseError, redactUrl } from './infrastructure/database/client/database-errors.js';
+import { type ResolvedDatabase, resolveDatabase } from './infrastructure/database/client/resolve-database.js';
+import { runMigrations } from './infrastructure/database/migrations/migrator.js';
 import { createFileMailer, createSmtpMailer, type Mailer } from './infrastructure/mail/mailer.js';
 import { connectRedis } from './infrastructure/redis.js';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../config.js';
-import { DatabaseCommandError } from '../infrastructure/database/database-errors.js';
+import { DatabaseCommandError } from '../infrastructure/database/client/database-errors.js';
 import { runCommand } from './run-command.js';
 
 function timestamp(date = new Date()): string {

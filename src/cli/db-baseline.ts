@@ -1,4 +1,4 @@
-import { baselineDatabase } from '../infrastructure/database/baseline.js';
+import { baselineDatabase } from '../infrastructure/database/migrations/baseline.js';
 import { runCommand } from './run-command.js';
 
 await runCommand({}, async ({ config, databaseUrl }) => {

@@ -1,6 +1,6 @@
 import { escapeIdentifier } from 'pg';
-import { DatabaseCommandError } from '../infrastructure/database/database-errors.js';
-import { connectClient } from '../infrastructure/database/migrator.js';
+import { DatabaseCommandError } from '../infrastructure/database/client/database-errors.js';
+import { connectClient } from '../infrastructure/database/migrations/migrator.js';
 import { runCommand } from './run-command.js';
 
 await runCommand({}, async ({ databaseUrl }) => {

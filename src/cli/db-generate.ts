@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { projectRoot } from '../config.js';
-import { completeNewMigrations } from '../infrastructure/database/migration-authoring.js';
-import { DEFAULT_MIGRATIONS_DIR, readJournal } from '../infrastructure/database/migration-files.js';
+import { completeNewMigrations } from '../infrastructure/database/migrations/migration-authoring.js';
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  readJournal,
+} from '../infrastructure/database/migrations/migration-files.js';
 
 /**
  * `drizzle-kit generate` (schema → SQL + snapshot + journal), then what it does not do:

@@ -1,5 +1,5 @@
-import { readMigrationFiles } from '../infrastructure/database/migration-files.js';
-import { runRollback } from '../infrastructure/database/rollback.js';
+import { readMigrationFiles } from '../infrastructure/database/migrations/migration-files.js';
+import { runRollback } from '../infrastructure/database/migrations/rollback.js';
 import { runCommand } from './run-command.js';
 
 await runCommand(

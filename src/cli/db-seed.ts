@@ -1,6 +1,10 @@
-import { createDatabaseClient } from '../infrastructure/database/client.js';
-import { DatabaseCommandError, describeDatabaseError } from '../infrastructure/database/database-errors.js';
-import { readMigrationStatus } from '../infrastructure/database/migrator.js';
+import { createDatabaseClient } from '../infrastructure/database/client/client.js';
+import {
+  DatabaseCommandError,
+  describeDatabaseError,
+} from '../infrastructure/database/client/database-errors.js';
+import { readMigrationStatus } from '../infrastructure/database/migrations/migrator.js';
+import { runCommand } from './run-command.js';
 import {
   isDatabaseEmpty,
   SEEDED_TABLES,
@@ -8,8 +12,7 @@ import {
   seedDemoData,
   UNIT,
   UNITS_PER_TRANSACTION,
-} from '../infrastructure/database/seed/seed-demo-data.js';
-import { runCommand } from './run-command.js';
+} from './seed/seed-demo-data.js';
 
 const MAX_SCALE = 100_000;
 

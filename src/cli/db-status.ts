@@ -1,4 +1,4 @@
-import { readMigrationStatus } from '../infrastructure/database/migrator.js';
+import { readMigrationStatus } from '../infrastructure/database/migrations/migrator.js';
 import { runCommand } from './run-command.js';
 
 await runCommand({}, async ({ databaseUrl }) => {

@@ -1,4 +1,4 @@
-import { verifyDatabase } from '../infrastructure/database/verify-database.js';
+import { verifyDatabase } from '../infrastructure/database/migrations/verify-database.js';
 import { runCommand } from './run-command.js';
 
 await runCommand({}, async ({ databaseUrl }) => {

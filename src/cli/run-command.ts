@@ -1,7 +1,10 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config.js';
-import { DatabaseCommandError, describeDatabaseError } from '../infrastructure/database/database-errors.js';
-import { resolveDatabase } from '../infrastructure/database/resolve-database.js';
+import {
+  DatabaseCommandError,
+  describeDatabaseError,
+} from '../infrastructure/database/client/database-errors.js';
+import { resolveDatabase } from '../infrastructure/database/client/resolve-database.js';
 
 export interface CommandContext<Values> {
   config: Config;

@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createDatabaseClient } from '../../src/infrastructure/database/client.js';
-import { runMigrations } from '../../src/infrastructure/database/migrator.js';
+import { createDatabaseClient } from '../../src/infrastructure/database/client/client.js';
+import { runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import {
   type CatalogCursor,
   type CatalogFilters,

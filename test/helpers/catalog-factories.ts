@@ -4,7 +4,7 @@ import type { Config } from '../../src/config.js';
 import type { Cache } from '../../src/infrastructure/cache/cache.js';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
-import type { Database } from '../../src/infrastructure/database/client.js';
+import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
   type Course,
   type CourseModule,

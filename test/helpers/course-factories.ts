@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { Database } from '../../src/infrastructure/database/client.js';
+import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
   assignments,
   courseModules,

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { eq } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { App } from '../../src/app.js';
-import type { Database } from '../../src/infrastructure/database/client.js';
+import type { Database } from '../../src/infrastructure/database/client/client.js';
 import { type Role, users } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { hashPassword } from '../../src/infrastructure/security/password.js';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { projectRoot } from '../../src/config.js';
-import { startEmbeddedPostgres } from '../../src/infrastructure/database/embedded-postgres.js';
-import { runMigrations } from '../../src/infrastructure/database/migrator.js';
+import { startEmbeddedPostgres } from '../../src/infrastructure/database/client/embedded-postgres.js';
+import { runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_MIGRATIONS_DIR, type Journal } from '../../src/infrastructure/database/migration-files.js';
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  type Journal,
+} from '../../src/infrastructure/database/migrations/migration-files.js';
 
 export interface MigrationsFixture {
   dir: string;

@@ -1,4 +1,7 @@
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
 import { createUser, type TestUser } from './factories.js';
 import { hasRedisServer, type RedisProcess, startRedisServer } from './reliability-processes.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';

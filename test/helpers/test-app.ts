@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { type App, type AppDependencies, buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
 import type { Mailer } from '../../src/infrastructure/mail/mailer.js';
 import { createRedis } from '../../src/infrastructure/redis.js';
 import { createTestDatabase } from './test-database.js';

@@ -6,8 +6,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/config.js';
-import { readMigrationFiles } from '../../src/infrastructure/database/migration-files.js';
-import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrator.js';
+import { readMigrationFiles } from '../../src/infrastructure/database/migrations/migration-files.js';
+import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import { type CliResult, runCli } from '../helpers/run-cli.js';
 import { createEmptyDatabase, databaseUrl, type TestDatabase } from '../helpers/test-database.js';
 

@@ -3,11 +3,11 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_MIGRATIONS_DIR,
   readMigrationFiles,
-} from '../../src/infrastructure/database/migration-files.js';
-import { readAppliedMigrations } from '../../src/infrastructure/database/migration-tracking.js';
-import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrator.js';
-import { readLatestSnapshot } from '../../src/infrastructure/database/snapshot.js';
-import { verifyDatabase } from '../../src/infrastructure/database/verify-database.js';
+} from '../../src/infrastructure/database/migrations/migration-files.js';
+import { readAppliedMigrations } from '../../src/infrastructure/database/migrations/migration-tracking.js';
+import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
+import { readLatestSnapshot } from '../../src/infrastructure/database/migrations/snapshot.js';
+import { verifyDatabase } from '../../src/infrastructure/database/migrations/verify-database.js';
 import { copyMigrations, type MigrationsFixture } from '../helpers/migration-fixtures.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_MIGRATIONS_DIR,
   readMigrationFiles,
-} from '../../src/infrastructure/database/migration-files.js';
+} from '../../src/infrastructure/database/migrations/migration-files.js';
+import { readLatestSnapshot } from '../../src/infrastructure/database/migrations/snapshot.js';
 import * as schema from '../../src/infrastructure/database/schema/index.js';
-import { readLatestSnapshot } from '../../src/infrastructure/database/snapshot.js';
 
 describe('the TypeScript schema and the migrations agree', () => {
   it('the newest snapshot (what db:verify expects) equals the TypeScript schema: no migration is missing', async () => {

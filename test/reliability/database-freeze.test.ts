@@ -1,6 +1,9 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
 import { createUser } from '../helpers/factories.js';
 import {
   bearerHeader,
@@ -24,7 +27,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  * PostgreSQL stops answering without closing its connections (a frozen server or VM, a black-holed
  * path): a TCP proxy in front of it holds every byte in both directions. The server's
  * statement_timeout cannot fire then; the API's own query deadline must (DATABASE_QUERY_TIMEOUT_MS
- * plus 1 s grace, src/infrastructure/database/query-deadline.ts). Pass: no request waits past the
+ * plus 1 s grace, src/infrastructure/database/client/query-deadline.ts). Pass: no request waits past the
  * deadline (plus the pool's connect timeout for requests that need a new connection), each answers
  * 503 problem+json, and once the database answers again the pool serves at once, with every
  * acknowledged write stored and no connection left inside an abandoned transaction.

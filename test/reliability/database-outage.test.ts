@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
 import {
   type EmbeddedPostgresHandle,
   startEmbeddedPostgres,
-} from '../../src/infrastructure/database/embedded-postgres.js';
-import { runMigrations } from '../../src/infrastructure/database/migrator.js';
+} from '../../src/infrastructure/database/client/embedded-postgres.js';
+import { runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import { createUser } from '../helpers/factories.js';
 import { bearerHeader, type HttpSession, loginOver } from '../helpers/reliability-fixtures.js';

@@ -1,6 +1,9 @@
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client.js';
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
 import { createUser, type TestUser } from '../helpers/factories.js';
 import { bearerHeader, type HttpSession, loginOver } from '../helpers/reliability-fixtures.js';
 import { type Outcome, type RequestSpec, runWorkers, send, tally } from '../helpers/reliability-http.js';

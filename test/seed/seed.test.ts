@@ -6,7 +6,7 @@ import {
   type SeedSummary,
   seedDemoData,
   UNIT,
-} from '../../src/infrastructure/database/seed/seed-demo-data.js';
+} from '../../src/cli/seed/seed-demo-data.js';
 import { verifyPassword } from '../../src/infrastructure/security/password.js';
 import { checkLessonFields } from '../../src/modules/courses/lesson-content.js';
 import { runCli } from '../helpers/run-cli.js';

@@ -6,7 +6,7 @@ import type { UserAuthState } from '../../src/http/authenticate.js';
 import type { Cache } from '../../src/infrastructure/cache/cache.js';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
-import { createDatabaseClient } from '../../src/infrastructure/database/client.js';
+import { createDatabaseClient } from '../../src/infrastructure/database/client/client.js';
 import { createRedis } from '../../src/infrastructure/redis.js';
 import { createUserCache } from '../../src/modules/users/user-cache.js';
 import { accessTokenFor, bearer, createUser, redisReady } from '../helpers/factories.js';

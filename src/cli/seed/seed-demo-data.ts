@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
-import { hashPassword } from '../../security/password.js';
+import { hashPassword } from '../../infrastructure/security/password.js';
 import {
   type AssignmentDraft,
   type CourseDraft,

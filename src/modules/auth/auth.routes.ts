@@ -4,7 +4,7 @@ import type { Config } from '../../config.js';
 import { actorOf } from '../../http/authenticate.js';
 import { errorForLog } from '../../http/error-handler.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import type { Mailer } from '../../infrastructure/mail/mailer.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';

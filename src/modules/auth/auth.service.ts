@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../http/actor.js';
 import { AppError, type FieldError } from '../../http/errors.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';

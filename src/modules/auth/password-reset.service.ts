@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { AppError } from '../../http/errors.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { passwordResetTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { Mailer, MailMessage } from '../../infrastructure/mail/mailer.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type { Schema } from '../../infrastructure/database/client.js';
+import type { Schema } from '../../infrastructure/database/client/client.js';
 import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';

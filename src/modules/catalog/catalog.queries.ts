@@ -1,5 +1,5 @@
 import { and, asc, eq, type SQL, sql } from 'drizzle-orm';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   type CourseStatus,
   courseModules,

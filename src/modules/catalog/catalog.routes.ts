@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { compressedPayload, etagForCoding, negotiateCoding } from '../../http/content-coding.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   CatalogLessonSchema,
   CatalogPageSchema,

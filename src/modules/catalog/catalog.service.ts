@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { type Actor, isAdmin } from '../../http/actor.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import { cursorDecoder, toPage } from '../../http/pagination.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   type CatalogCursor,
   type CatalogFilters,

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { courses } from '../../infrastructure/database/schema/index.js';
 import type { CatalogCache } from './catalog-cache.js';
 

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../http/actor.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
 import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
 import { checkIfMatch } from './etag.js';

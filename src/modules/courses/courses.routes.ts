@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { actorOf } from '../../http/authenticate.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { courseOutlineRoutes } from './course-outline.routes.js';
 import { createCourseOutlineService } from './course-outline.service.js';
 import { courseSummaryView, courseView, lessonView, moduleView } from './course-views.js';

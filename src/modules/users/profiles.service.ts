@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Actor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { normaliseProfileChanges, type ProfileChanges } from './profile-validation.js';
 import type { UserInvalidation } from './user-cache.js';

@@ -3,7 +3,7 @@ import type { UserAuthState, UserStateSource } from '../../http/authenticate.js'
 import type { Cache } from '../../infrastructure/cache/cache.js';
 import { createGenerations } from '../../infrastructure/cache/generations.js';
 import { LocalCache } from '../../infrastructure/cache/local-cache.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { users } from '../../infrastructure/database/schema/index.js';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../http/authenticate.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import type { InstructorRenames } from '../catalog/instructor-renames.js';
 import { createProfilesService } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { type Actor, requireRole } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
 import { cursorDecoder, toPage } from '../../http/pagination.js';
-import type { Database } from '../../infrastructure/database/client.js';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
 import type { InstructorRenames } from '../catalog/instructor-renames.js';

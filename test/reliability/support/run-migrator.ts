@@ -3,7 +3,7 @@
  * SIGKILL mid-run. Same migrator and output lines as the CLI (`npm run db:migrate`), which always
  * reads the project's migrations/ folder. Usage: MIGRATE_DATABASE_URL=... run-migrator.ts <dir>
  */
-import { runMigrations } from '../../../src/infrastructure/database/migrator.js';
+import { runMigrations } from '../../../src/infrastructure/database/migrations/migrator.js';
 
 const databaseUrl = process.env.MIGRATE_DATABASE_URL;
 const migrationsDir = process.argv[2];

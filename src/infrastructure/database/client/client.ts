@@ -1,7 +1,7 @@
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import * as schema from '../schema/index.js';
 import { enforceQueryDeadline } from './query-deadline.js';
-import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
 export type Database = NodePgDatabase<Schema>;

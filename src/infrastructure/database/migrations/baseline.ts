@@ -1,4 +1,4 @@
-import { DatabaseCommandError } from './database-errors.js';
+import { DatabaseCommandError } from '../client/database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from './migration-files.js';
 import {
   ensureTrackingTable,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../config.js';
-import { DatabaseCommandError } from './database-errors.js';
+import { projectRoot } from '../../../config.js';
+import { DatabaseCommandError } from '../client/database-errors.js';
 
 export const DEFAULT_MIGRATIONS_DIR = path.join(projectRoot, 'migrations');
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { DatabaseCommandError } from './database-errors.js';
+import { DatabaseCommandError } from '../client/database-errors.js';
 import type { MigrationFile } from './migration-files.js';
 
 /** drizzle-kit's own tracking table: keeping it means `drizzle-kit migrate` and ours agree. */

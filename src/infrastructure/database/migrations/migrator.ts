@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
-import { describeDatabaseError } from './database-errors.js';
+import { describeDatabaseError } from '../client/database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, type MigrationFile, readMigrationFiles } from './migration-files.js';
 import {
   type AppliedMigrationRow,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../config.js';
-import { DatabaseCommandError, describeDatabaseError } from './database-errors.js';
+import { projectRoot } from '../../../config.js';
+import { DatabaseCommandError, describeDatabaseError } from '../client/database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from './migration-files.js';
 import {
   planMigrations,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseCommandError } from './database-errors.js';
+import { DatabaseCommandError } from '../client/database-errors.js';
 
 /** The parts of drizzle-kit's PostgreSQL snapshot (migrations/meta/NNNN_snapshot.json) that we read. */
 export interface SnapshotColumn {

@@ -1,4 +1,4 @@
-import { describeDatabaseError } from './database-errors.js';
+import { describeDatabaseError } from '../client/database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from './migration-files.js';
 import { planMigrations, readAppliedMigrations } from './migration-tracking.js';
 import { connectClient } from './migrator.js';
