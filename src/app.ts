@@ -21,7 +21,7 @@ import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
-import type { Database, DatabaseClient } from './infrastructure/database/client/client.js';
+import type { DatabaseClient } from './infrastructure/database/client/client.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import {
   createMemoryRateLimiter,
@@ -37,15 +37,6 @@ import { courseRoutes } from './modules/courses/courses.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createUserCache, type UserCache } from './modules/users/user-cache.js';
 import { usersRoutes } from './modules/users/users.routes.js';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Validated settings (src/config.ts). */
-    config: Config;
-    /** Drizzle over the application's pool. Routes hand it to services; they never build SQL. */
-    db: Database;
-  }
-}
 
 /** The application instance, typed with the TypeBox provider so route schemas type handlers. */
 export type App = FastifyInstance<
@@ -188,9 +179,6 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // Core settings.
-  app.decorate('config', config);
-  app.decorate('db', database.db);
   // Callback style: every request runs it, and an async hook costs a promise each time.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);

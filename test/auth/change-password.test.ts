@@ -40,10 +40,10 @@ describe('POST /api/v1/auth/change-password', () => {
       payload: { email, password },
     });
   const passwordHashOf = async (id: string) =>
-    (await app.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.hash;
+    (await testApp.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.hash;
 
   it('changes the password, ends every other session and gives this device a fresh pair', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const thisDevice = await loginAs(app, user);
     const otherDevice = await loginAs(app, user);
 
@@ -69,7 +69,7 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('refuses a wrong current password with 400 and changes nothing', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const session = await loginAs(app, user);
     const hashBefore = await passwordHashOf(user.id);
 
@@ -87,7 +87,7 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('applies the password policy to the new password and lists every bad field', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const session = await loginAs(app, user);
     const hashBefore = await passwordHashOf(user.id);
 
@@ -128,7 +128,7 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('answers 429 after 5 wrong current passwords in a row', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const session = await loginAs(app, user);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {

@@ -71,10 +71,11 @@ describe('password reset by email, through a real SMTP server', () => {
     expect(email?.to).toEqual([user.email]);
     return resetTokenIn(email!);
   }
-  const tokenRows = async () => (await app.db.select({ n: count() }).from(passwordResetTokens))[0]?.n ?? 0;
+  const tokenRows = async () =>
+    (await testApp.db.select({ n: count() }).from(passwordResetTokens))[0]?.n ?? 0;
   /** Proves nothing else is on its way: a sentinel email arrives and nothing besides it. */
   async function expectNoEmailBesidesSentinel(sentBefore: number) {
-    const sentinel = await createUser(app.db);
+    const sentinel = await createUser(testApp.db);
     await requestReset(sentinel.email);
     await smtp.waitFor(sentBefore + 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -82,7 +83,7 @@ describe('password reset by email, through a real SMTP server', () => {
   }
 
   it('resets end to end: email with link, new password works, every session ends, the link works once', async () => {
-    const user = await createUser(app.db, { email: 'reset.me@example.com' });
+    const user = await createUser(testApp.db, { email: 'reset.me@example.com' });
     const phone = await loginAs(app, user);
     const laptop = await loginAs(app, user);
     const sentBefore = smtp.messages.length;
@@ -97,14 +98,14 @@ describe('password reset by email, through a real SMTP server', () => {
     expect(email?.text).toMatch(/Subject: Reset your Learning Platform password/);
     const token = resetTokenIn(email!);
 
-    const [stored] = await app.db
+    const [stored] = await testApp.db
       .select()
       .from(passwordResetTokens)
       .where(eq(passwordResetTokens.userId, user.id));
     expect(stored?.tokenHash).toBe(hashOpaqueToken(token));
     expect(stored?.tokenHash).not.toContain(token);
     expect(stored?.requestedIp).toBe('198.51.100.20');
-    const ttlMs = app.config.passwordResetTtlMinutes * 60_000;
+    const ttlMs = testApp.config.passwordResetTtlMinutes * 60_000;
     expect(Math.abs(stored!.expiresAt.getTime() - (Date.now() + ttlMs))).toBeLessThan(60_000);
 
     const confirmed = await confirm(token);
@@ -151,7 +152,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('sends nothing to a deactivated account, still answering 202', async () => {
-    const inactive = await createUser(app.db, { isActive: false });
+    const inactive = await createUser(testApp.db, { isActive: false });
     const sentBefore = smtp.messages.length;
     const response = await requestReset(inactive.email);
     expect(response.statusCode).toBe(202);
@@ -160,7 +161,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('invalidates an earlier link when a new one is issued', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const first = await nextResetToken(user);
     const second = await nextResetToken(user);
 
@@ -171,13 +172,13 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('refuses an expired link with a clear reason and changes nothing', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const token = await nextResetToken(user);
-    await app.db
+    await testApp.db
       .update(passwordResetTokens)
       .set({ expiresAt: sql`now() - interval '1 second'` })
       .where(eq(passwordResetTokens.tokenHash, hashOpaqueToken(token)));
-    const [before] = await app.db.select().from(users).where(eq(users.id, user.id));
+    const [before] = await testApp.db.select().from(users).where(eq(users.id, user.id));
 
     const response = await confirm(token);
     expect(response.statusCode).toBe(400);
@@ -185,7 +186,7 @@ describe('password reset by email, through a real SMTP server', () => {
       reason: 'reset_token_expired',
       detail: expect.stringMatching(/expired/),
     });
-    const [after] = await app.db.select().from(users).where(eq(users.id, user.id));
+    const [after] = await testApp.db.select().from(users).where(eq(users.id, user.id));
     expect(after?.passwordHash).toBe(before?.passwordHash);
     expect(after?.tokenVersion).toBe(before?.tokenVersion);
   });
@@ -201,7 +202,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('applies the password policy and leaves the token usable after a refused password', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const token = await nextResetToken(user);
 
     const common = await confirm(token, 'Qwertyuiop123');
@@ -217,7 +218,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('sends at most 3 emails per address and hour, still answering 202 to every request', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     const sentBefore = smtp.messages.length;
     for (let i = 0; i < 5; i++) {
       const response = await requestReset(user.email);
@@ -230,7 +231,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('ends a failed-login lockout once the owner resets the password', async () => {
-    const user = await createUser(app.db);
+    const user = await createUser(testApp.db);
     for (let i = 0; i < 5; i++) expect((await login(user.email, `wrong guess ${i}`)).statusCode).toBe(401);
     expect((await login(user.email, user.password)).statusCode).toBe(429);
 

@@ -72,8 +72,8 @@ describe('rate limits on auth endpoints', () => {
 
   describe('per account (shared rate limiter), whatever the client address', () => {
     it('locks an account after 5 failed logins: 429 with Retry-After even from a new address with the right password', async () => {
-      const user = await createUser(app.db);
-      const bystander = await createUser(app.db);
+      const user = await createUser(testApp.db);
+      const bystander = await createUser(testApp.db);
       for (let i = 0; i < 5; i++) {
         const response = await login(user.email, `wrong guess ${i}`);
         expect(response.statusCode).toBe(401);
@@ -98,7 +98,7 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('a successful login clears the count of failures', async () => {
-      const user = await createUser(app.db);
+      const user = await createUser(testApp.db);
       for (let i = 0; i < 4; i++) expect((await login(user.email, `wrong ${i}`)).statusCode).toBe(401);
       expect((await login(user.email, user.password)).statusCode).toBe(200);
       for (let i = 0; i < 4; i++) expect((await login(user.email, `wrong again ${i}`)).statusCode).toBe(401);

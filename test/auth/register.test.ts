@@ -24,7 +24,7 @@ describe('POST /api/v1/auth/register', () => {
 
   const register = (payload: unknown) =>
     app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: payload as object });
-  const userCount = async () => (await app.db.select({ n: count() }).from(users))[0]?.n ?? 0;
+  const userCount = async () => (await testApp.db.select({ n: count() }).from(users))[0]?.n ?? 0;
 
   it('creates a student with a normalised email, signs them in, and stores only an argon2id hash', async () => {
     const response = await register({
@@ -38,19 +38,22 @@ describe('POST /api/v1/auth/register', () => {
     const body = response.json();
     expect(body).toMatchObject({
       tokenType: 'Bearer',
-      expiresIn: app.config.accessTokenTtlSeconds,
+      expiresIn: testApp.config.accessTokenTtlSeconds,
       user: { email: 'ada.lovelace@example.com', name: 'Ada', role: 'student', isActive: true },
     });
     expect(typeof body.accessToken).toBe('string');
     expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const ttlMs = app.config.refreshTokenTtlDays * 86_400_000;
+    const ttlMs = testApp.config.refreshTokenTtlDays * 86_400_000;
     expect(Math.abs(Date.parse(body.refreshTokenExpiresAt) - (Date.now() + ttlMs))).toBeLessThan(60_000);
     expect(response.body).not.toMatch(/passwordHash|password_hash|\$argon2|tokenVersion/);
 
-    const [row] = await app.db.select().from(users).where(eq(users.id, body.user.id));
+    const [row] = await testApp.db.select().from(users).where(eq(users.id, body.user.id));
     expect(row?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row?.passwordHash).not.toContain(PASSWORD);
-    const tokens = await app.db.select().from(refreshTokens).where(eq(refreshTokens.userId, body.user.id));
+    const tokens = await testApp.db
+      .select()
+      .from(refreshTokens)
+      .where(eq(refreshTokens.userId, body.user.id));
     expect(tokens).toHaveLength(1);
     expect(tokens[0]?.tokenHash).toBe(hashOpaqueToken(body.refreshToken));
 
@@ -140,7 +143,7 @@ describe('POST /api/v1/auth/register', () => {
       detail: expect.stringMatching(/already exists/),
     });
     expect(await userCount()).toBe(before);
-    const rows = await app.db.select().from(users).where(eq(users.email, 'a@x.com'));
+    const rows = await testApp.db.select().from(users).where(eq(users.email, 'a@x.com'));
     expect(rows.map((r) => r.name)).toEqual(['First']);
   });
 
@@ -148,7 +151,7 @@ describe('POST /api/v1/auth/register', () => {
     const payload = { email: 'race@example.com', password: PASSWORD, name: 'Racer' };
     const results = await Promise.all([register(payload), register(payload), register(payload)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
-    expect(await app.db.select().from(users).where(eq(users.email, 'race@example.com'))).toHaveLength(1);
+    expect(await testApp.db.select().from(users).where(eq(users.email, 'race@example.com'))).toHaveLength(1);
   });
 
   it('is rate limited per client address by the route limit', async () => {

@@ -49,7 +49,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
   describe('POST /auth/login', () => {
     let user: TestUser;
     beforeAll(async () => {
-      user = await createUser(app.db, { email: 'login@example.com' });
+      user = await createUser(testApp.db, { email: 'login@example.com' });
     });
 
     it('signs in with a trimmed, case-insensitive email and records the session', async () => {
@@ -67,7 +67,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect(body.user.lastLoginAt).not.toBeNull();
       expect(response.body).not.toMatch(/passwordHash|\$argon2/);
 
-      const [stored] = await app.db
+      const [stored] = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(body.refreshToken)));
@@ -76,7 +76,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
         userAgent: 'vitest-client/1.0',
         ipAddress: '203.0.113.7',
       });
-      const plainTextRows = await app.db
+      const plainTextRows = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, body.refreshToken));
@@ -86,7 +86,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
-      const inactive = await createUser(app.db, { isActive: false });
+      const inactive = await createUser(testApp.db, { isActive: false });
       const responses = [
         await login(user.email, 'not the right password'),
         await login('nobody-here@example.com', user.password),
@@ -121,7 +121,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     const header = { alg: 'HS256', typ: 'JWT' };
 
     beforeAll(async () => {
-      user = await createUser(app.db);
+      user = await createUser(testApp.db);
       const now = Math.floor(Date.now() / 1000);
       claims = {
         sub: user.id,
@@ -135,12 +135,15 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('accepts a correctly signed token (the hand-made builder is right)', async () => {
-      expect((await me(handMadeJwt(header, claims, app.config.jwtSecret))).statusCode).toBe(200);
+      expect((await me(handMadeJwt(header, claims, testApp.config.jwtSecret))).statusCode).toBe(200);
     });
 
     it.each([
       ['no Authorization header', () => undefined],
-      ['an expired token', () => handMadeJwt(header, { ...claims, iat: 1, exp: 2 }, app.config.jwtSecret)],
+      [
+        'an expired token',
+        () => handMadeJwt(header, { ...claims, iat: 1, exp: 2 }, testApp.config.jwtSecret),
+      ],
       ['a token signed with another secret', () => handMadeJwt(header, claims, 'x'.repeat(64))],
       [
         'an alg "none" token',
@@ -150,22 +153,22 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       [
         'a token whose claims were edited after signing (role: admin)',
         () => {
-          const [h, , s] = handMadeJwt(header, claims, app.config.jwtSecret).split('.');
+          const [h, , s] = handMadeJwt(header, claims, testApp.config.jwtSecret).split('.');
           const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
           return `${h}.${forged}.${s}`;
         },
       ],
       [
         'an HS512 token with the right secret (only HS256 is accepted)',
-        () => handMadeJwt({ alg: 'HS512', typ: 'JWT' }, claims, app.config.jwtSecret, 'sha512'),
+        () => handMadeJwt({ alg: 'HS512', typ: 'JWT' }, claims, testApp.config.jwtSecret, 'sha512'),
       ],
       [
         'a token for the wrong audience',
-        () => handMadeJwt(header, { ...claims, aud: 'other' }, app.config.jwtSecret),
+        () => handMadeJwt(header, { ...claims, aud: 'other' }, testApp.config.jwtSecret),
       ],
       [
         'a token with an old token version',
-        () => handMadeJwt(header, { ...claims, tv: 7 }, app.config.jwtSecret),
+        () => handMadeJwt(header, { ...claims, tv: 7 }, testApp.config.jwtSecret),
       ],
       [
         'a token for a user that does not exist',
@@ -173,7 +176,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
           handMadeJwt(
             header,
             { ...claims, sub: '00000000-0000-4000-8000-000000000000' },
-            app.config.jwtSecret,
+            testApp.config.jwtSecret,
           ),
       ],
       ['garbage', () => 'not.a.jwt'],
@@ -202,7 +205,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
   describe('POST /auth/refresh', () => {
     let user: TestUser;
     beforeAll(async () => {
-      user = await createUser(app.db);
+      user = await createUser(testApp.db);
     });
 
     it('rotates: a new pair each time, and the presented token stops working', async () => {
@@ -217,12 +220,12 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       const second = await refresh(rotated.refreshToken);
       expect(second.statusCode).toBe(200);
 
-      const [old] = await app.db
+      const [old] = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(session.refreshToken)));
       expect(old?.usedAt).not.toBeNull();
-      const family = await app.db
+      const family = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.familyId, old!.familyId));
@@ -241,7 +244,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       const newest = await refresh(rotated.refreshToken);
       expect(newest.statusCode).toBe(401);
 
-      const [row] = await app.db
+      const [row] = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(rotated.refreshToken)));
@@ -263,14 +266,14 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect((await refresh('A'.repeat(43))).statusCode).toBe(401);
 
       const session = await loginAs(app, user);
-      await app.db
+      await testApp.db
         .update(refreshTokens)
         .set({ expiresAt: sql`now() - interval '1 second'` })
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(session.refreshToken)));
       const expired = await refresh(session.refreshToken);
       expect(expired.statusCode).toBe(401);
       expect(expired.json().detail).toMatch(/invalid, expired or revoked/);
-      const [row] = await app.db
+      const [row] = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(session.refreshToken)));
@@ -290,7 +293,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
 
   describe('POST /auth/logout and /auth/logout-all', () => {
     it('logout ends only the presenting device’s session', async () => {
-      const user = await createUser(app.db);
+      const user = await createUser(testApp.db);
       const phone = await loginAs(app, user);
       const laptop = await loginAs(app, user);
       const rotated = (await refresh(phone.refreshToken)).json();
@@ -304,7 +307,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect(response.statusCode).toBe(204);
       expect(response.body).toBe('');
       expect((await refresh(rotated.refreshToken)).statusCode).toBe(401);
-      const [row] = await app.db
+      const [row] = await testApp.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(rotated.refreshToken)));
@@ -328,7 +331,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('logout-all kills every access token at once and every refresh token', async () => {
-      const user = await createUser(app.db);
+      const user = await createUser(testApp.db);
       const phone = await loginAs(app, user);
       const laptop = await loginAs(app, user);
       expect((await me(laptop.accessToken)).statusCode).toBe(200);
@@ -344,12 +347,12 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect((await me(laptop.accessToken)).statusCode).toBe(401);
       expect((await refresh(phone.refreshToken)).statusCode).toBe(401);
       expect((await refresh(laptop.refreshToken)).statusCode).toBe(401);
-      const live = await app.db
+      const live = await testApp.db
         .select()
         .from(refreshTokens)
         .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
       expect(live).toHaveLength(0);
-      const [row] = await app.db.select().from(users).where(eq(users.id, user.id));
+      const [row] = await testApp.db.select().from(users).where(eq(users.id, user.id));
       expect(row?.tokenVersion).toBe(1);
 
       // Signing in again works and starts fresh.

@@ -42,7 +42,7 @@ describe('no account enumeration by timing', () => {
     app = testApp.app;
     await app.ready();
     known = [];
-    for (let i = 0; i < SAMPLES + 5; i++) known.push(await createUser(app.db));
+    for (let i = 0; i < SAMPLES + 5; i++) known.push(await createUser(testApp.db));
   });
   afterAll(async () => {
     await testApp?.close();

@@ -142,7 +142,7 @@ describe('catalog HTTP caching and invalidation', () => {
     // which calls courseChanged as the authoring and enrollment code do after their writes.
     catalogCache = await mountCatalogWithCache(testApp, PROBE);
     instructor = await insertUser(testApp.database.db, { role: 'instructor', name: 'Cache Instructor' });
-    instructorToken = accessTokenFor(testApp.app.config, instructor);
+    instructorToken = accessTokenFor(testApp.config, instructor);
   });
 
   afterAll(async () => {
@@ -288,7 +288,7 @@ describe('catalog invalidation by account writes', () => {
     const renamed = await testApp.app.inject({
       method: 'PATCH',
       url: '/api/v1/me',
-      headers: bearer(accessTokenFor(testApp.app.config, instructor)),
+      headers: bearer(accessTokenFor(testApp.config, instructor)),
       payload: { name: 'After Rename' },
     });
     expect(renamed.statusCode).toBe(200);

@@ -67,7 +67,7 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     const db = testApp.database.db;
-    const config = testApp.app.config;
+    const config = testApp.config;
     owner = await insertUser(db, { role: 'instructor', name: 'Owner' });
     const users: Record<Exclude<Who, 'anonymous'>, User> = {
       owner,

@@ -184,7 +184,7 @@ describe('GET /api/v1/courses', () => {
 
     it('is open to anonymous callers and to signed-in ones alike; an invalid token is 401', async () => {
       const student = await insertUser(testApp.database.db);
-      const token = accessTokenFor(testApp.app.config, student);
+      const token = accessTokenFor(testApp.config, student);
       const signedIn = await list('', bearer(token));
       expect(signedIn.statusCode).toBe(200);
       expect(signedIn.json()).toEqual(await listOk());

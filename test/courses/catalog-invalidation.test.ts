@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
 import { authenticatePlugin } from '../../src/http/authenticate.js';
 import { errorHandlerPlugin } from '../../src/http/error-handler.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
@@ -22,7 +21,6 @@ interface Notification {
  */
 describe('course authoring tells the catalog after every committed write', () => {
   let testApp: TestApp;
-  let app: App;
   let authoring: FastifyInstance;
   let instructor: Author;
   let otherInstructor: Author;
@@ -31,9 +29,8 @@ describe('course authoring tells the catalog after every committed write', () =>
 
   beforeAll(async () => {
     testApp = await buildTestApp();
-    app = testApp.app;
-    instructor = await createAuthor(app, 'instructor');
-    otherInstructor = await createAuthor(app, 'instructor');
+    instructor = await createAuthor(testApp, 'instructor');
+    otherInstructor = await createAuthor(testApp, 'instructor');
     const { pool, db } = testApp.database;
 
     authoring = Fastify({
@@ -42,7 +39,7 @@ describe('course authoring tells the catalog after every committed write', () =>
     await authoring.register(errorHandlerPlugin);
     await authoring.register(authenticatePlugin, {
       userStates: { authState: selectAuthState(db) },
-      accessTokens: createAccessTokens(app.config.jwtSecret, app.config.accessTokenTtlSeconds),
+      accessTokens: createAccessTokens(testApp.config.jwtSecret, testApp.config.accessTokenTtlSeconds),
     });
     await authoring.register(courseRoutes, {
       prefix: '/api/v1',

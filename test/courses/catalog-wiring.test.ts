@@ -21,7 +21,7 @@ describe('authoring and the public catalog share one cache', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    instructor = await createAuthor(app, 'instructor');
+    instructor = await createAuthor(testApp, 'instructor');
   });
 
   afterAll(async () => {

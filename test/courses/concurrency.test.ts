@@ -32,7 +32,7 @@ describe('course authoring under concurrent edits', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    instructor = await createAuthor(app, 'instructor');
+    instructor = await createAuthor(testApp, 'instructor');
   });
 
   afterAll(async () => {

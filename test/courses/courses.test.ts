@@ -34,7 +34,7 @@ describe('course authoring: courses', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
   });
 
   afterAll(async () => {
@@ -241,7 +241,7 @@ describe('course authoring: courses', () => {
     const created: string[] = [];
 
     beforeAll(async () => {
-      lister = await createAuthor(app, 'instructor');
+      lister = await createAuthor(testApp, 'instructor');
       for (let i = 0; i < 5; i++)
         created.push((await createCourse(app, lister, { title: `Listed ${i}` })).id);
       await createPublishedCourse(app, lister, { title: 'Listed published' }).then(({ course }) =>
@@ -632,7 +632,7 @@ describe('course authoring: courses', () => {
   });
 
   it('treats a deactivated instructor’s token as revoked (401)', async () => {
-    const leaving = await createAuthor(app, 'instructor');
+    const leaving = await createAuthor(testApp, 'instructor');
     await db().update(users).set({ isActive: false }).where(eq(users.id, leaving.id));
     const response = await app.inject({
       method: 'POST',

@@ -24,7 +24,7 @@ describe('course authoring: draft → published → archived', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
   });
 
   afterAll(async () => {

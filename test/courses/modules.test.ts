@@ -25,7 +25,7 @@ describe('course authoring: modules', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(app));
+    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
   });
 
   afterAll(async () => {

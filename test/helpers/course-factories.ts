@@ -15,6 +15,7 @@ import {
 } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { hashPassword } from '../../src/infrastructure/security/password.js';
+import type { TestApp } from './test-app.js';
 
 /**
  * Course-authoring test data. Users go straight into the database (one argon2id hash per test file)
@@ -33,10 +34,10 @@ export interface Author {
   headers: { authorization: string };
 }
 
-export async function createAuthor(app: App, role: Role): Promise<Author> {
+export async function createAuthor(testApp: Pick<TestApp, 'db' | 'config'>, role: Role): Promise<Author> {
   passwordHash ??= hashPassword('course factories passphrase');
   sequence += 1;
-  const [user] = await app.db
+  const [user] = await testApp.db
     .insert(users)
     .values({
       email: `${role}-${sequence}-${randomBytes(4).toString('hex')}@courses.test`,
@@ -46,7 +47,7 @@ export async function createAuthor(app: App, role: Role): Promise<Author> {
     })
     .returning({ id: users.id, role: users.role, tokenVersion: users.tokenVersion });
   if (!user) throw new Error('createAuthor: insert returned no row');
-  const token = createAccessTokens(app.config.jwtSecret, app.config.accessTokenTtlSeconds).sign({
+  const token = createAccessTokens(testApp.config.jwtSecret, testApp.config.accessTokenTtlSeconds).sign({
     sub: user.id,
     role: user.role,
     tv: user.tokenVersion,
@@ -63,12 +64,12 @@ export interface AuthoringCast {
 }
 
 /** The four callers every authoring test needs: the owner, another instructor, a student, an admin. */
-export async function createAuthoringCast(app: App): Promise<AuthoringCast> {
+export async function createAuthoringCast(testApp: Pick<TestApp, 'db' | 'config'>): Promise<AuthoringCast> {
   const [instructor, otherInstructor, student, admin] = await Promise.all([
-    createAuthor(app, 'instructor'),
-    createAuthor(app, 'instructor'),
-    createAuthor(app, 'student'),
-    createAuthor(app, 'admin'),
+    createAuthor(testApp, 'instructor'),
+    createAuthor(testApp, 'instructor'),
+    createAuthor(testApp, 'student'),
+    createAuthor(testApp, 'admin'),
   ]);
   return { instructor, otherInstructor, student, admin };
 }

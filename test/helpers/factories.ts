@@ -7,6 +7,7 @@ import type { Database } from '../../src/infrastructure/database/client/client.j
 import { type Role, users } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { hashPassword } from '../../src/infrastructure/security/password.js';
+import type { TestApp } from './test-app.js';
 
 /**
  * Shared account factories. Users are inserted straight into the database with a real argon2id hash,
@@ -108,13 +109,16 @@ export async function loginAs(app: App, user: Pick<TestUser, 'email' | 'password
  * An access token the app's guard accepts for `user`, minted directly (no login, no refresh token).
  * Reads the user's current role and token version, so it is valid until they change.
  */
-export async function accessTokenFor(app: App, user: Pick<TestUser, 'id'>): Promise<string> {
-  const [row] = await app.db
+export async function accessTokenFor(
+  testApp: Pick<TestApp, 'db' | 'config'>,
+  user: Pick<TestUser, 'id'>,
+): Promise<string> {
+  const [row] = await testApp.db
     .select({ role: users.role, tokenVersion: users.tokenVersion })
     .from(users)
     .where(eq(users.id, user.id));
   if (!row) throw new Error(`accessTokenFor: no user ${user.id}`);
-  const tokens = createAccessTokens(app.config.jwtSecret, app.config.accessTokenTtlSeconds);
+  const tokens = createAccessTokens(testApp.config.jwtSecret, testApp.config.accessTokenTtlSeconds);
   return tokens.sign({ sub: user.id, role: row.role, tv: row.tokenVersion });
 }
 

@@ -4,6 +4,7 @@ import { type App, type AppDependencies, buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
 import {
   createDatabaseClient,
+  type Database,
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
 import type { Mailer } from '../../src/infrastructure/mail/mailer.js';
@@ -14,6 +15,10 @@ import { createOutboxMailer, type OutboxMailer } from './test-mailer.js';
 export interface TestApp {
   app: App;
   database: DatabaseClient;
+  /** Drizzle over `database`'s pool, for arranging and checking rows directly. */
+  db: Database;
+  /** The settings the app was built with. */
+  config: Config;
   /** Connection string of this app's own freshly migrated database. */
   url: string;
   /** The Redis connection (own key prefix) when TEST_REDIS_URL is set and not disabled. */
@@ -81,6 +86,8 @@ export async function buildTestApp(
   return {
     app,
     database,
+    db: database.db,
+    config,
     url: testDatabase.url,
     redis,
     outbox,

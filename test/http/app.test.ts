@@ -20,7 +20,7 @@ const PROBLEM_JSON = /^application\/problem\+json/;
 const SECRET_ERROR_MESSAGE = 'connection to db://admin:hunter2@db failed in SELECT password_hash FROM users';
 
 /** Test-only routes, added before the app is ready (buildApp does not call ready()). */
-function addTestRoutes(app: App): void {
+function addTestRoutes({ app, db }: Pick<TestApp, 'app' | 'db'>): void {
   app.post(
     '/__test/echo',
     {
@@ -47,15 +47,15 @@ function addTestRoutes(app: App): void {
     });
   });
   app.get('/__test/bad-uuid', async () => {
-    await app.db.execute(sql`select ${'not-a-uuid'}::uuid`);
+    await db.execute(sql`select ${'not-a-uuid'}::uuid`);
     return { unreachable: true };
   });
   app.get('/__test/nul-text', async () => {
-    await app.db.execute(sql`select ${'a\u0000b'}::text`);
+    await db.execute(sql`select ${'a\u0000b'}::text`);
     return { unreachable: true };
   });
   app.get('/__test/query', async () => {
-    await app.db.execute(sql`select 1`);
+    await db.execute(sql`select 1`);
     return { ok: true };
   });
 }
@@ -78,7 +78,7 @@ describe('HTTP application', () => {
   beforeAll(async () => {
     testApp = await buildTestApp({ bodyLimitBytes: 1024 });
     app = testApp.app;
-    addTestRoutes(app);
+    addTestRoutes(testApp);
     await app.ready();
   });
 
@@ -381,7 +381,7 @@ describe('when the database is unreachable', () => {
     const url = `postgresql://postgres:postgres@127.0.0.1:${await closedPort()}/nothing`;
     const database = createDatabaseClient(url, { connectionTimeoutMillis: 1_000 });
     const app = await buildApp({ config: testConfig(url), database, mailer: createOutboxMailer() });
-    addTestRoutes(app);
+    addTestRoutes({ app, db: database.db });
     try {
       const started = performance.now();
       const response = await app.inject({ method: 'GET', url: '/health/ready' });
@@ -487,7 +487,7 @@ describe('logging', () => {
   beforeAll(async () => {
     const stream = { write: (line: string) => void lines.push(line) };
     testApp = await buildTestApp({}, { logger: { level: 'info', stream } });
-    addTestRoutes(testApp.app);
+    addTestRoutes(testApp);
     await testApp.app.ready();
   });
 

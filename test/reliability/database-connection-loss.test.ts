@@ -15,9 +15,9 @@ let testApp: TestApp;
 
 beforeAll(async () => {
   testApp = await buildTestApp();
-  const { app, database } = testApp;
+  const { app, db, database } = testApp;
   app.post('/terminated-transaction-for-test', async () => {
-    await app.db.transaction(async (tx) => {
+    await db.transaction(async (tx) => {
       const result = await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`);
       const pid = result.rows[0]?.pid;
       // From another connection, as PostgreSQL's shutdown does to every session.

@@ -49,8 +49,8 @@ describe('auth hardening', () => {
     app = testApp.app;
     await redisReady(testApp.redis);
     await app.ready();
-    user = await createUser(app.db);
-    genuine = await accessTokenFor(app, user);
+    user = await createUser(testApp.db);
+    genuine = await accessTokenFor(testApp, user);
   });
 
   afterAll(async () => {
@@ -63,7 +63,7 @@ describe('auth hardening', () => {
     it('accepts a genuine token, and the same claims re-signed by the test (so the forgeries below are meaningful)', async () => {
       expect((await me(genuine)).statusCode).toBe(200);
       const { header, payload } = decodeJwt(genuine);
-      expect((await me(signJwt(payload, app.config.jwtSecret, header))).statusCode).toBe(200);
+      expect((await me(signJwt(payload, testApp.config.jwtSecret, header))).statusCode).toBe(200);
     });
 
     it.each([
@@ -86,7 +86,9 @@ describe('auth hardening', () => {
       'two signatures',
       'header only',
     ])('refuses a forged token (%s) with a 401 problem, on a protected and an optional-auth route', async (name) => {
-      const forged = forgedVariants(genuine, app.config.jwtSecret).find((variant) => variant.name === name);
+      const forged = forgedVariants(genuine, testApp.config.jwtSecret).find(
+        (variant) => variant.name === name,
+      );
       expect(forged, name).toBeDefined();
       expectUnauthorizedProblem(await me(forged!.token), `${name} on /me`);
       const catalog = await app.inject({
@@ -99,7 +101,7 @@ describe('auth hardening', () => {
 
     it('refuses a student’s token edited to say admin on an admin route (401, not 403 and not 200)', async () => {
       const { payload } = decodeJwt(genuine);
-      const forged = forgedVariants(genuine, app.config.jwtSecret).find(
+      const forged = forgedVariants(genuine, testApp.config.jwtSecret).find(
         (variant) => variant.name === 'tampered role',
       );
       expect(payload.role).toBe('student');
@@ -127,14 +129,14 @@ describe('auth hardening', () => {
     });
 
     it('refuses the token of a deleted user', async () => {
-      const doomed = await createUser(app.db);
-      const token = await accessTokenFor(app, doomed);
+      const doomed = await createUser(testApp.db);
+      const token = await accessTokenFor(testApp, doomed);
       await testApp.database.pool.query('DELETE FROM users WHERE id = $1', [doomed.id]);
       expectUnauthorizedProblem(await me(token), 'deleted user');
     });
 
     it('refuses the token of a deactivated user, and tokens issued before logout-all', async () => {
-      const { users } = await createWorld(app);
+      const { users } = await createWorld(testApp);
       const deactivated = await app.inject({
         method: 'POST',
         url: `/api/v1/users/${users.student.id}/deactivate`,
@@ -158,7 +160,7 @@ describe('auth hardening', () => {
       app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
 
     it('revokes the whole family when a used refresh token is presented again', async () => {
-      const victim = await createUser(app.db);
+      const victim = await createUser(testApp.db);
       const stolen = await loginAs(app, victim);
       const otherDevice = await loginAs(app, victim);
 
@@ -204,7 +206,7 @@ describe('auth hardening', () => {
 
     it('limits one address: 429 problem with RateLimit headers and Retry-After after the allowance', async () => {
       const address = uniqueClientAddress();
-      const allowance = app.config.rateLimit.authPerMinute;
+      const allowance = testApp.config.rateLimit.authPerMinute;
       for (let i = 0; i < allowance; i++) {
         const response = await login(`guess-${i}@example.com`, 'not the password', address);
         expect(response.statusCode).toBe(401);
@@ -220,7 +222,7 @@ describe('auth hardening', () => {
     });
 
     it('locks the account against guesses from many addresses: 429 with Retry-After, even for the right password', async () => {
-      const target = await createUser(app.db);
+      const target = await createUser(testApp.db);
       for (let i = 0; i < 5; i++) {
         expect((await login(target.email, `guess number ${i}`, uniqueClientAddress())).statusCode).toBe(401);
       }
@@ -236,7 +238,7 @@ describe('auth hardening', () => {
 
   describe('account enumeration', () => {
     it('login: an unknown email, a wrong password and a deactivated account get the same answer', async () => {
-      const deactivated = await createUser(app.db, { isActive: false });
+      const deactivated = await createUser(testApp.db, { isActive: false });
       const answers = [
         await app.inject({
           method: 'POST',
@@ -263,7 +265,7 @@ describe('auth hardening', () => {
     });
 
     it('password reset: a known, an unknown and a deactivated address get the same answer', async () => {
-      const deactivated = await createUser(app.db, { isActive: false });
+      const deactivated = await createUser(testApp.db, { isActive: false });
       const answers = [];
       for (const email of [user.email, 'nobody-here@example.com', deactivated.email]) {
         answers.push(
@@ -295,7 +297,7 @@ describe('auth hardening', () => {
     });
 
     it('public profiles: a deactivated user and an id nobody has get the same 404', async () => {
-      const deactivated = await createUser(app.db, { isActive: false });
+      const deactivated = await createUser(testApp.db, { isActive: false });
       const answers = [];
       for (const id of [deactivated.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
         const response = await app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
@@ -307,7 +309,7 @@ describe('auth hardening', () => {
     });
 
     it('courses: another instructor’s draft and an id nobody has get the same 404', async () => {
-      const { users, courses } = await createWorld(app);
+      const { users, courses } = await createWorld(testApp);
       const answers = [];
       for (const id of [courses.draftCourse.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
         for (const path of ['', '/authoring']) {

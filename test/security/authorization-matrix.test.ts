@@ -36,7 +36,7 @@ describe('authorization matrix', () => {
     app = testApp.app;
     await app.ready();
     operations = await loadOperations(app);
-    sharedWorld = await createWorld(app);
+    sharedWorld = await createWorld(testApp);
   });
 
   afterAll(async () => {
@@ -74,8 +74,9 @@ describe('authorization matrix', () => {
         return;
       }
       // Reads share one world; every write gets a fresh one, so no check sees another's effects.
-      const world = op.method === 'GET' ? sharedWorld : await createWorld(app);
-      const spec: MatrixRequest = (await entry.request?.({ app, world, caller, resource })) ?? {};
+      const world = op.method === 'GET' ? sharedWorld : await createWorld(testApp);
+      const spec: MatrixRequest =
+        (await entry.request?.({ app, db: testApp.db, world, caller, resource })) ?? {};
       const params = Object.fromEntries(
         Object.entries(spec.params ?? {}).map(([k, v]) => [k, encodeURIComponent(v)]),
       );

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { App } from '../../src/app.js';
+import type { Database } from '../../src/infrastructure/database/client/client.js';
 import { passwordResetTokens } from '../../src/infrastructure/database/schema/index.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
 import { loginAs } from '../helpers/factories.js';
@@ -36,6 +37,8 @@ export type ResourceName =
 
 export interface MatrixContext {
   app: App;
+  /** The app's database, for rows a request needs that no endpoint creates (a reset token). */
+  db: Database;
   world: World;
   caller: Caller;
   resource: ResourceName;
@@ -171,9 +174,9 @@ export const AUTHORIZATION_TABLE: Record<string, RouteAuthorization> = {
     expected: everyone(202),
   },
   'POST /api/v1/auth/password-reset/confirm': {
-    request: async ({ app, world }) => {
+    request: async ({ db, world }) => {
       const token = generateOpaqueToken();
-      await app.db.insert(passwordResetTokens).values({
+      await db.insert(passwordResetTokens).values({
         userId: world.users.student.id,
         tokenHash: hashOpaqueToken(token),
         expiresAt: new Date(Date.now() + 10 * 60_000),

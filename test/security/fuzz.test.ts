@@ -70,7 +70,7 @@ describe('OpenAPI-driven fuzzing', () => {
     app = testApp.app;
     await app.ready();
     app.log.warn(LOG_CAPTURE_MARK);
-    world = await createWorld(app);
+    world = await createWorld(testApp);
     operations = await loadOperations(app);
     const cursors = await harvestCursors(app, operations, world);
     plan = planFuzzing(operations, {
@@ -78,8 +78,8 @@ describe('OpenAPI-driven fuzzing', () => {
       totalCases: TOTAL_CASES,
       world,
       cursors,
-      bodyLimitBytes: app.config.bodyLimitBytes,
-      jwtSecret: app.config.jwtSecret,
+      bodyLimitBytes: testApp.config.bodyLimitBytes,
+      jwtSecret: testApp.config.jwtSecret,
     });
   });
 

@@ -175,7 +175,10 @@ describe('secrets never in logs', () => {
     const lastSession = tokensOf(last, 200, 'of the last login');
 
     // Failing requests with bad tokens.
-    for (const { name, token } of forgedVariants(lastSession.accessToken, app.config.jwtSecret).slice(0, 6)) {
+    for (const { name, token } of forgedVariants(lastSession.accessToken, testApp.config.jwtSecret).slice(
+      0,
+      6,
+    )) {
       remember(`forged token (${name})`, token);
       const response = await send({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
       expect(response.statusCode).toBe(401);

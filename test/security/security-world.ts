@@ -1,7 +1,10 @@
-import type { App } from '../../src/app.js';
 import type { Role } from '../../src/infrastructure/database/schema/index.js';
 import { insertCourse, insertEnrollment, insertLesson, insertModule } from '../helpers/catalog-factories.js';
 import { accessTokenFor, bearer, createUser, type TestUser } from '../helpers/factories.js';
+import type { TestApp } from '../helpers/test-app.js';
+
+/** What building a world needs from the test app: its database and the settings tokens are signed with. */
+type WorldSource = Pick<TestApp, 'db' | 'config'>;
 
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
@@ -53,22 +56,26 @@ const ROLES: Record<SignedInCaller, Role> = {
   admin: 'admin',
 };
 
-async function worldUser(app: App, caller: SignedInCaller): Promise<WorldUser> {
-  const user = await createUser(app.db, { role: ROLES[caller], name: `Security ${caller}` });
-  const token = await accessTokenFor(app, user);
+async function worldUser(testApp: WorldSource, caller: SignedInCaller): Promise<WorldUser> {
+  const user = await createUser(testApp.db, { role: ROLES[caller], name: `Security ${caller}` });
+  const token = await accessTokenFor(testApp, user);
   return { ...user, token, headers: bearer(token) };
 }
 
-async function worldCourse(app: App, instructorId: string, name: CourseName): Promise<WorldCourse> {
+async function worldCourse(
+  testApp: WorldSource,
+  instructorId: string,
+  name: CourseName,
+): Promise<WorldCourse> {
   const status = name === 'draftCourse' ? 'draft' : 'published';
-  const course = await insertCourse(app.db, instructorId, {
+  const course = await insertCourse(testApp.db, instructorId, {
     title: `Security ${name}`,
     description: 'A course the security suites act on.',
     status,
   });
-  const module = await insertModule(app.db, course.id, 0);
-  const lesson = await insertLesson(app.db, module, 0);
-  const preview = await insertLesson(app.db, module, 1, { isPreview: true });
+  const module = await insertModule(testApp.db, course.id, 0);
+  const lesson = await insertLesson(testApp.db, module, 0);
+  const preview = await insertLesson(testApp.db, module, 1, { isPreview: true });
   return {
     id: course.id,
     slug: course.slug,
@@ -80,12 +87,13 @@ async function worldCourse(app: App, instructorId: string, name: CourseName): Pr
   };
 }
 
-export async function createWorld(app: App): Promise<World> {
+export async function createWorld(testApp: WorldSource): Promise<World> {
   const users = {} as Record<SignedInCaller, WorldUser>;
-  for (const caller of Object.keys(ROLES) as SignedInCaller[]) users[caller] = await worldUser(app, caller);
+  for (const caller of Object.keys(ROLES) as SignedInCaller[])
+    users[caller] = await worldUser(testApp, caller);
   const courses = {} as Record<CourseName, WorldCourse>;
-  for (const name of COURSE_NAMES) courses[name] = await worldCourse(app, users.instructor.id, name);
-  await insertEnrollment(app.db, users.student.id, courses.enrolledCourse.id);
+  for (const name of COURSE_NAMES) courses[name] = await worldCourse(testApp, users.instructor.id, name);
+  await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
   return { users, courses };
 }
 

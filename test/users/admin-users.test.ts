@@ -26,10 +26,12 @@ describe('user administration (admin)', () => {
     testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
     app = testApp.app;
     await app.ready();
-    admin = await createUser(app.db, { role: 'admin', name: 'Root Admin' });
-    adminHeaders = bearer(await accessTokenFor(app, admin));
-    studentHeaders = bearer(await accessTokenFor(app, await createUser(app.db)));
-    instructorHeaders = bearer(await accessTokenFor(app, await createUser(app.db, { role: 'instructor' })));
+    admin = await createUser(testApp.db, { role: 'admin', name: 'Root Admin' });
+    adminHeaders = bearer(await accessTokenFor(testApp, admin));
+    studentHeaders = bearer(await accessTokenFor(testApp, await createUser(testApp.db)));
+    instructorHeaders = bearer(
+      await accessTokenFor(testApp, await createUser(testApp.db, { role: 'instructor' })),
+    );
   });
   afterAll(async () => {
     await testApp?.close();
@@ -49,7 +51,7 @@ describe('user administration (admin)', () => {
       payload: { email: user.email, password: user.password },
     });
   const roleOf = async (id: string) =>
-    (await app.db.select({ role: users.role }).from(users).where(eq(users.id, id)))[0]?.role;
+    (await testApp.db.select({ role: users.role }).from(users).where(eq(users.id, id)))[0]?.role;
 
   describe('who may call', () => {
     it.each([
@@ -77,7 +79,7 @@ describe('user administration (admin)', () => {
       listed = [];
       for (let i = 0; i < 12; i++) {
         listed.push(
-          await createUser(app.db, {
+          await createUser(testApp.db, {
             email: `list-${String(i).padStart(2, '0')}@school.test`,
             name: i % 2 === 0 ? `Zoe Even ${i}` : `Odd_Person ${i}`,
             role: i < 3 ? 'instructor' : 'student',
@@ -86,7 +88,7 @@ describe('user administration (admin)', () => {
         );
       }
       // Several accounts created in the same microsecond would still page correctly (id breaks ties).
-      await app.db
+      await testApp.db
         .update(users)
         .set({ createdAt: sql`'2025-01-01T00:00:00.123456Z'::timestamptz` })
         .where(sql`${users.email} in ('list-07@school.test', 'list-08@school.test', 'list-09@school.test')`);
@@ -107,12 +109,12 @@ describe('user administration (admin)', () => {
         pages++;
       } while (cursor !== null && pages < 20);
 
-      const [{ total }] = (await app.db.execute(sql`select count(*)::int as total from users`)).rows as [
+      const [{ total }] = (await testApp.db.execute(sql`select count(*)::int as total from users`)).rows as [
         { total: number },
       ];
       expect(seen).toHaveLength(total);
       expect(new Set(seen).size).toBe(total);
-      const all = await app.db.select({ id: users.id, createdAt: users.createdAt }).from(users);
+      const all = await testApp.db.select({ id: users.id, createdAt: users.createdAt }).from(users);
       const order = new Map(seen.map((id, index) => [id, index]));
       const sorted = [...all].sort(
         (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (b.id < a.id ? -1 : 1),
@@ -168,7 +170,7 @@ describe('user administration (admin)', () => {
 
   describe('GET /users/{id}', () => {
     it('returns any account, active or not; 404 for unknown ids', async () => {
-      const inactive = await createUser(app.db, { isActive: false });
+      const inactive = await createUser(testApp.db, { isActive: false });
       const response = await get(`/users/${inactive.id}`);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: inactive.id, email: inactive.email, isActive: false });
@@ -182,7 +184,7 @@ describe('user administration (admin)', () => {
 
   describe('PATCH /users/{id}/role', () => {
     it('promotes a student; their next request already has the new role', async () => {
-      const student = await createUser(app.db);
+      const student = await createUser(testApp.db);
       const session = await loginAs(app, student);
 
       const response = await changeRole(student.id, 'instructor');
@@ -202,7 +204,7 @@ describe('user administration (admin)', () => {
     });
 
     it('validates the role and the target', async () => {
-      const student = await createUser(app.db);
+      const student = await createUser(testApp.db);
       const bad = await changeRole(student.id, 'superadmin');
       expect(bad.statusCode).toBe(400);
       expect(bad.json().errors.map((e: { field: string }) => e.field)).toContain('/body/role');
@@ -211,8 +213,8 @@ describe('user administration (admin)', () => {
     });
 
     it('a non-admin cannot promote themselves', async () => {
-      const student = await createUser(app.db);
-      const headers = bearer(await accessTokenFor(app, student));
+      const student = await createUser(testApp.db);
+      const headers = bearer(await accessTokenFor(testApp, student));
       expect((await changeRole(student.id, 'admin', headers)).statusCode).toBe(403);
       expect(await roleOf(student.id)).toBe('student');
     });
@@ -220,7 +222,7 @@ describe('user administration (admin)', () => {
 
   describe('POST /users/{id}/deactivate and /reactivate', () => {
     it('cuts a user off at once, and lets them back in when reactivated', async () => {
-      const student = await createUser(app.db);
+      const student = await createUser(testApp.db);
       const session = await loginAs(app, student);
       const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) });
       expect((await me()).statusCode).toBe(200);
@@ -238,7 +240,10 @@ describe('user administration (admin)', () => {
         payload: { refreshToken: session.refreshToken },
       });
       expect(refreshed.statusCode).toBe(401);
-      const [token] = await app.db.select().from(refreshTokens).where(eq(refreshTokens.userId, student.id));
+      const [token] = await testApp.db
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.userId, student.id));
       expect(token?.revokedReason).toBe('deactivated');
 
       // Same answer as a wrong password: no account-state enumeration.
@@ -268,14 +273,14 @@ describe('user administration (admin)', () => {
       const response = await post(`/users/${admin.id}/deactivate`);
       expect(response.statusCode).toBe(409);
       expect(response.json().detail).toMatch(/your own account/);
-      const [row] = await app.db.select().from(users).where(eq(users.id, admin.id));
+      const [row] = await testApp.db.select().from(users).where(eq(users.id, admin.id));
       expect(row?.isActive).toBe(true);
       expect((await get('/me')).statusCode).toBe(200);
     });
 
     it('lets an admin deactivate another admin', async () => {
-      const other = await createUser(app.db, { role: 'admin' });
-      const otherHeaders = bearer(await accessTokenFor(app, other));
+      const other = await createUser(testApp.db, { role: 'admin' });
+      const otherHeaders = bearer(await accessTokenFor(testApp, other));
       expect((await post(`/users/${other.id}/deactivate`)).statusCode).toBe(200);
       expect((await get('/users', otherHeaders)).statusCode).toBe(401);
     });
@@ -283,9 +288,9 @@ describe('user administration (admin)', () => {
     it('answers 404 for unknown ids, and a student cannot deactivate anyone', async () => {
       expect((await post(`/users/${UNKNOWN_ID}/deactivate`)).statusCode).toBe(404);
       expect((await post(`/users/${UNKNOWN_ID}/reactivate`)).statusCode).toBe(404);
-      const victim = await createUser(app.db);
+      const victim = await createUser(testApp.db);
       expect((await post(`/users/${victim.id}/deactivate`, studentHeaders)).statusCode).toBe(403);
-      const [row] = await app.db.select().from(users).where(eq(users.id, victim.id));
+      const [row] = await testApp.db.select().from(users).where(eq(users.id, victim.id));
       expect(row?.isActive).toBe(true);
     });
   });

@@ -28,14 +28,14 @@ describe('the signed-in user and profiles', () => {
     await testApp?.close();
   });
 
-  const profileRows = async () => (await app.db.select({ n: count() }).from(userProfiles))[0]?.n ?? 0;
+  const profileRows = async () => (await testApp.db.select({ n: count() }).from(userProfiles))[0]?.n ?? 0;
   /** The distinct fields a problem lists (one field may break several rules). */
   const fieldsOf = (body: { errors?: Array<{ field: string }> }) =>
     [...new Set((body.errors ?? []).map((e) => e.field))].sort();
 
   async function signedIn(): Promise<{ user: TestUser; headers: { authorization: string } }> {
-    const user = await createUser(app.db);
-    return { user, headers: bearer(await accessTokenFor(app, user)) };
+    const user = await createUser(testApp.db);
+    return { user, headers: bearer(await accessTokenFor(testApp, user)) };
   }
 
   describe('GET /me', () => {
@@ -73,7 +73,7 @@ describe('the signed-in user and profiles', () => {
       });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: user.id, name: 'Grace Hopper' });
-      const [row] = await app.db.select().from(users).where(eq(users.id, user.id));
+      const [row] = await testApp.db.select().from(users).where(eq(users.id, user.id));
       expect(row?.name).toBe('Grace Hopper');
     });
 
@@ -92,7 +92,7 @@ describe('the signed-in user and profiles', () => {
       const response = await app.inject({ method: 'PATCH', url: '/api/v1/me', headers, payload });
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response.json())).toEqual(fields);
-      const [row] = await app.db.select().from(users).where(eq(users.id, user.id));
+      const [row] = await testApp.db.select().from(users).where(eq(users.id, user.id));
       expect(row).toMatchObject({ name: user.name, email: user.email, role: 'student' });
     });
   });
@@ -142,7 +142,7 @@ describe('the signed-in user and profiles', () => {
       expect(partial.json()).toEqual({ ...expected, headline: null, avatarUrl: null, socialLinks: {} });
       expect(await profileRows()).toBe(rowsBefore + 1);
 
-      const [row] = await app.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
+      const [row] = await testApp.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
       expect(row).toMatchObject({ headline: null, bio: payload.bio, timezone: 'America/New_York' });
     });
 
@@ -227,7 +227,7 @@ describe('the signed-in user and profiles', () => {
       expect(errors.map((e) => e.field).sort()).toEqual(['/body/locale', '/body/timezone']);
       expect(errors.find((e) => e.field === '/body/timezone')?.message).toMatch(/IANA/);
       expect(errors.find((e) => e.field === '/body/locale')?.message).toMatch(/BCP 47/);
-      const [row] = await app.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
+      const [row] = await testApp.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
       expect(row).toMatchObject({ bio: 'unchanged', timezone: 'UTC', locale: 'en', websiteUrl: null });
     });
 
@@ -278,7 +278,7 @@ describe('the signed-in user and profiles', () => {
     });
 
     it('answers 404 for unknown and deactivated users, 400 for a malformed id', async () => {
-      const inactive = await createUser(app.db, { isActive: false });
+      const inactive = await createUser(testApp.db, { isActive: false });
       for (const id of ['00000000-0000-4000-8000-000000000000', inactive.id]) {
         const response = await app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
         expect(response.statusCode).toBe(404);
@@ -308,7 +308,10 @@ describe('the signed-in user and profiles', () => {
         });
         expect(response.statusCode).toBe(404);
       }
-      const [row] = await app.db.select().from(userProfiles).where(eq(userProfiles.userId, owner.user.id));
+      const [row] = await testApp.db
+        .select()
+        .from(userProfiles)
+        .where(eq(userProfiles.userId, owner.user.id));
       expect(row?.bio).toBe('mine');
     });
   });

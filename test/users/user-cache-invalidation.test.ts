@@ -26,8 +26,8 @@ describe('cached auth state and /me: every write takes effect on the next reques
     testApp = await buildTestApp();
     app = testApp.app;
     await redisReady(testApp.redis);
-    const admin = await createUser(app.db, { role: 'admin' });
-    adminHeaders = bearer(await accessTokenFor(app, admin));
+    const admin = await createUser(testApp.db, { role: 'admin' });
+    adminHeaders = bearer(await accessTokenFor(testApp, admin));
   });
   afterAll(async () => {
     await testApp?.close();
@@ -47,7 +47,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
   }
 
   async function signedIn(options: Parameters<typeof createUser>[1] = {}) {
-    const user = await createUser(app.db, options);
+    const user = await createUser(testApp.db, options);
     const session = await loginAs(app, user);
     const headers = bearer(session.accessToken);
     await warm(headers);
@@ -72,7 +72,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
   it('deactivating an already inactive user still drops what the cache holds', async () => {
     const { user, headers } = await signedIn();
     // Deactivated behind the app's back (no invalidation): the cache still says active...
-    await app.db.update(users).set({ isActive: false }).where(eq(users.id, user.id));
+    await testApp.db.update(users).set({ isActive: false }).where(eq(users.id, user.id));
     expect((await get('/me', headers)).statusCode).toBe(200);
     // ...until an admin deactivates through the API, which is a no-op in the database.
     expect((await send('POST', `/users/${user.id}/deactivate`, adminHeaders)).statusCode).toBe(200);

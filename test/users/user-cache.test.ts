@@ -214,7 +214,7 @@ describe.skipIf(!redisUrl)('two instances sharing Redis', () => {
     await redisReady(secondRedis);
     secondDatabase = createDatabaseClient(first.url, { max: 2 });
     second = await buildApp({
-      config: first.app.config,
+      config: first.config,
       database: secondDatabase,
       logger: false,
       redis: secondRedis,
@@ -229,10 +229,10 @@ describe.skipIf(!redisUrl)('two instances sharing Redis', () => {
   });
 
   it('a deactivation and a role change on one instance take effect on the other at once', async () => {
-    const admin = await createUser(first.app.db, { role: 'admin' });
-    const adminHeaders = bearer(await accessTokenFor(first.app, admin));
-    const student = await createUser(first.app.db);
-    const headers = bearer(await accessTokenFor(first.app, student));
+    const admin = await createUser(first.db, { role: 'admin' });
+    const adminHeaders = bearer(await accessTokenFor(first, admin));
+    const student = await createUser(first.db);
+    const headers = bearer(await accessTokenFor(first, student));
     const onSecond = (url: string) => second.inject({ method: 'GET', url: `/api/v1${url}`, headers });
     for (let i = 0; i < 2; i++) {
       expect((await onSecond('/me')).statusCode).toBe(200);
