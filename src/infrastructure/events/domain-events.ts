@@ -13,11 +13,7 @@ export interface DomainEvents {
   /** A user's public name changed (also published with `user.changed`). */
   'user.renamed': { userId: string };
   /** Someone asked for a password reset email for this (normalised) address, within its quota. */
-  'password-reset.requested': {
-    email: string;
-    ipAddress?: string | undefined;
-    userAgent?: string | undefined;
-  };
+  'password-reset.requested': { email: string; ipAddress?: string | undefined };
 }
 
 export type DomainEventBus = EventBus<DomainEvents>;

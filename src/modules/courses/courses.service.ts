@@ -222,7 +222,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         title: values.title ?? input.title,
         instructorId,
       });
-      await writer.notifyCatalog(course.id);
+      await writer.courseChanged(course.id);
       return course;
     },
 
