@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { authenticatePlugin } from './http/authenticate.js';
 import { deferredChildLoggerFactory } from './http/deferred-child-logger.js';
-import { errorHandlerPlugin, handleFrameworkError } from './http/error-handler.js';
+import { errorForLog, errorHandlerPlugin, handleFrameworkError } from './http/error-handler.js';
 import { finiteNumbersPlugin } from './http/finite-numbers.js';
 import { buildLoggerOptions, type LoggerOptions } from './http/logger.js';
 import { metricsPlugin } from './http/metrics.js';
@@ -21,7 +21,9 @@ import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
-import type { DatabaseClient } from './infrastructure/database/client/client.js';
+import type { Database, DatabaseClient } from './infrastructure/database/client/client.js';
+import type { DomainEventBus, DomainEvents } from './infrastructure/events/domain-events.js';
+import { createEventBus } from './infrastructure/events/event-bus.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import {
   createMemoryRateLimiter,
@@ -30,13 +32,15 @@ import {
 } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { revokeUserRefreshTokens } from './modules/auth/sessions.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
-import { createCatalogCache } from './modules/catalog/catalog-cache.js';
-import { createInstructorRenames } from './modules/catalog/instructor-renames.js';
+import { type CatalogCache, createCatalogCache } from './modules/catalog/catalog-cache.js';
 import { courseRoutes } from './modules/courses/courses.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { createAccounts } from './modules/users/accounts.js';
 import { createUserCache, type UserCache } from './modules/users/user-cache.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { wireSubscribers } from './subscribers.js';
 
 /** The application instance, typed with the TypeBox provider so route schemas type handlers. */
 export type App = FastifyInstance<
@@ -69,16 +73,31 @@ export interface SharedServices {
   rateLimiter: RateLimiter;
   /** Users' auth state and /me view: read by the auth guard, invalidated by every user write. */
   userCache: UserCache;
+  /** One instance for the catalog (reads, fills) and the subscribers to what changes it. */
+  catalogCache: CatalogCache;
+  /** Domain events; every subscriber is wired in src/subscribers.ts. */
+  events: DomainEventBus;
 }
 
-function createSharedServices(deps: AppDependencies): SharedServices {
+function createSharedServices(deps: AppDependencies, log: FastifyBaseLogger): SharedServices {
   const { config, redis } = deps;
+  const db = deps.database.db;
   const cache = redis ? new RedisCache(redis) : new MemoryCache();
+  const userCache = createUserCache({ db, cache });
+  const catalogCache = createCatalogCache(cache, config.cacheTtlSeconds);
+  // The write has committed and stands; a cache a failed subscriber left stale expires by its TTL.
+  const events = createEventBus<DomainEvents>({
+    onSubscriberError: ({ event, subscriber, error }) =>
+      log.error({ err: errorForLog(error), event, subscriber }, 'an event subscriber failed after commit'),
+  });
+  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache });
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     cache,
     rateLimiter: redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter(),
-    userCache: createUserCache({ db: deps.database.db, cache }),
+    userCache,
+    catalogCache,
+    events,
   };
 }
 
@@ -97,23 +116,26 @@ const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared
   api,
   { deps, shared },
 ) => {
+  const db = deps.database.db;
+  const { events } = shared;
+  // Work still running after its response (the reset email) finishes before the pool closes.
+  api.addHook('onClose', () => events.settle());
   await api.register(authRoutes, {
     config: deps.config,
-    db: deps.database.db,
+    db,
     accessTokens: shared.accessTokens,
     rateLimiter: shared.rateLimiter,
-    mailer: deps.mailer,
-    userCache: shared.userCache,
+    accounts: createAccounts(),
+    events,
   });
-  // One instance for the catalog (reads, fills) and every writer that changes what it shows.
-  const catalogCache = createCatalogCache(shared.cache, deps.config.cacheTtlSeconds);
   await api.register(usersRoutes, {
-    db: deps.database.db,
+    db,
     userCache: shared.userCache,
-    catalog: createInstructorRenames(deps.database.db, catalogCache),
+    events,
+    sessions: { revokeAll: revokeUserRefreshTokens },
   });
-  await api.register(catalogRoutes, { db: deps.database.db, catalogCache });
-  await api.register(courseRoutes, { db: deps.database.db, catalogInvalidation: catalogCache });
+  await api.register(catalogRoutes, { db, catalogCache: shared.catalogCache });
+  await api.register(courseRoutes, { db, events });
 };
 
 /**
@@ -200,7 +222,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     });
   }
 
-  const shared = createSharedServices(deps);
+  const shared = createSharedServices(deps, app.log);
 
   await app.register(errorHandlerPlugin);
   await app.register(finiteNumbersPlugin);

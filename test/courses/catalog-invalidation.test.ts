@@ -3,6 +3,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authenticatePlugin } from '../../src/http/authenticate.js';
 import { errorHandlerPlugin } from '../../src/http/error-handler.js';
+import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
+import { createEventBus, type SubscriberFailure } from '../../src/infrastructure/events/event-bus.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { courseRoutes } from '../../src/modules/courses/courses.routes.js';
 import { selectAuthState } from '../../src/modules/users/user-cache.js';
@@ -16,8 +18,9 @@ interface Notification {
 }
 
 /**
- * The authoring routes mounted on their own with a recording `catalogInvalidation`, on the same
- * database as a full test app (whose users and tokens they share).
+ * The authoring routes mounted on their own with an event bus of their own, whose one subscriber to
+ * `course.changed` records what the catalog would be told, on the same database as a full test app
+ * (whose users and tokens they share).
  */
 describe('course authoring tells the catalog after every committed write', () => {
   let testApp: TestApp;
@@ -25,6 +28,7 @@ describe('course authoring tells the catalog after every committed write', () =>
   let instructor: Author;
   let otherInstructor: Author;
   const notifications: Notification[] = [];
+  const failures: SubscriberFailure[] = [];
   let failInvalidation = false;
 
   beforeAll(async () => {
@@ -41,20 +45,19 @@ describe('course authoring tells the catalog after every committed write', () =>
       userStates: { authState: selectAuthState(db) },
       accessTokens: createAccessTokens(testApp.config.jwtSecret, testApp.config.accessTokenTtlSeconds),
     });
-    await authoring.register(courseRoutes, {
-      prefix: '/api/v1',
-      db,
-      catalogInvalidation: {
-        async courseChanged(courseId) {
-          const { rows } = await pool.query<{ version: number }>(
-            'SELECT version FROM courses WHERE id = $1',
-            [courseId],
-          );
-          notifications.push({ courseId, committedVersion: rows[0]?.version ?? null });
-          if (failInvalidation) throw new Error('cache unavailable');
-        },
+    const events = createEventBus<DomainEvents>({ onSubscriberError: (failure) => failures.push(failure) });
+    events.subscribe(
+      'course.changed',
+      async ({ courseId }) => {
+        const { rows } = await pool.query<{ version: number }>('SELECT version FROM courses WHERE id = $1', [
+          courseId,
+        ]);
+        notifications.push({ courseId, committedVersion: rows[0]?.version ?? null });
+        if (failInvalidation) throw new Error('cache unavailable');
       },
-    });
+      { name: 'recording-catalog' },
+    );
+    await authoring.register(courseRoutes, { prefix: '/api/v1', db, events });
     await authoring.ready();
   });
 
@@ -65,6 +68,7 @@ describe('course authoring tells the catalog after every committed write', () =>
 
   beforeEach(() => {
     notifications.length = 0;
+    failures.length = 0;
     failInvalidation = false;
   });
 
@@ -172,5 +176,6 @@ describe('course authoring tells the catalog after every committed write', () =>
     const created = await call('POST', '/courses', { title: 'Despite The Cache' });
     expect(created.statusCode).toBe(201);
     expect(notifications).toHaveLength(1);
+    expect(failures.map((failure) => failure.subscriber)).toEqual(['recording-catalog']);
   });
 });

@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { actorOf } from '../../http/authenticate.js';
-import { errorForLog } from '../../http/error-handler.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
-import type { Mailer } from '../../infrastructure/mail/mailer.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
-import type { UserInvalidation } from '../users/user-cache.js';
+import type { Accounts } from '../users/accounts.js';
 import {
   ChangePasswordBody,
   LoginBody,
@@ -25,13 +24,14 @@ import { createPasswordResetService } from './password-reset.service.js';
 import type { ClientInfo } from './sessions.js';
 
 export interface AuthRoutesOptions {
-  config: Pick<Config, 'refreshTokenTtlDays' | 'passwordResetTtlMinutes' | 'publicAppUrl' | 'rateLimit'>;
+  config: Pick<Config, 'refreshTokenTtlDays' | 'passwordResetTtlMinutes' | 'rateLimit'>;
   db: Database;
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
-  mailer: Mailer;
-  /** The app's user cache, invalidated after sign-ins, logout everywhere and password changes. */
-  userCache: UserInvalidation;
+  /** Writes of the `users` row, owned by the users module (sign-up, sign-in, passwords). */
+  accounts: Accounts;
+  /** Sign-ins and password changes publish `user.changed` (through accounts), reset requests their own event. */
+  events: DomainEventBus;
 }
 
 const TAGS = ['auth'];
@@ -48,26 +48,21 @@ function clientOf(request: FastifyRequest): ClientInfo {
  * address here and per account in the services.
  */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
-  const { config, db, accessTokens, rateLimiter, mailer, userCache } = options;
+  const { config, db, accessTokens, rateLimiter, accounts, events } = options;
   const auth = createAuthService({
     db,
     accessTokens,
     rateLimiter,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
-    userCache,
+    accounts,
+    events,
   });
   const passwordResets = createPasswordResetService({
     db,
-    mailer,
     rateLimiter,
-    userCache,
-    publicAppUrl: config.publicAppUrl,
+    accounts,
+    events,
     ttlMinutes: config.passwordResetTtlMinutes,
-    onBackgroundError: (error) =>
-      app.log.error({ err: errorForLog(error) }, 'password reset request failed after its response'),
-  });
-  app.addHook('onClose', async () => {
-    await passwordResets.drain();
   });
   // Token responses must not be stored by browsers or proxies (RFC 6749 §5.1).
   app.addHook('onSend', async (_request, reply) => {

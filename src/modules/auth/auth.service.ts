@@ -1,21 +1,26 @@
+/**
+ * Sign-up, sign-in and sessions. The auth module writes the `refresh_tokens` and
+ * `password_reset_tokens` tables; the `users` row belongs to the users module and is written only
+ * through its `Accounts` (which also publishes `user.changed`).
+ */
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../http/actor.js';
 import { AppError, type FieldError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword, verifyPassword } from '../../infrastructure/security/password.js';
-import type { UserInvalidation } from '../users/user-cache.js';
-import { userColumns } from '../users/user-view.js';
+import { type Accounts, sessionUserColumns } from '../users/accounts.js';
 import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import {
   type ClientInfo,
   issueRefreshToken,
-  nextTokenVersion,
   revokeRefreshTokenFamily,
   revokeUserRefreshTokens,
   type TokenPair,
@@ -37,8 +42,9 @@ export interface AuthServiceDeps {
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
   refreshTokenTtlDays: number;
-  /** Told after every committed change to a user's row (the auth guard and /me cache it). */
-  userCache: UserInvalidation;
+  /** The users module's writes of the `users` row (each publishes `user.changed`). */
+  accounts: Accounts;
+  events: DomainEventBus;
 }
 
 export interface RegisterInput {
@@ -47,13 +53,8 @@ export interface RegisterInput {
   name: string;
 }
 
-const sessionUserColumns = {
-  ...userColumns(users),
-  tokenVersion: users.tokenVersion,
-};
-
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, accessTokens, rateLimiter, refreshTokenTtlDays, userCache } = deps;
+  const { db, accessTokens, rateLimiter, refreshTokenTtlDays, accounts, events } = deps;
   // Unknown emails are checked against this hash so that they cost the same argon2 work as known ones.
   const dummyPasswordHash = hashPassword(generateOpaqueToken());
 
@@ -78,13 +79,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (errors.length > 0) throw validationError(errors);
 
       const passwordHash = await hashPassword(input.password);
-      return db.transaction(async (tx) => {
-        // ON CONFLICT instead of a read first: two simultaneous registrations cannot both win.
-        const [user] = await tx
-          .insert(users)
-          .values({ email, passwordHash, name, role: 'student', lastLoginAt: sql`now()` })
-          .onConflictDoNothing({ target: users.email })
-          .returning(sessionUserColumns);
+      return unitOfWork(db, events, async (tx, changes) => {
+        const user = await accounts.create(tx, changes, { email, passwordHash, name });
         if (!user) {
           throw new AppError(
             'conflict',
@@ -130,12 +126,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       }
       await rateLimiter.reset(limitKey);
 
-      const pair = await db.transaction(async (tx) => {
-        const [signedIn] = await tx
-          .update(users)
-          .set({ lastLoginAt: sql`now()` })
-          .where(eq(users.id, user.id))
-          .returning(sessionUserColumns);
+      // /me shows the last sign-in time: recordSignIn publishes `user.changed`.
+      return unitOfWork(db, events, async (tx, changes) => {
+        const signedIn = await accounts.recordSignIn(tx, changes, user.id);
         const refresh = await issueRefreshToken(tx, {
           userId: user.id,
           ttlDays: refreshTokenTtlDays,
@@ -143,9 +136,6 @@ export function createAuthService(deps: AuthServiceDeps) {
         });
         return tokenPair(accessTokens, signedIn ?? user, refresh);
       });
-      // /me shows the last sign-in time.
-      await userCache.userChanged(user.id);
-      return pair;
     },
 
     /**
@@ -207,11 +197,10 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /** Signs out every device: all refresh tokens revoked, all access tokens dead at their next use. */
     async logoutEverywhere(actor: Actor): Promise<void> {
-      await db.transaction(async (tx) => {
-        await tx.update(users).set({ tokenVersion: nextTokenVersion() }).where(eq(users.id, actor.id));
+      await unitOfWork(db, events, async (tx, changes) => {
+        await accounts.bumpTokenVersion(tx, changes, actor.id);
         await revokeUserRefreshTokens(tx, actor.id, 'logout_all');
       });
-      await userCache.userChanged(actor.id);
     },
 
     /**
@@ -248,12 +237,8 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (errors.length > 0) throw validationError(errors);
 
       const passwordHash = await hashPassword(input.newPassword);
-      const pair = await db.transaction(async (tx) => {
-        const [updated] = await tx
-          .update(users)
-          .set({ passwordHash, tokenVersion: nextTokenVersion() })
-          .where(eq(users.id, actor.id))
-          .returning(sessionUserColumns);
+      return unitOfWork(db, events, async (tx, changes) => {
+        const updated = await accounts.setPassword(tx, changes, actor.id, { passwordHash });
         if (!updated) throw new AppError('unauthorized', 'The access token has been revoked.');
         await revokeUserRefreshTokens(tx, actor.id, 'password_changed');
         const refresh = await issueRefreshToken(tx, {
@@ -263,8 +248,6 @@ export function createAuthService(deps: AuthServiceDeps) {
         });
         return tokenPair(accessTokens, updated, refresh);
       });
-      await userCache.userChanged(actor.id);
-      return pair;
     },
   };
 }

@@ -2,42 +2,35 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { passwordResetTokens, users } from '../../infrastructure/database/schema/index.js';
-import type { Mailer, MailMessage } from '../../infrastructure/mail/mailer.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
-import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
+import { hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword } from '../../infrastructure/security/password.js';
-import type { UserInvalidation } from '../users/user-cache.js';
+import type { Accounts } from '../users/accounts.js';
 import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
-import { type ClientInfo, nextTokenVersion, revokeUserRefreshTokens } from './sessions.js';
+import { type ClientInfo, revokeUserRefreshTokens } from './sessions.js';
 
 /** Reset emails per address: more requests still answer 202, they just send nothing. */
 export const RESET_EMAIL_LIMIT = { limit: 3, windowSeconds: 60 * 60 };
 
 export interface PasswordResetDeps {
   db: Database;
-  mailer: Mailer;
   rateLimiter: RateLimiter;
-  /** Front-end base URL; the email links to `${publicAppUrl}/reset-password?token=...`. */
-  publicAppUrl: string;
+  /** Link lifetime, named in the expiry message. */
   ttlMinutes: number;
-  /** Told after a reset has committed (token version bumped: the user's cached state is stale). */
-  userCache: UserInvalidation;
-  /** Told when a request could not be completed after its response (never with the email: it holds the token). */
-  onBackgroundError?: (error: unknown) => void;
+  /** The users module's writes of the `users` row (the new password; publishes `user.changed`). */
+  accounts: Accounts;
+  /** Accepted requests publish `password-reset.requested`; the email is sent by its subscriber. */
+  events: DomainEventBus;
 }
 
 type ConfirmFailure = 'reset_token_invalid' | 'reset_token_used' | 'reset_token_expired';
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
 export function createPasswordResetService(deps: PasswordResetDeps) {
-  const { db, mailer, rateLimiter, ttlMinutes } = deps;
-  const appUrl = deps.publicAppUrl.replace(/\/+$/, '');
-  const pending = new Set<Promise<void>>();
+  const { db, rateLimiter, ttlMinutes, accounts, events } = deps;
 
   const failures: Record<ConfirmFailure, string> = {
     reset_token_invalid: 'This password reset link is not valid. Ask for a new one.',
@@ -46,69 +39,13 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     reset_token_expired: `This password reset link has expired (links are valid for ${ttlMinutes} minutes). Ask for a new one.`,
   };
 
-  function resetEmail(to: string, name: string, token: string): MailMessage {
-    const link = `${appUrl}/reset-password?token=${encodeURIComponent(token)}`;
-    return {
-      to,
-      subject: 'Reset your Learning Platform password',
-      text: [
-        `Hello ${name},`,
-        '',
-        `Someone, hopefully you, asked to reset the password of your account. Open this link within ${ttlMinutes} minutes to choose a new one:`,
-        '',
-        link,
-        '',
-        'The link works once. If you did not ask for this, ignore this email: your password stays as it is.',
-      ].join('\n'),
-      html: [
-        `<p>Hello ${escapeHtml(name)},</p>`,
-        `<p>Someone, hopefully you, asked to reset the password of your account. Open this link within ${ttlMinutes} minutes to choose a new one:</p>`,
-        `<p><a href="${escapeHtml(link)}">Choose a new password</a></p>`,
-        '<p>The link works once. If you did not ask for this, ignore this email: your password stays as it is.</p>',
-      ].join('\n'),
-    };
-  }
-
-  /**
-   * Runs `work` after the response has gone out. Everything that depends on whether the address
-   * belongs to an account happens here, so the response's content and timing cannot reveal it.
-   */
-  function afterResponse(work: () => Promise<void>): void {
-    const task = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
-      .catch((error: unknown) => deps.onBackgroundError?.(error))
-      .finally(() => pending.delete(task));
-    pending.add(task);
-  }
-
-  async function issueAndSend(email: string, client: ClientInfo): Promise<void> {
-    const [user] = await db
-      .select({ id: users.id, name: users.name })
-      .from(users)
-      .where(and(eq(users.email, email), eq(users.isActive, true)));
-    if (!user) return;
-    const token = generateOpaqueToken();
-    await db.transaction(async (tx) => {
-      // A new link replaces the earlier ones.
-      await tx
-        .update(passwordResetTokens)
-        .set({ usedAt: sql`now()` })
-        .where(and(eq(passwordResetTokens.userId, user.id), isNull(passwordResetTokens.usedAt)));
-      await tx.insert(passwordResetTokens).values({
-        userId: user.id,
-        tokenHash: hashOpaqueToken(token),
-        expiresAt: new Date(Date.now() + ttlMinutes * 60_000),
-        requestedIp: client.ipAddress,
-      });
-    });
-    await mailer.send(resetEmail(email, user.name, token));
-  }
-
   return {
     /**
      * Accepts a reset request. Before answering it only counts the request against the address's
-     * quota (the same work for every address); looking the account up, issuing the single-use token
-     * and emailing the link happen after the response.
+     * quota (the same work for every address) and publishes `password-reset.requested`; its
+     * subscriber (reset-emails.ts, detached) looks the account up, issues the single-use token and
+     * emails the link after the response, so the response's content and timing cannot reveal whether
+     * the address belongs to an account.
      */
     async request(rawEmail: string, client: ClientInfo): Promise<void> {
       const email = normalizeEmail(rawEmail);
@@ -117,7 +54,9 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         RESET_EMAIL_LIMIT.limit,
         RESET_EMAIL_LIMIT.windowSeconds,
       );
-      if (quota.allowed) afterResponse(() => issueAndSend(email, client));
+      if (quota.allowed) {
+        await events.publish('password-reset.requested', { email, ipAddress: client.ipAddress });
+      }
     },
 
     /**
@@ -129,7 +68,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       if (policyErrors.length > 0) throw validationError(policyErrors);
       const passwordHash = await hashPassword(input.newPassword);
 
-      const outcome = await db.transaction(async (tx) => {
+      const outcome = await unitOfWork(db, events, async (tx, changes) => {
         const [presented] = await tx
           .select({
             userId: passwordResetTokens.userId,
@@ -154,15 +93,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         });
         if (emailErrors.length > 0) throw validationError(emailErrors);
 
-        await tx
-          .update(users)
-          // Following the emailed link proves the address works.
-          .set({
-            passwordHash,
-            tokenVersion: nextTokenVersion(),
-            emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
-          })
-          .where(eq(users.id, presented.userId));
+        // Following the emailed link proves the address works.
+        await accounts.setPassword(tx, changes, presented.userId, { passwordHash, emailVerified: true });
         await tx
           .update(passwordResetTokens)
           .set({ usedAt: sql`now()` })
@@ -177,14 +109,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           errors: [{ field: '/body/token', message: failures[outcome.failure] }],
         });
       }
-      await deps.userCache.userChanged(outcome.userId);
       // The owner proved control of the mailbox: a lockout from someone else's guesses ends here.
       await rateLimiter.reset(accountLimitKey('login-failures', outcome.email));
-    },
-
-    /** Waits for requests still being completed after their response (graceful shutdown). */
-    async drain(): Promise<void> {
-      while (pending.size > 0) await Promise.allSettled([...pending]);
     },
   };
 }

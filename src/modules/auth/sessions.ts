@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
 import type { PgDatabase } from 'drizzle-orm/pg-core';
 import type { Schema } from '../../infrastructure/database/client/client.js';
-import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
+import { refreshTokens } from '../../infrastructure/database/schema/index.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
-import { toUserView, type UserRow, type UserView } from '../users/user-view.js';
+import type { SessionUser } from '../users/accounts.js';
+import { toUserView, type UserView } from '../users/user-view.js';
 
 /** The database or a transaction on it. */
 export type Executor = PgDatabase<NodePgQueryResultHKT, Schema>;
@@ -41,14 +42,6 @@ export interface TokenPair {
   refreshToken: string;
   refreshTokenExpiresAt: string;
   user: UserView;
-}
-
-/**
- * `users.token_version + 1`, for the `set` of an update: every access token issued before stops
- * working on its next request (the guard compares the token's `tv` with this column).
- */
-export function nextTokenVersion(): SQL<number> {
-  return sql<number>`${users.tokenVersion} + 1`;
 }
 
 /**
@@ -103,7 +96,7 @@ export async function revokeUserRefreshTokens(
 
 export function tokenPair(
   accessTokens: AccessTokens,
-  user: UserRow & { tokenVersion: number },
+  user: SessionUser,
   refresh: IssuedRefreshToken,
 ): TokenPair {
   return {

@@ -46,19 +46,20 @@ export function cachedResponse(payload: string): CachedResponse {
 
 /**
  * The public catalog's cache (list pages, and per course its public and full detail views), shared
- * by the catalog routes (which read and fill it) and every writer that changes what the catalog
- * shows (which calls `courseChanged` once its transaction has committed: called earlier, a reader in
- * between would refill the cache with the data the write is replacing).
+ * by the catalog routes (which read and fill it) and the subscribers of the events that change what
+ * the catalog shows (src/subscribers.ts), which call `courseChanged` once the write has committed
+ * (called earlier, a reader in between would refill the cache with the data the write is replacing).
  *
- * Who must call `courseChanged(courseId)`, after commit:
- * - course authoring: create, edit, publish, unpublish, archive, delete a course; any change to its
- *   modules or lessons (the outline, lesson counts and durations are part of the list and detail);
+ * What must reach `courseChanged(courseId)`, after commit:
+ * - `course.changed` from course authoring: create, edit, publish, unpublish, archive, delete a
+ *   course; any change to its modules or lessons (the outline, lesson counts and durations are part
+ *   of the list and detail);
  * - enrollment code (future): whenever `courses.enrollment_count` changes (enrol, drop, refund),
- *   since list items and details show the count. If that call is skipped or fails, the damage is
+ *   since list items and details show the count. If that event is skipped or fails, the damage is
  *   bounded: counts and the `popular` order are stale for at most `cacheTtlSeconds` (default 60 s),
  *   which a popularity ranking tolerates. Access decisions never come from the cache (enrollment
  *   checks are read from the database on every request), so a new enrollment grants access at once;
- * - user profile code when an instructor's name changes: call it for each of their courses.
+ * - `user.renamed`, when an instructor's name changes: for each of their courses (instructor-renames.ts).
  *
  * Race protection: a reader that loaded data from the database just before a write committed must not
  * store that stale data after the writer's invalidation. Each entry records the generation current

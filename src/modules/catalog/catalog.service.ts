@@ -1,3 +1,7 @@
+/**
+ * The public catalog: reads only. The catalog module writes no table; what it caches is invalidated
+ * by its subscribers to `course.changed` and `user.renamed` (src/subscribers.ts).
+ */
 import { Type } from 'typebox';
 import { type Actor, isAdmin } from '../../http/actor.js';
 import { AppError, type FieldError } from '../../http/errors.js';

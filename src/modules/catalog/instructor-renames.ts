@@ -4,21 +4,13 @@ import { courses } from '../../infrastructure/database/schema/index.js';
 import type { CatalogCache } from './catalog-cache.js';
 
 /**
- * What account writes tell the catalog: a user's public name changed. Catalog pages and course
- * details show each course's instructor by name, so every course of that user is invalidated (a
- * student has none: one indexed lookup that finds nothing).
+ * The catalog's reaction to `user.renamed`: catalog pages and course details show each course's
+ * instructor by name, so every course of that user is invalidated (a student has none: one indexed
+ * lookup that finds nothing). Subscribed in src/subscribers.ts.
  */
-export interface InstructorRenames {
-  /** Call after the rename has committed. */
-  userRenamed(userId: string): Promise<void>;
-}
-
-export function createInstructorRenames(
-  db: Database,
-  catalogCache: Pick<CatalogCache, 'courseChanged'>,
-): InstructorRenames {
+export function createInstructorRenames(db: Database, catalogCache: Pick<CatalogCache, 'courseChanged'>) {
   return {
-    async userRenamed(userId) {
+    async userRenamed(userId: string): Promise<void> {
       const taught = await db
         .select({ id: courses.id })
         .from(courses)

@@ -147,7 +147,7 @@ async function ensureLessonsRemain(
 /**
  * Modules and lessons of a course: create, edit, move, delete and reorder, always with dense 0-based
  * positions. Every write locks the course row first (see createCourseWriter), bumps the course
- * version and, after commit, tells the catalog.
+ * version and publishes `course.changed`, delivered after commit.
  */
 export function createCourseOutlineService(deps: CourseWriteDependencies) {
   const writer = createCourseWriter(deps);

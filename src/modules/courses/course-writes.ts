@@ -2,25 +2,20 @@ import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../http/actor.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { type Transaction, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
 import { checkIfMatch } from './etag.js';
 
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
-
-/**
- * What course authoring needs from the public catalog: to be told, after a write has committed, that
- * a course changed (its fields, status, modules, lessons or their order). Implemented by the catalog
- * cache (src/modules/catalog/catalog-cache.ts).
- */
-export interface CatalogInvalidation {
-  courseChanged(courseId: string): Promise<void>;
-}
+export type { Transaction };
 
 export interface CourseWriteDependencies {
   db: Database;
-  catalogInvalidation: CatalogInvalidation;
-  /** Called when invalidation fails after a committed write (the write stands; the cache expires by TTL). */
-  onInvalidationError?: (error: unknown, courseId: string) => void;
+  /**
+   * Every committed write publishes `course.changed` (its fields, status, modules, lessons or their
+   * order changed); the catalog cache subscribes (src/subscribers.ts).
+   */
+  events: DomainEventBus;
 }
 
 export interface CourseWriteOptions {
@@ -62,21 +57,17 @@ async function bumpCourseVersion(tx: Transaction, courseId: string): Promise<num
  * Runs one authoring write on a course: one transaction that first locks the course row (so that
  * concurrent writes to the same course, e.g. two reorders and an insert, run one after the other
  * instead of interleaving or deadlocking), checks who may write and the If-Match precondition,
- * runs `work`, optionally bumps the course version, commits, and then tells the catalog.
+ * runs `work`, optionally bumps the course version, and commits; `course.changed` is delivered after
+ * the commit (never for a refused or rolled back write).
  */
 export function createCourseWriter(deps: CourseWriteDependencies) {
-  const { db, catalogInvalidation } = deps;
-
-  async function notifyCatalog(courseId: string): Promise<void> {
-    try {
-      await catalogInvalidation.courseChanged(courseId);
-    } catch (error) {
-      deps.onInvalidationError?.(error, courseId);
-    }
-  }
+  const { db, events } = deps;
 
   return {
-    notifyCatalog,
+    /** For a course write made outside `write` (creation), once it has committed. */
+    courseChanged(courseId: string): Promise<void> {
+      return events.publish('course.changed', { courseId });
+    },
 
     async write<T>(
       actor: Actor,
@@ -85,17 +76,16 @@ export function createCourseWriter(deps: CourseWriteDependencies) {
       work: (tx: Transaction, course: Course) => Promise<T>,
     ): Promise<{ result: T; courseVersion: number }> {
       requireAuthorRole(actor);
-      const outcome = await db.transaction(async (tx) => {
+      return unitOfWork(db, events, async (tx, changes) => {
         const course = await lockCourse(tx, courseId, options.lock);
         if (!course) throw courseNotFound();
         authorizeCourseWrite(actor, course);
         checkIfMatch(options.ifMatch, course.version, options.requireIfMatch === true);
         const result = await work(tx, course);
         const courseVersion = options.bumpVersion ? await bumpCourseVersion(tx, courseId) : course.version;
+        changes.publish('course.changed', { courseId });
         return { result, courseVersion };
       });
-      await notifyCatalog(courseId);
-      return outcome;
     },
   };
 }

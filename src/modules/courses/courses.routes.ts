@@ -4,10 +4,10 @@ import { actorOf } from '../../http/authenticate.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import { courseOutlineRoutes } from './course-outline.routes.js';
 import { createCourseOutlineService } from './course-outline.service.js';
 import { courseSummaryView, courseView, lessonView, moduleView } from './course-views.js';
-import type { CatalogInvalidation } from './course-writes.js';
 import {
   AuthoringViewSchema,
   CourseParams,
@@ -24,8 +24,8 @@ import { authenticated, withHeaders } from './openapi-helpers.js';
 
 export interface CourseRoutesOptions {
   db: Database;
-  /** Told after every committed write that changes what the catalog shows (one shared instance). */
-  catalogInvalidation: CatalogInvalidation;
+  /** Every committed write publishes `course.changed` here (the catalog cache subscribes). */
+  events: DomainEventBus;
 }
 
 const unauthorized = problemResponse('No valid access token.');
@@ -41,15 +41,10 @@ const preconditionFailed = problemResponse('If-Match is stale (the course change
 /**
  * Course authoring (tag `courses`): instructors create and edit their courses and move them through
  * draft → published → archived; admins may act on any course. Modules and lessons are in
- * course-outline.routes.ts. Every write is committed before the catalog cache is invalidated.
+ * course-outline.routes.ts. Every write is committed before `course.changed` reaches the catalog cache.
  */
 export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = async (app, options) => {
-  const dependencies = {
-    db: options.db,
-    catalogInvalidation: options.catalogInvalidation,
-    onInvalidationError: (error: unknown, courseId: string) =>
-      app.log.warn({ err: error, courseId }, 'catalog invalidation failed; cached pages expire by TTL'),
-  };
+  const dependencies = { db: options.db, events: options.events };
   const courses = createCourseService(dependencies);
   const outline = createCourseOutlineService(dependencies);
 

@@ -1,3 +1,7 @@
+/**
+ * Course authoring. The courses module writes the `courses`, `course_modules` and `lessons` tables
+ * (modules and lessons in course-outline.service.ts); every committed write publishes `course.changed`.
+ */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Static, Type } from 'typebox';
@@ -222,7 +226,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         title: values.title ?? input.title,
         instructorId,
       });
-      await writer.notifyCatalog(course.id);
+      await writer.courseChanged(course.id);
       return course;
     },
 

@@ -3,8 +3,8 @@ import type { Actor } from '../../http/actor.js';
 import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { userProfiles, users } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import { normaliseProfileChanges, type ProfileChanges } from './profile-validation.js';
-import type { UserInvalidation } from './user-cache.js';
 import { type ProfileView, type PublicProfileView, toProfileView } from './user-view.js';
 import { validationError } from './validation-error.js';
 
@@ -20,9 +20,9 @@ export const profileColumns = {
 
 /**
  * Profiles are created on first save; until then everyone sees the column defaults. `/me` shows the
- * profile, so a saved change invalidates the user's cached view.
+ * profile, so a saved change publishes `user.changed` (the user's cached view is dropped).
  */
-export function createProfilesService(db: Database, userCache: UserInvalidation) {
+export function createProfilesService(db: Database, events: DomainEventBus) {
   return {
     async getOwn(actor: Actor): Promise<ProfileView> {
       const [row] = await db
@@ -41,7 +41,7 @@ export function createProfilesService(db: Database, userCache: UserInvalidation)
         .values({ userId: actor.id, ...changes })
         .onConflictDoUpdate({ target: userProfiles.userId, set: { ...changes, updatedAt: new Date() } })
         .returning(profileColumns);
-      await userCache.userChanged(actor.id);
+      await events.publish('user.changed', { userId: actor.id });
       return toProfileView(row);
     },
 

@@ -8,7 +8,7 @@ import { users } from '../../infrastructure/database/schema/index.js';
 
 /**
  * How long an instance keeps a user's state without seeing an invalidation. Every write the
- * application makes invalidates at once (see `userChanged`); this bounds only what nothing
+ * application makes invalidates at once (`user.changed`, see `userChanged`); this bounds only what nothing
  * invalidates: a change made outside the application (SQL by hand), or an invalidation lost while
  * the shared cache was unreachable.
  */
@@ -28,18 +28,16 @@ const LOCAL_LIMITS = { maxEntries: 50_000, maxBytes: 64 * 1024 * 1024 };
  * loaded the old row stores it after the invalidation. If the shared cache is unreachable there is
  * no generation to match, and every request reads the database.
  *
- * `userChanged(userId)` must be called AFTER COMMIT of every write that changes a user's row or
- * profile: role change, deactivate/reactivate, logout everywhere, password change or reset (token
- * version), rename, profile update, sign-in (last login time, shown by /me).
+ * `userChanged(userId)` must run AFTER COMMIT of every write that changes a user's row or profile:
+ * role change, deactivate/reactivate, logout everywhere, password change or reset (token version),
+ * rename, profile update, sign-in (last login time, shown by /me). It is subscribed to `user.changed`
+ * (src/subscribers.ts), which the users module, the only writer of those rows, publishes for each.
  */
 export interface UserCache extends UserStateSource {
   /** The `/me` response bytes, from this instance's copy while current, else from `load` (then kept). */
   me(userId: string, load: () => Promise<string>): Promise<Buffer>;
   userChanged(userId: string): Promise<void>;
 }
-
-/** A user's invalidation, for the writers outside the users module (sign-in, sessions, passwords). */
-export type UserInvalidation = Pick<UserCache, 'userChanged'>;
 
 /** One primary-key read: what the guard needs to know about a user. */
 export function selectAuthState(db: Database) {

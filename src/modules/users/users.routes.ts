@@ -3,7 +3,7 @@ import { actorOf } from '../../http/authenticate.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
-import type { InstructorRenames } from '../catalog/instructor-renames.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import { createProfilesService } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import {
@@ -17,14 +17,16 @@ import {
   UserIdParams,
   UserSchema,
 } from './users.schemas.js';
-import { createUsersService } from './users.service.js';
+import { createUsersService, type UserSessions } from './users.service.js';
 
 export interface UsersRoutesOptions {
   db: Database;
-  /** The app's one user cache (the auth guard reads it); every write here invalidates it. */
+  /** The app's one user cache (the auth guard reads it too), invalidated through `user.changed`. */
   userCache: UserCache;
-  /** Renames reach the catalog, which shows instructors by name. */
-  catalog: InstructorRenames;
+  /** Every write here publishes `user.changed` (and a rename `user.renamed`). */
+  events: DomainEventBus;
+  /** Refresh-token revocation on deactivation (sign-in sessions belong to the auth module). */
+  sessions: UserSessions;
 }
 
 const TAGS = ['users'];
@@ -40,16 +42,10 @@ const noSuchUser = problemResponse('No user with this id.');
  */
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
   app,
-  { db, userCache, catalog },
+  { db, userCache, events, sessions },
 ) => {
-  const accounts = createUsersService({
-    db,
-    userCache,
-    catalog,
-    onCatalogError: (error) =>
-      app.log.warn({ err: error }, 'catalog invalidation after a rename failed; cached pages expire by TTL'),
-  });
-  const profiles = createProfilesService(db, userCache);
+  const accounts = createUsersService({ db, userCache, events, sessions });
+  const profiles = createProfilesService(db, events);
 
   // Whatever a signed-in request returns is someone's private view; public profiles are left cacheable.
   // Callback style: it runs on every response of these routes, and an async hook costs a promise.

@@ -1,3 +1,9 @@
+/**
+ * Accounts for the signed-in user and for admins. The users module owns the `users` and
+ * `user_profiles` tables: it is the only one writing them (the auth module's writes go through
+ * accounts.ts), and every write publishes `user.changed`, so no writer can forget to invalidate the
+ * user cache.
+ */
 import { and, desc, eq, ilike, like, or, type SQL, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { type Actor, requireRole } from '../../http/actor.js';
@@ -5,8 +11,9 @@ import { AppError } from '../../http/errors.js';
 import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
-import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
-import type { InstructorRenames } from '../catalog/instructor-renames.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { type Transaction, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
+import { nextTokenVersion } from './accounts.js';
 import { profileColumns } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
@@ -44,20 +51,30 @@ const NO_SUCH_USER = 'No user with this id.';
 /** A user with their profile, as `/me` shows it. */
 export type MeView = UserView & { profile: ProfileView };
 
+/**
+ * What deactivation needs from sign-in sessions (the auth module's refresh tokens): passed in from
+ * src/app.ts, so that users does not depend on auth.
+ */
+export interface UserSessions {
+  /** Revokes every usable refresh token of the user, in the caller's transaction. */
+  revokeAll(tx: Transaction, userId: string, reason: 'deactivated'): Promise<void>;
+}
+
 export interface UsersServiceDependencies {
   db: Database;
-  userCache: UserCache;
-  /** The catalog shows instructors' names: told after a rename has committed. */
-  catalog: InstructorRenames;
-  /** A failed catalog invalidation after a committed rename (the rename stands; pages expire by TTL). */
-  onCatalogError?: (error: unknown) => void;
+  /** Read for `/me`; invalidated through `user.changed`, which every write here publishes. */
+  userCache: Pick<UserCache, 'me'>;
+  events: DomainEventBus;
+  sessions: UserSessions;
 }
 
 /**
- * Every write here changes what the auth guard or `/me` shows, so each one calls
- * `userCache.userChanged` once it has committed (the user's next request sees the change).
+ * Every write here changes what the auth guard or `/me` shows, so each one publishes `user.changed`
+ * once it has committed (the user's next request sees the change); a rename also `user.renamed`.
  */
-export function createUsersService({ db, userCache, catalog, onCatalogError }: UsersServiceDependencies) {
+export function createUsersService({ db, userCache, events, sessions }: UsersServiceDependencies) {
+  const userChanged = (userId: string) => events.publish('user.changed', { userId });
+
   async function findUser(id: string): Promise<UserView> {
     const [row] = await db.select(userColumns(users)).from(users).where(eq(users.id, id));
     if (!row) throw new AppError('not_found', NO_SUCH_USER);
@@ -88,8 +105,11 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
       const name = input.name.trim();
       if (name === '') throw validationError([{ field: '/body/name', message: 'must not be blank' }]);
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
-      await userCache.userChanged(actor.id);
-      await catalog.userRenamed(actor.id).catch((error: unknown) => onCatalogError?.(error));
+      await events.deliver([
+        { name: 'user.changed', payload: { userId: actor.id } },
+        // The catalog shows instructors by name.
+        { name: 'user.renamed', payload: { userId: actor.id } },
+      ]);
       return loadMe(actor);
     },
 
@@ -140,7 +160,7 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
         .where(eq(users.id, id))
         .returning(userColumns(users));
       if (!row) throw new AppError('not_found', NO_SUCH_USER);
-      await userCache.userChanged(id);
+      await userChanged(id);
       return toUserView(row);
     },
 
@@ -153,17 +173,17 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
       if (id === actor.id) {
         throw new AppError('conflict', 'You cannot deactivate your own account; another admin has to do it.');
       }
-      const deactivated = await db.transaction(async (tx) => {
+      const deactivated = await unitOfWork(db, events, async (tx, changes) => {
         const [row] = await tx
           .update(users)
           .set({ isActive: false, deactivatedAt: sql`now()`, tokenVersion: nextTokenVersion() })
           .where(and(eq(users.id, id), eq(users.isActive, true)))
           .returning(userColumns(users));
-        if (row) await revokeUserRefreshTokens(tx, id, 'deactivated');
+        if (row) await sessions.revokeAll(tx, id, 'deactivated');
+        // Also when already inactive: whatever this instance or another still holds is dropped.
+        changes.publish('user.changed', { userId: id });
         return row;
       });
-      // Also when already inactive: whatever this instance or another still holds is dropped.
-      await userCache.userChanged(id);
       return deactivated ? toUserView(deactivated) : findUser(id);
     },
 
@@ -176,7 +196,7 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
         .where(eq(users.id, id))
         .returning(userColumns(users));
       if (!row) throw new AppError('not_found', NO_SUCH_USER);
-      await userCache.userChanged(id);
+      await userChanged(id);
       return toUserView(row);
     },
   };

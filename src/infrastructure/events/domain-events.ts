@@ -1,0 +1,19 @@
+import type { EventBus } from './event-bus.js';
+
+/**
+ * Every domain event of the application and its payload. Payloads carry ids (subscribers read what
+ * they need), except where the event is itself the request (a password reset names the address).
+ * Adding an event: one entry here, published by the module that owns the change.
+ */
+export interface DomainEvents {
+  /** A course's fields, status, modules, lessons or their order changed, or it was deleted. */
+  'course.changed': { courseId: string };
+  /** A user's row or profile changed (role, state, token version, password, name, last sign-in, profile). */
+  'user.changed': { userId: string };
+  /** A user's public name changed (also published with `user.changed`). */
+  'user.renamed': { userId: string };
+  /** Someone asked for a password reset email for this (normalised) address, within its quota. */
+  'password-reset.requested': { email: string; ipAddress?: string | undefined };
+}
+
+export type DomainEventBus = EventBus<DomainEvents>;

@@ -1,0 +1,139 @@
+/**
+ * A typed, in-process domain-event bus: "something happened" told once by the code that did it, and
+ * reacted to by any number of subscribers that the writer does not know about.
+ *
+ * Guarantees:
+ * - Events published inside a transaction (see unit-of-work.ts) are delivered only after it has
+ *   committed, one after the other in the order published; a rollback drops them. `publish` on the bus itself delivers
+ *   at once, for work that is already committed (a single statement outside a transaction) or that
+ *   writes nothing.
+ * - A subscriber that throws is reported through `onSubscriberError` (with the event's name and the
+ *   subscriber's, never the payload: it may hold an email address or a token's owner) and neither
+ *   fails the publisher nor keeps the other subscribers from running.
+ * - `settle()` waits for every delivery still running, detached ones included (tests, graceful shutdown).
+ *
+ * Payload types are checked at compile time against the event map `E`: an unknown event name or a
+ * payload of the wrong shape does not compile.
+ */
+export type EventMap<E> = { [K in keyof E]: object };
+
+/** One event as collected by a transaction: its name and the payload that name requires. */
+export type PublishedEvent<E> = { [K in keyof E]: { name: K; payload: E[K] } }[keyof E];
+
+export interface SubscribeOptions {
+  /** Names the subscriber in failure logs. */
+  name: string;
+  /**
+   * Default false: the publisher waits for this subscriber after the commit (so a cache invalidated
+   * here is invalidated before the response that follows the write). True: it starts on a later turn
+   * of the event loop and the publisher never waits for it, so neither its duration nor its outcome
+   * can show in the response (the password-reset email); `settle()` still waits for it.
+   */
+  detached?: boolean;
+  /**
+   * Marks work that must not be lost when the process stops between the commit and the subscriber's
+   * end (an email, a certificate, a count kept in another table). With the background job queue, a
+   * durable subscriber becomes a job enqueued in the publishing transaction itself: committed with
+   * the write or not at all, run at least once by a worker, retried with backoff, so its handler must
+   * be idempotent. Until that queue exists it is delivered like a detached subscriber: in-process,
+   * after commit, at most once.
+   */
+  durable?: boolean;
+}
+
+export interface SubscriberFailure {
+  event: string;
+  subscriber: string;
+  error: unknown;
+}
+
+export interface EventBusOptions {
+  /** Told about every failing subscriber. Log the error; the payload is deliberately not passed. */
+  onSubscriberError: (failure: SubscriberFailure) => void;
+}
+
+export interface EventBus<E extends EventMap<E>> {
+  subscribe<K extends keyof E>(
+    name: K,
+    handler: (payload: E[K]) => Promise<void>,
+    options: SubscribeOptions,
+  ): void;
+  /**
+   * Delivers one event now. Resolves once the waited-for subscribers have run (never rejects:
+   * their failures are reported); detached and durable ones are only started.
+   */
+  publish<K extends keyof E>(name: K, payload: E[K]): Promise<void>;
+  /**
+   * Delivers events collected by a committed transaction, like `publish` does each one, in order:
+   * an event's waited-for subscribers (which run side by side) finish before the next event's start.
+   */
+  deliver(events: readonly PublishedEvent<E>[]): Promise<void>;
+  /** Resolves once no delivery is running any more, including those started while waiting. */
+  settle(): Promise<void>;
+}
+
+interface Subscription {
+  handler: (payload: never) => Promise<void>;
+  options: SubscribeOptions;
+}
+
+export function createEventBus<E extends EventMap<E>>(options: EventBusOptions): EventBus<E> {
+  const subscriptions = new Map<keyof E, Subscription[]>();
+  const inFlight = new Set<Promise<void>>();
+
+  function track(delivery: Promise<void>): Promise<void> {
+    inFlight.add(delivery);
+    void delivery.finally(() => inFlight.delete(delivery));
+    return delivery;
+  }
+
+  function report(event: keyof E, subscription: Subscription, error: unknown): void {
+    try {
+      options.onSubscriberError({ event: String(event), subscriber: subscription.options.name, error });
+    } catch {
+      // A broken error reporter must not turn a subscriber's failure into the publisher's.
+    }
+  }
+
+  async function run<K extends keyof E>(name: K, payload: E[K], subscription: Subscription): Promise<void> {
+    try {
+      await (subscription.handler as (payload: E[K]) => Promise<void>)(payload);
+    } catch (error) {
+      report(name, subscription, error);
+    }
+  }
+
+  function start<K extends keyof E>(name: K, payload: E[K]): Promise<void>[] {
+    const waited: Promise<void>[] = [];
+    for (const subscription of subscriptions.get(name) ?? []) {
+      if (subscription.options.detached === true || subscription.options.durable === true) {
+        const later = new Promise<void>((resolve) => setImmediate(resolve));
+        track(later.then(() => run(name, payload, subscription)));
+      } else {
+        waited.push(track(run(name, payload, subscription)));
+      }
+    }
+    return waited;
+  }
+
+  return {
+    subscribe(name, handler, subscribeOptions) {
+      const list = subscriptions.get(name) ?? [];
+      list.push({ handler: handler as Subscription['handler'], options: subscribeOptions });
+      subscriptions.set(name, list);
+    },
+
+    async publish(name, payload) {
+      await Promise.all(start(name, payload));
+    },
+
+    async deliver(events) {
+      // One event after the other: a subscriber of a later event may rely on an earlier one's effect.
+      for (const event of events) await Promise.all(start(event.name, event.payload));
+    },
+
+    async settle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { Database } from '../database/client/client.js';
+import type { EventBus, EventMap, PublishedEvent } from './event-bus.js';
+
+/** The transaction handle `db.transaction` passes to its callback. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/** Where a transaction's work publishes: collected now, delivered once the transaction has committed. */
+export interface TransactionEvents<E extends EventMap<E>> {
+  publish<K extends keyof E>(name: K, payload: E[K]): void;
+}
+
+/**
+ * `db.transaction(work)` whose events reach the subscribers only after the commit: a subscriber
+ * never sees a write that could still roll back, and a rollback (a thrown error, a failed commit)
+ * drops them. Resolves with the work's result once the waited-for subscribers have run.
+ */
+export async function unitOfWork<E extends EventMap<E>, T>(
+  db: Database,
+  bus: EventBus<E>,
+  work: (tx: Transaction, events: TransactionEvents<E>) => Promise<T>,
+): Promise<T> {
+  const collected: PublishedEvent<E>[] = [];
+  let open = true;
+  const events: TransactionEvents<E> = {
+    publish(name, payload) {
+      // Published from a callback that outlived the transaction: it would never be delivered.
+      if (!open) throw new Error(`event ${String(name)} published after its transaction ended`);
+      collected.push({ name, payload } as PublishedEvent<E>);
+    },
+  };
+  let result: T;
+  try {
+    result = await db.transaction((tx) => work(tx, events));
+  } finally {
+    open = false;
+  }
+  await bus.deliver(collected);
+  return result;
+}

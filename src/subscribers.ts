@@ -1,0 +1,53 @@
+import type { Config } from './config.js';
+import type { Database } from './infrastructure/database/client/client.js';
+import type { DomainEventBus } from './infrastructure/events/domain-events.js';
+import type { Mailer } from './infrastructure/mail/mailer.js';
+import { createResetEmails } from './modules/auth/reset-emails.js';
+import type { CatalogCache } from './modules/catalog/catalog-cache.js';
+import { createInstructorRenames } from './modules/catalog/instructor-renames.js';
+import type { UserCache } from './modules/users/user-cache.js';
+
+export interface SubscriberDependencies {
+  config: Pick<Config, 'publicAppUrl' | 'passwordResetTtlMinutes'>;
+  db: Database;
+  mailer: Mailer;
+  /** The instance the catalog routes read, so an invalidation reaches what they serve. */
+  catalogCache: CatalogCache;
+  /** The instance the auth guard and `/me` read. */
+  userCache: UserCache;
+}
+
+/**
+ * Every subscriber of the application, in one place: who reacts to what. A module that must react
+ * to another's change adds one `subscribe` here (and, for a new kind of change, one entry in
+ * DomainEvents) instead of a port between the two modules. Subscribers whose work must survive a
+ * crash between the commit and their end (emails, certificates, counts in other tables) are to be
+ * marked `durable` once the background job queue exists.
+ */
+export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependencies): void {
+  // Catalog: list pages and course details show the course and its instructor's name.
+  events.subscribe('course.changed', ({ courseId }) => deps.catalogCache.courseChanged(courseId), {
+    name: 'catalog-cache',
+  });
+  const instructorRenames = createInstructorRenames(deps.db, deps.catalogCache);
+  events.subscribe('user.renamed', ({ userId }) => instructorRenames.userRenamed(userId), {
+    name: 'catalog-instructor-names',
+  });
+
+  // Users: the auth guard's state and `/me`, invalidated on every instance.
+  events.subscribe('user.changed', ({ userId }) => deps.userCache.userChanged(userId), {
+    name: 'user-cache',
+  });
+
+  // Auth: detached, so whether the address has an account shows neither in the response nor in its timing.
+  const resetEmails = createResetEmails({
+    db: deps.db,
+    mailer: deps.mailer,
+    publicAppUrl: deps.config.publicAppUrl,
+    ttlMinutes: deps.config.passwordResetTtlMinutes,
+  });
+  events.subscribe('password-reset.requested', (request) => resetEmails.send(request), {
+    name: 'password-reset-email',
+    detached: true,
+  });
+}
