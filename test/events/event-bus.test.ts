@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabaseClient, type DatabaseClient } from '../../src/infrastructure/database/client/client.js';
+import {
+  createDatabaseClient,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import { createEventBus, type SubscriberFailure } from '../../src/infrastructure/events/event-bus.js';
 import { unitOfWork } from '../../src/infrastructure/events/unit-of-work.js';
