@@ -24,7 +24,39 @@ const NUL_KEYWORD = 'noNulCharacters';
 
 const pointerToken = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
-/** The validated value's strings and property names holding a NUL, as ajv-style errors. */
+const NUL = '\u0000';
+
+/**
+ * Whether any string or property name in the value holds a NUL: the per-request check, so it builds
+ * no pointers or errors. Iterative: a body may nest thousands of levels deep.
+ */
+function containsNul(root: unknown): boolean {
+  if (typeof root === 'string') return root.includes(NUL);
+  if (root === null || typeof root !== 'object') return false;
+  const pending: object[] = [];
+  let node: object | undefined = root;
+  while (node !== undefined) {
+    if (Array.isArray(node)) {
+      for (const child of node) {
+        if (typeof child === 'string') {
+          if (child.includes(NUL)) return true;
+        } else if (child !== null && typeof child === 'object') pending.push(child);
+      }
+    } else {
+      for (const key in node) {
+        if (key.includes(NUL)) return true;
+        const child = (node as Record<string, unknown>)[key];
+        if (typeof child === 'string') {
+          if (child.includes(NUL)) return true;
+        } else if (child !== null && typeof child === 'object') pending.push(child);
+      }
+    }
+    node = pending.pop();
+  }
+  return false;
+}
+
+/** Where the NULs are, as ajv-style errors (only computed once `containsNul` found one). */
 function nulIssues(root: unknown): ErrorObject[] {
   const issues: ErrorObject[] = [];
   const issue = (instancePath: string): ErrorObject => ({
@@ -34,16 +66,15 @@ function nulIssues(root: unknown): ErrorObject[] {
     params: {},
     message: NUL_MESSAGE,
   });
-  // Iterative: a body may nest thousands of levels deep.
   const pending: Array<[unknown, string]> = [[root, '']];
   while (pending.length > 0) {
     const [value, pointer] = pending.pop() as [unknown, string];
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) issues.push(issue(pointer));
+      if (value.includes(NUL)) issues.push(issue(pointer));
     } else if (value !== null && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
         const childPointer = `${pointer}/${pointerToken(key)}`;
-        if (key.includes('\u0000')) issues.push(issue(childPointer));
+        if (key.includes(NUL)) issues.push(issue(childPointer));
         else pending.push([child, childPointer]);
       }
     }
@@ -51,24 +82,37 @@ function nulIssues(root: unknown): ErrorObject[] {
   return issues;
 }
 
+type ValidateWithErrors = ((data: unknown, dataContext?: unknown) => boolean) & {
+  errors?: ErrorObject[] | null;
+  schemaEnv?: unknown;
+};
+
 /**
  * `validate` plus the NUL check, in ajv's calling convention (Fastify reads `errors` after a false
  * result, and passes the parent object only to a function with `schemaEnv`, which ajv needs to
  * coerce a root value).
  */
-function refusingNul(validate: Validator): Validator {
-  const checked = ((data: unknown, dataContext?: unknown) => {
-    const valid = (validate as (data: unknown, dataContext?: unknown) => boolean)(data, dataContext);
-    const issues = nulIssues(data);
-    if (issues.length === 0) {
+function refusingNul(validator: Validator): Validator {
+  const validate = validator as unknown as ValidateWithErrors;
+  const checked: ValidateWithErrors = (data, dataContext) => {
+    const valid = validate(data, dataContext);
+    if (!containsNul(data)) {
       checked.errors = validate.errors;
       return valid;
     }
-    checked.errors = [...(valid ? [] : (validate.errors ?? [])), ...issues];
+    const issues = nulIssues(data);
+    // A NUL supersedes the schema's complaints about the same value (its pattern or format): the
+    // field is listed once, with the reason the client has to fix first.
+    const nulPointers = new Set(issues.map((issue) => issue.instancePath));
+    const others = valid
+      ? []
+      : (validate.errors ?? []).filter((error) => !nulPointers.has(error.instancePath));
+    checked.errors = [...others, ...issues];
     return false;
-  }) as Validator;
-  Object.defineProperty(checked, 'schemaEnv', { value: validate.schemaEnv });
-  return checked;
+  };
+  checked.errors = null;
+  checked.schemaEnv = validate.schemaEnv;
+  return checked as unknown as Validator;
 }
 
 const COERCED_PARTS = new Set(['querystring', 'params', 'headers']);
