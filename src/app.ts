@@ -18,6 +18,7 @@ import { metricsPlugin } from './http/metrics.js';
 import { openApiPlugin } from './http/openapi.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+import { requestValidatorFactory } from './http/request-validation.js';
 import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
@@ -182,12 +183,12 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     requestTimeout: 30_000,
     keepAliveTimeout: 72_000,
     connectionTimeout: 0,
+    // Options shared by both validators; `coerceTypes` is set per request part (request-validation.ts):
+    // query strings, params and headers are coerced, JSON bodies must match their schemas exactly.
     ajv: {
       customOptions: {
         // Reject unknown properties (schemas say additionalProperties: false) instead of dropping them.
         removeAdditional: false,
-        // Query strings, params and headers arrive as strings: `?limit=20` must validate as an integer.
-        coerceTypes: 'array',
         useDefaults: true,
         // Report every bad field, not just the first. Bodies are bounded by bodyLimit.
         allErrors: true,
@@ -198,6 +199,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
         ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
       },
     },
+    schemaController: { compilersFactory: { buildValidator: requestValidatorFactory() } },
     frameworkErrors: handleFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -82,12 +82,27 @@ function expiryOf(token: string): number | undefined {
   }
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+/** RFC 6750 §3: a 401 for a token that was presented and refused says so in `WWW-Authenticate`. */
+export const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+
+/** The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer xyz` is a bearer token too. */
+const BEARER_SCHEME = /^bearer /i;
+const BEARER_CREDENTIALS = /^bearer ([A-Za-z0-9\-_.]{1,4096})$/i;
+
+function bearerToken(request: FastifyRequest, reply: FastifyReply): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
-  const match = /^Bearer ([A-Za-z0-9\-_.]{1,4096})$/.exec(header);
-  if (!match) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <access token>".');
+  const match = BEARER_CREDENTIALS.exec(header);
+  if (!match) {
+    if (BEARER_SCHEME.test(header)) reply.header('www-authenticate', INVALID_TOKEN_CHALLENGE);
+    throw new AppError('unauthorized', 'The Authorization header must be "Bearer <access token>".');
+  }
   return match[1];
+}
+
+function refusedToken(reply: FastifyReply, detail: string): AppError {
+  reply.header('www-authenticate', INVALID_TOKEN_CHALLENGE);
+  return new AppError('unauthorized', detail);
 }
 
 /**
@@ -100,26 +115,26 @@ export const authenticatePlugin = fp<AuthenticateOptions>(
     const verify = verifiedTokenMemo(accessTokens);
     app.decorateRequest('actor', null);
 
-    async function resolveActor(request: FastifyRequest): Promise<Actor | null> {
-      const token = bearerToken(request);
+    async function resolveActor(request: FastifyRequest, reply: FastifyReply): Promise<Actor | null> {
+      const token = bearerToken(request, reply);
       if (token === undefined) return null;
       const claims = verify(token);
-      if (!claims) throw new AppError('unauthorized', 'The access token is invalid or has expired.');
+      if (!claims) throw refusedToken(reply, 'The access token is invalid or has expired.');
       const user = await userStates.authState(claims.sub);
       if (!user || !user.isActive || user.tokenVersion !== claims.tv) {
-        throw new AppError('unauthorized', 'The access token has been revoked.');
+        throw refusedToken(reply, 'The access token has been revoked.');
       }
       return { id: claims.sub, role: user.role };
     }
 
-    app.decorate('authenticate', async (request: FastifyRequest) => {
-      const actor = await resolveActor(request);
+    app.decorate('authenticate', async (request: FastifyRequest, reply: FastifyReply) => {
+      const actor = await resolveActor(request, reply);
       if (!actor)
         throw new AppError('unauthorized', 'This endpoint needs an access token (Authorization: Bearer …).');
       request.actor = actor;
     });
-    app.decorate('authenticateOptional', async (request: FastifyRequest) => {
-      request.actor = await resolveActor(request);
+    app.decorate('authenticateOptional', async (request: FastifyRequest, reply: FastifyReply) => {
+      request.actor = await resolveActor(request, reply);
     });
   },
   { name: 'authenticate' },

@@ -63,6 +63,9 @@ const DATABASE_CLIENT_ERRORS: Record<string, { code: ErrorCode; detail: string }
   '22008': { code: 'bad_request', detail: 'A date or time in the request is out of range.' },
 };
 
+/** Request bodies are JSON only (Fastify's text/plain parser feeds no route: every body schema is an object). */
+const UNSUPPORTED_MEDIA_TYPE_DETAIL = 'Send the body as application/json.';
+
 function* errorChain(error: unknown, depth = 0): Generator<Record<string, unknown>> {
   if (depth > 5 || error === null || typeof error !== 'object') return;
   const record = error as Record<string, unknown>;
@@ -158,6 +161,10 @@ function sendProblem(
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   // Problems must not be cached by intermediaries (a 404 for a resource about to be created, a 503).
   reply.header('cache-control', 'no-store');
+  // RFC 9110 §15.5.2: every 401 names the scheme; the guard sets error="invalid_token" itself when it
+  // refused a token that was sent (RFC 6750 §3).
+  if (problem.status === 401 && !reply.hasHeader('www-authenticate'))
+    reply.header('www-authenticate', 'Bearer');
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
@@ -237,7 +244,9 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     const detail =
       code === 'payload_too_large'
         ? `The request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes.`
-        : fastifyError.message;
+        : code === 'unsupported_media_type'
+          ? UNSUPPORTED_MEDIA_TYPE_DETAIL
+          : fastifyError.message;
     return sendProblem(
       request,
       reply,
@@ -285,15 +294,42 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   );
 }
 
+/** Methods a path may be routed for, in the order an `Allow` header lists them. */
+const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The methods routed for the request's path (empty when the path itself is unknown). */
+function allowedMethods(request: FastifyRequest): string[] {
+  const url = instanceOf(request);
+  return ROUTABLE_METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+}
+
+/**
+ * Unknown routes: 405 with `Allow` when the path exists for other methods (RFC 9110 §15.5.6), else 404.
+ * Only requests that match no route get here, so the hot routes pay nothing for the lookup.
+ */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const base = { instance: instanceOf(request), requestId: request.id };
+  const allowed = allowedMethods(request);
+  // A route of this very method may still answer 404 (reply.callNotFound(), e.g. a wildcard route).
+  if (allowed.length > 0 && !allowed.includes(request.method)) {
+    reply.header('allow', allowed.join(', '));
+    return sendProblem(
+      request,
+      reply,
+      buildProblem({
+        ...base,
+        code: 'method_not_allowed',
+        detail: `${request.method} is not allowed on ${base.instance}; use ${allowed.join(', ')}.`,
+      }),
+    );
+  }
   return sendProblem(
     request,
     reply,
     buildProblem({
+      ...base,
       code: 'not_found',
-      detail: `No route matches ${request.method} ${instanceOf(request)}.`,
-      instance: instanceOf(request),
-      requestId: request.id,
+      detail: `No route matches ${request.method} ${base.instance}.`,
     }),
   );
 }

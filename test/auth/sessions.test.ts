@@ -316,6 +316,62 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect((await refresh(laptop.refreshToken)).statusCode).toBe(200);
     });
 
+    it('refreshing with a signed-out token says the session was signed out, while a rotated one is still reuse', async () => {
+      const user = await createUser(testApp.db);
+      const session = await loginAs(app, user);
+      const rotated = (await refresh(session.refreshToken)).json();
+      const logout = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        payload: { refreshToken: rotated.refreshToken },
+      });
+      expect(logout.statusCode).toBe(204);
+
+      const signedOut = await refresh(rotated.refreshToken);
+      expect(signedOut.statusCode).toBe(401);
+      expect(signedOut.headers['www-authenticate']).toBe('Bearer');
+      expect(signedOut.json()).toMatchObject({
+        code: 'unauthorized',
+        detail: 'This session was signed out; sign in again.',
+      });
+      const revokedReasons = async () =>
+        (
+          await testApp.db
+            .select({ reason: refreshTokens.revokedReason })
+            .from(refreshTokens)
+            .where(eq(refreshTokens.userId, user.id))
+        ).map((row) => row.reason);
+      // Presenting a signed-out token is no theft: the recorded reason stays "logout".
+      expect(await revokedReasons()).toEqual(['logout', 'logout']);
+
+      // The token rotated before the logout, presented again, is reuse: its own message.
+      const replay = await refresh(session.refreshToken);
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json().detail).toMatch(/already used/);
+    });
+
+    it('refreshing after logout-all or a password change says the session was signed out', async () => {
+      const user = await createUser(testApp.db);
+      const session = await loginAs(app, user);
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout-all',
+        headers: bearer(session.accessToken),
+      });
+      const afterLogoutAll = await refresh(session.refreshToken);
+      expect(afterLogoutAll.statusCode).toBe(401);
+      expect(afterLogoutAll.json().detail).toBe('This session was signed out; sign in again.');
+
+      const next = await loginAs(app, user);
+      await testApp.db
+        .update(refreshTokens)
+        .set({ revokedAt: sql`now()`, revokedReason: 'password_changed' })
+        .where(eq(refreshTokens.tokenHash, hashOpaqueToken(next.refreshToken)));
+      const afterPasswordChange = await refresh(next.refreshToken);
+      expect(afterPasswordChange.statusCode).toBe(401);
+      expect(afterPasswordChange.json().detail).toMatch(/signed out because the account password changed/);
+    });
+
     it('logout with an unknown token is a no-op 204', async () => {
       const response = await app.inject({
         method: 'POST',

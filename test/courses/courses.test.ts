@@ -407,7 +407,7 @@ describe('course authoring: courses', () => {
       });
     });
 
-    it('is 412 when If-Match is missing or stale, and changes nothing', async () => {
+    it('is 412 when If-Match is stale or malformed, and changes nothing', async () => {
       const course = await createCourse(app, instructor, { title: 'Concurrency Control' });
       await app.inject({
         method: 'PATCH',
@@ -415,11 +415,11 @@ describe('course authoring: courses', () => {
         headers: { ...instructor.headers, 'if-match': '"1"' },
         payload: { priceCents: 100 },
       });
-      for (const ifMatch of [undefined, '"1"', 'W/"2"', '*', '2']) {
+      for (const ifMatch of ['"1"', 'W/"2"', '"1", *', '2']) {
         const response = await app.inject({
           method: 'PATCH',
           url: `/api/v1/courses/${course.id}`,
-          headers: { ...instructor.headers, ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }) },
+          headers: { ...instructor.headers, 'if-match': ifMatch },
           payload: { title: 'Lost update' },
         });
         expect(response.statusCode, `If-Match ${ifMatch}`).toBe(412);
@@ -427,6 +427,54 @@ describe('course authoring: courses', () => {
       }
       const row = await courseRow(db(), course.id);
       expect(row).toMatchObject({ title: 'Concurrency Control', version: 2, priceCents: 100 });
+    });
+
+    it('is 428 naming the current ETag when If-Match is missing, and changes nothing', async () => {
+      const course = await createCourse(app, instructor, { title: 'Precondition Required' });
+      const response = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/courses/${course.id}`,
+        headers: instructor.headers,
+        payload: { title: 'Blind overwrite' },
+      });
+      expect(response.statusCode).toBe(428);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const problem = response.json();
+      expect(problem).toMatchObject({
+        code: 'precondition_required',
+        status: 428,
+        currentETag: `"${course.version}"`,
+      });
+      expect(problem.detail).toContain(`If-Match: "${course.version}"`);
+      expect((await courseRow(db(), course.id))?.title).toBe('Precondition Required');
+    });
+
+    it('accepts If-Match: * for an existing course (RFC 9110), and still hides the course from another instructor', async () => {
+      const course = await createCourse(app, instructor, { title: 'Any Version' });
+      const edited = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/courses/${course.id}`,
+        headers: { ...instructor.headers, 'if-match': '*' },
+        payload: { title: 'Any Version, edited' },
+      });
+      expect(edited.statusCode, edited.body).toBe(200);
+      expect(edited.json()).toMatchObject({ title: 'Any Version, edited', version: course.version + 1 });
+      const foreign = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/courses/${course.id}`,
+        headers: { ...otherInstructor.headers, 'if-match': '*' },
+        payload: { title: 'Hijacked' },
+      });
+      // Another instructor's draft does not exist for them.
+      expect(foreign.statusCode).toBe(404);
+      const missing = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/courses/00000000-0000-4000-8000-000000000000',
+        headers: { ...instructor.headers, 'if-match': '*' },
+        payload: { title: 'Nothing there' },
+      });
+      expect(missing.statusCode).toBe(404);
+      expect((await courseRow(db(), course.id))?.title).toBe('Any Version, edited');
     });
 
     it('lets exactly one of two concurrent edits of the same version win', async () => {

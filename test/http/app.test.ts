@@ -258,6 +258,7 @@ describe('HTTP application', () => {
       expect(response.json()).toMatchObject({
         type: 'https://learning-platform.dev/problems/unsupported_media_type',
         code: 'unsupported_media_type',
+        detail: 'Send the body as application/json.',
       });
     });
 
@@ -330,6 +331,88 @@ describe('HTTP application', () => {
       });
       expect(invalid.statusCode).toBe(400);
       expect(invalid.json().errors).toEqual([{ field: '/querystring/limit', message: 'must be integer' }]);
+    });
+
+    it('validates JSON bodies exactly: no coercion of numbers, arrays or booleans, each field named', async () => {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/__test/echo?limit=20',
+        payload: { email: true, age: '3', name: ['Ada'] },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().code).toBe('validation_failed');
+      const fields = (response.json().errors as Array<{ field: string }>).map((error) => error.field).sort();
+      expect(fields).toEqual(['/body/age', '/body/email', '/body/name']);
+      expect(response.json().errors).toContainEqual({ field: '/body/age', message: 'must be integer' });
+      expect(response.json().errors).toContainEqual({ field: '/body/name', message: 'must be string' });
+
+      const numberForString = await app.inject({
+        method: 'POST',
+        url: '/__test/echo',
+        payload: { email: 'a@example.com', age: 3, name: 12345 },
+      });
+      expect(numberForString.statusCode).toBe(400);
+      expect(numberForString.json().errors).toEqual([{ field: '/body/name', message: 'must be string' }]);
+    });
+
+    it('refuses NUL characters in bodies, query strings and path parameters at validation, naming the field', async () => {
+      const nul = 'must not contain NUL characters';
+      const body = await app.inject({
+        method: 'POST',
+        url: '/__test/echo',
+        payload: { email: 'a@example.com', age: -1, name: 'A\u0000da' },
+      });
+      expect(body.statusCode).toBe(400);
+      expect(body.json().code).toBe('validation_failed');
+      // Listed with the schema's own errors, not instead of them.
+      expect(body.json().errors).toEqual(
+        expect.arrayContaining([
+          { field: '/body/name', message: nul },
+          expect.objectContaining({ field: '/body/age' }),
+        ]),
+      );
+      const valid = await app.inject({
+        method: 'POST',
+        url: '/__test/echo',
+        payload: { email: 'a@example.com', age: 1, name: 'Ada\u0001' },
+      });
+      expect(valid.statusCode, 'other control characters are data').toBe(200);
+
+      // Validation runs before authentication: no token needed to be told, and nothing reaches PostgreSQL.
+      const query = await app.inject({ method: 'GET', url: '/api/v1/users?q=a%00b' });
+      expect(query.statusCode).toBe(400);
+      expect(query.json().errors).toEqual([{ field: '/querystring/q', message: nul }]);
+      const params = await app.inject({ method: 'GET', url: '/api/v1/courses/intro%00duction' });
+      expect(params.statusCode).toBe(400);
+      expect(params.json().errors).toContainEqual({ field: '/params/id', message: nul });
+    });
+
+    it('answers a known path with an unrouted method with 405 and Allow; unknown paths stay 404', async () => {
+      const response = await app.inject({ method: 'DELETE', url: '/health/live' });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD');
+      expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(response.json()).toMatchObject({
+        type: 'https://learning-platform.dev/problems/method_not_allowed',
+        code: 'method_not_allowed',
+        status: 405,
+        instance: '/health/live',
+      });
+
+      const withParams = await app.inject({
+        method: 'PUT',
+        url: '/api/v1/users/0b9d6f2e-7d6f-4f6a-9a51-8d5b7a7c1e11/profile?x=1',
+      });
+      expect(withParams.statusCode).toBe(405);
+      expect(withParams.headers.allow).toBe('GET, HEAD');
+
+      const post = await app.inject({ method: 'GET', url: '/__test/echo' });
+      expect(post.statusCode).toBe(405);
+      expect(post.headers.allow).toBe('POST');
+
+      const unknown = await app.inject({ method: 'DELETE', url: '/health/nothing' });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.headers.allow).toBeUndefined();
     });
 
     it('turns an AppError into its catalog status, type and extension members', async () => {

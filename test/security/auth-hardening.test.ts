@@ -26,6 +26,8 @@ function expectUnauthorizedProblem(response: Injected, label: string) {
   expect(response.statusCode, `${label}: ${response.body}`).toBe(401);
   expect(problemShapeIssues(response), label).toEqual([]);
   expect(response.json(), label).toMatchObject({ code: 'unauthorized', status: 401 });
+  // RFC 9110 §15.5.2: a 401 names the scheme it wants.
+  expect(response.headers['www-authenticate'], label).toMatch(/^Bearer\b/);
 }
 
 /** Body and headers that may differ between two answers only by request id. */
@@ -117,7 +119,6 @@ describe('auth hardening', () => {
       for (const authorization of [
         'Bearer',
         'Bearer ',
-        `bearer ${genuine}`,
         `Basic ${Buffer.from(`${user.email}:${user.password}`).toString('base64')}`,
         `Bearer ${genuine} extra`,
         `Bearer ${'a'.repeat(5000)}`,
@@ -126,6 +127,57 @@ describe('auth hardening', () => {
         const response = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization } });
         expectUnauthorizedProblem(response, authorization.slice(0, 40));
       }
+    });
+
+    it('accepts the Bearer scheme in any case (RFC 9110 §11.1), and still refuses a bad token so written', async () => {
+      for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
+        const response = await app.inject({
+          method: 'GET',
+          url: '/api/v1/me',
+          headers: { authorization: `${scheme} ${genuine}` },
+        });
+        expect(response.statusCode, `${scheme}: ${response.body}`).toBe(200);
+        expect(response.json().id).toBe(user.id);
+      }
+      const forged = await app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { authorization: `bearer ${genuine}x` },
+      });
+      expectUnauthorizedProblem(forged, 'lower-case scheme, bad token');
+    });
+
+    it('answers WWW-Authenticate: Bearer on every 401, with error="invalid_token" when a token was refused (RFC 6750)', async () => {
+      const anonymous = await app.inject({ method: 'GET', url: '/api/v1/me' });
+      expectUnauthorizedProblem(anonymous, 'no token');
+      expect(anonymous.headers['www-authenticate']).toBe('Bearer');
+
+      for (const [label, authorization] of [
+        ['bad signature', `Bearer ${genuine}x`],
+        ['garbage', 'Bearer garbage'],
+        ['empty', 'Bearer '],
+      ] as const) {
+        const refused = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization } });
+        expectUnauthorizedProblem(refused, label);
+        expect(refused.headers['www-authenticate'], label).toBe('Bearer error="invalid_token"');
+      }
+      // Another scheme is no bearer token that could be refused: the plain challenge.
+      const basic = await app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { authorization: 'Basic dXNlcjpwYXNzd29yZA==' },
+      });
+      expect(basic.headers['www-authenticate']).toBe('Bearer');
+
+      // 401s that are not about an access token carry the challenge too (a failed sign-in).
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: uniqueClientAddress(),
+        payload: { email: 'nobody-signs-in@example.com', password: 'not the password at all' },
+      });
+      expectUnauthorizedProblem(login, 'failed sign-in');
+      expect(login.headers['www-authenticate']).toBe('Bearer');
     });
 
     it('refuses the token of a deleted user', async () => {

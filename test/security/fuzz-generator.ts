@@ -7,6 +7,7 @@ import {
 import {
   BODY_METHODS,
   type Draft,
+  type ExpectedAnswer,
   FUZZ_CALLERS,
   type FuzzCaller,
   finish,
@@ -19,7 +20,7 @@ import {
 import { HOSTILE_STRINGS } from './hostile-values.js';
 import type { JsonSchema, Operation } from './openapi-operations.js';
 import { createRandom, type Random } from './random.js';
-import { acceptsType, isDefinitelyInvalid, propertyPaths } from './schema-oracle.js';
+import { acceptsType, EXACT, isDefinitelyInvalid, propertyPaths } from './schema-oracle.js';
 import { COURSE_NAMES, type World } from './security-world.js';
 
 /**
@@ -41,6 +42,8 @@ export interface FuzzCase {
   mutations: string[];
   /** Why the request must be refused (empty when it may be accepted). */
   rejectionReasons: string[];
+  /** The exact answer the mutation guarantees, if any (checked by the runner). */
+  expected?: ExpectedAnswer;
   method: string;
   url: string;
   headers: Record<string, string>;
@@ -181,6 +184,7 @@ function toCase(index: number, phase: FuzzPhase, draft: Draft, reasons: string[]
     caller: draft.caller,
     mutations: draft.labels,
     rejectionReasons: reasons,
+    ...(draft.expected === undefined ? {} : { expected: draft.expected }),
     ...request,
   };
 }
@@ -227,6 +231,7 @@ function hostileCases(
       if (reasons.length === 0 && draft.method !== 'GET' && draft.method !== 'HEAD') {
         const fallback = random.pick(fallbacks);
         draft.labels.push(fallback.label);
+        draft.expected = undefined;
         draft.jsonTextCache = undefined;
         fallback.apply(draft, random);
         reasons = rejectionReasons(draft, routed);
@@ -277,7 +282,7 @@ function acceptedCases(
             `${current.slice(0, 1)}${hostile}${current.slice(1)}`,
             `${current}${hostile}`,
           ];
-          const value = candidates.find((candidate) => !isDefinitelyInvalid(property, candidate));
+          const value = candidates.find((candidate) => !isDefinitelyInvalid(property, candidate, EXACT));
           if (value === undefined) return undefined;
           node[key] = value;
           draft.labels.push(`body /${path.join('/')}: hostile but allowed`);

@@ -1,3 +1,4 @@
+import { NUL_MESSAGE } from '../../src/http/request-validation.js';
 import {
   BODY_METHODS,
   type Draft,
@@ -5,6 +6,7 @@ import {
   pathParameterKind,
   percentEncode,
   realIdFor,
+  tryDecode,
 } from './fuzz-request.js';
 import {
   codePoints,
@@ -19,9 +21,9 @@ import {
   STALE_IF_MATCH,
 } from './hostile-values.js';
 import { forgedVariants } from './jwt-forgery.js';
-import type { JsonSchema, Operation } from './openapi-operations.js';
+import { fillPath, type JsonSchema, type Operation } from './openapi-operations.js';
 import type { Random } from './random.js';
-import { acceptsType, propertyPaths } from './schema-oracle.js';
+import { acceptsType, EXACT, isDefinitelyInvalid, propertyPaths } from './schema-oracle.js';
 import type { World } from './security-world.js';
 
 /** One way of making a request hostile. `apply` draws its values from the seeded PRNG. */
@@ -111,6 +113,11 @@ function deleteAt(target: Record<string, unknown>, path: string[]): void {
   let node: unknown = target;
   for (const key of path.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[key];
   if (node && typeof node === 'object') delete (node as Record<string, unknown>)[path.at(-1) as string];
+}
+
+/** `text` with a NUL after its first character (the rest of the value stays as valid as it was). */
+function withNul(text: string): string {
+  return `${text.slice(0, 1)}\u0000${text.slice(1)}`;
 }
 
 function hugeString(random: Random, length = HUGE): string {
@@ -231,6 +238,15 @@ function queryMutations(op: Operation, context: MutationContext): Mutation[] {
     add('1000 values', () => Array.from({ length: 1000 }, (_, i) => String(i)));
     add('raw percent-encoding', (_, random) => [random.pick(RAW_ENCODED)]);
     add('empty', () => ['']);
+    if (acceptsType(schema, 'string')) {
+      mutations.push({
+        label: `query ${name}: NUL inside a value`,
+        apply: (draft) => {
+          setQuery(draft, name, [percentEncode(withNul('value'))]);
+          draft.expected = { status: 400, errors: [{ field: `/querystring/${name}`, message: NUL_MESSAGE }] };
+        },
+      });
+    }
     add('edge value', (draft, random) => {
       const edges: string[] = [];
       if (Array.isArray(schema.enum))
@@ -294,6 +310,10 @@ function pathMutations(op: Operation, context: MutationContext): Mutation[] {
       'max uuid',
       unknownId(() => 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
     );
+    add('NUL inside the id', (draft) => {
+      draft.path[name] = percentEncode(withNul(tryDecode(real(draft)) ?? 'id'));
+      draft.expected = { status: 400, errors: [{ field: `/params/${name}`, message: NUL_MESSAGE }] };
+    });
     add('upper-case id', (draft) => {
       draft.path[name] = real(draft).toUpperCase();
     });
@@ -351,7 +371,6 @@ function headerMutations(op: Operation, context: MutationContext): Mutation[] {
           { name: 'garbage', header: 'Bearer garbage' },
           { name: 'three dots', header: 'Bearer a.b.c' },
           { name: 'basic scheme', header: 'Basic dXNlcjpwYXNzd29yZA==' },
-          { name: 'lower-case scheme', header: `bearer ${genuine}` },
           { name: 'token with suffix', header: `Bearer ${genuine}x` },
           { name: 'two tokens', header: `Bearer ${genuine}, Bearer ${genuine}` },
           { name: '5000 characters', header: `Bearer ${'A'.repeat(5000)}` },
@@ -362,6 +381,16 @@ function headerMutations(op: Operation, context: MutationContext): Mutation[] {
         draft.labels.push(`token: ${choice.name}`);
         draft.headers.authorization = choice.header;
         draft.reasons.push('invalid access token');
+      },
+    });
+  }
+  if (op.security !== 'none') {
+    // The scheme is case-insensitive (RFC 9110 §11.1): the request stays as valid as it was.
+    mutations.push({
+      label: 'auth: lower-case scheme',
+      apply: (draft) => {
+        const genuine = draft.headers.authorization?.replace(/^Bearer /, '');
+        if (genuine !== undefined) draft.headers.authorization = `bearer ${genuine}`;
       },
     });
   }
@@ -402,6 +431,38 @@ function propertyMutations(path: string[], schema: JsonSchema, required: boolean
   add('hostile string', (_, random) => random.pick(HOSTILE_STRINGS));
   add('wrong type', (_, random) => structuredClone(random.pick(WRONG_TYPE_VALUES)));
   add('null', () => null);
+  // Values the query-string coercion would turn into valid ones ("12345", "x", 500): a body is not
+  // coerced, so each must be a 400 naming this very field.
+  const uncoerced = (kind: string, value: unknown) => {
+    if (!isDefinitelyInvalid(schema, value, EXACT)) return;
+    mutations.push({
+      label: `body ${pointer}: ${kind}`,
+      apply: (draft) => {
+        setAt(jsonBodyOf(draft), path, structuredClone(value));
+        draft.expected = { status: 400, errors: [{ field: `/body${pointer}` }] };
+      },
+    });
+  };
+  if (acceptsType(schema, 'string')) {
+    uncoerced('number for a string', 12345);
+    uncoerced('one-item array for a string', ['x']);
+    uncoerced('boolean for a string', true);
+    mutations.push({
+      label: `body ${pointer}: NUL inside a valid string`,
+      apply: (draft) => {
+        const current = getAt(draft.body.kind === 'json' ? draft.body.value : undefined, path);
+        setAt(jsonBodyOf(draft), path, withNul(typeof current === 'string' ? current : 'valid'));
+        draft.expected = { status: 400, errors: [{ field: `/body${pointer}`, message: NUL_MESSAGE }] };
+      },
+    });
+  }
+  if (acceptsType(schema, 'integer') || acceptsType(schema, 'number')) {
+    uncoerced(
+      'numeric string for a number',
+      typeof schema.minimum === 'number' ? String(schema.minimum) : '500',
+    );
+  }
+  if (acceptsType(schema, 'boolean')) uncoerced('string for a boolean', 'true');
   if (acceptsType(schema, 'string')) {
     const maxLength = (schema.maxLength ??
       (schema.anyOf as JsonSchema[] | undefined)?.find((b) => b.maxLength)?.maxLength) as number | undefined;
@@ -558,6 +619,24 @@ function bodyMutations(op: Operation, context: MutationContext): Mutation[] {
   return mutations;
 }
 
+/** An OpenAPI path as a regular expression over concrete (percent-encoded) paths. */
+function patternOf(path: string): RegExp {
+  const escaped = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\{[^/}]+\}/g, '[^/]+')}$`);
+}
+
+/**
+ * The methods routed for a concrete URL: those of every path pattern it matches, since one URL can
+ * match several (`/modules/order` is also `/modules/{moduleId}`).
+ */
+function methodsRoutedFor(url: string, context: MutationContext): Set<string> {
+  const methods = new Set<string>();
+  for (const [path, routed] of context.methodsByPath) {
+    if (patternOf(path).test(url)) for (const method of routed) methods.add(method);
+  }
+  return methods;
+}
+
 function methodMutations(op: Operation, context: MutationContext): Mutation[] {
   const routed = context.methodsByPath.get(op.path) ?? new Set();
   const others = ALL_METHODS.filter(
@@ -570,6 +649,9 @@ function methodMutations(op: Operation, context: MutationContext): Mutation[] {
       apply: (draft, random) => {
         draft.method = random.pick(others);
         if (!BODY_METHODS.has(draft.method)) draft.body = { kind: 'none' };
+        const allow = methodsRoutedFor(fillPath(op.path, draft.path), context);
+        // Another pattern may route this method for the URL: then its own answer is no 405.
+        if (!allow.has(draft.method)) draft.expected = { status: 405, allow: [...allow] };
       },
     },
   ];

@@ -1,6 +1,6 @@
 import type { Operation } from './openapi-operations.js';
 import { fillPath } from './openapi-operations.js';
-import { isDefinitelyInvalid } from './schema-oracle.js';
+import { COERCED, EXACT, isDefinitelyInvalid } from './schema-oracle.js';
 import type { World, WorldCourse, WorldUser } from './security-world.js';
 
 /**
@@ -13,6 +13,14 @@ export type FuzzCaller = (typeof FUZZ_CALLERS)[number];
 
 /** Methods whose requests carry a body Fastify parses. */
 export const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A status, and for a 400 the field errors the response must list (each message when given). */
+export interface ExpectedAnswer {
+  status: number;
+  errors?: Array<{ field: string; message?: string }>;
+  /** For a 405: the methods the `Allow` header must list. */
+  allow?: string[];
+}
 
 export type BodyDraft =
   | { kind: 'none' }
@@ -38,6 +46,8 @@ export interface Draft {
   labels: string[];
   /** Rejections that mutations guarantee beyond the schemas (unknown id, stale If-Match, ...). */
   reasons: string[];
+  /** The exact answer a mutation guarantees, when it does (e.g. 400 naming the field it broke). */
+  expected?: ExpectedAnswer;
   /** The serialised JSON body, once computed (large bodies are costly to serialise twice). */
   jsonTextCache?: string;
 }
@@ -107,7 +117,7 @@ export function rejectionReasons(draft: Draft, routedMethods: ReadonlySet<string
     const encoded = draft.path[parameter.name] ?? '';
     const decoded = tryDecode(encoded);
     if (decoded === undefined) reasons.push(`path ${parameter.name} is not valid percent-encoding`);
-    else if (decoded === '' || isDefinitelyInvalid(parameter.schema, decoded)) {
+    else if (decoded === '' || isDefinitelyInvalid(parameter.schema, decoded, COERCED)) {
       reasons.push(`path ${parameter.name} breaks its schema`);
     }
   }
@@ -127,7 +137,7 @@ export function rejectionReasons(draft: Draft, routedMethods: ReadonlySet<string
     // Values that are not valid percent-encoding are decoded leniently by the server: no verdict.
     if (values.some((value) => value === undefined)) continue;
     const value = values.length === 1 ? values[0] : values;
-    if (isDefinitelyInvalid(parameter.schema, value))
+    if (isDefinitelyInvalid(parameter.schema, value, COERCED))
       reasons.push(`query ${parameter.name} breaks its schema`);
   }
 
@@ -157,7 +167,7 @@ export function rejectionReasons(draft: Draft, routedMethods: ReadonlySet<string
         }
         if (!parses) reasons.push(text.trim() === '' ? 'empty JSON body' : 'malformed JSON');
         else if (/"(?:__proto__|constructor)"\s*:/.test(text)) reasons.push('prototype poisoning keys');
-        else if (op.body && isDefinitelyInvalid(op.body.schema, parsed))
+        else if (op.body && isDefinitelyInvalid(op.body.schema, parsed, EXACT))
           reasons.push('body breaks its schema');
       }
     }

@@ -2,7 +2,7 @@ import type { App } from '../../src/app.js';
 import type { FuzzCase } from './fuzz-generator.js';
 import type { Operation } from './openapi-operations.js';
 import { fillPath } from './openapi-operations.js';
-import { type ObservedResponse, responseIssues } from './response-checks.js';
+import { expectationIssues, type ObservedResponse, responseIssues } from './response-checks.js';
 import type { World } from './security-world.js';
 
 export const FUZZ_REQUEST_ID_PREFIX = 'fuzz-case-';
@@ -16,7 +16,7 @@ export interface FuzzFinding {
 
 export interface FuzzRun {
   findings: FuzzFinding[];
-  /** Requests sent, retries after a 412 included. */
+  /** Requests sent, retries after a 412 or 428 included. */
   requests: number;
   statuses: Map<number, number>;
 }
@@ -55,8 +55,8 @@ export function describeFinding(finding: FuzzFinding): string {
 }
 
 /**
- * Sends the cases `concurrency` at a time and checks each response. In the `accepted` phase a 412
- * carrying `currentETag` is retried once with that ETag, so the hostile values reach the write.
+ * Sends the cases `concurrency` at a time and checks each response. In the `accepted` phase a 412 or
+ * 428 carrying `currentETag` is retried once with that ETag, so the hostile values reach the write.
  */
 export async function runFuzzCases(
   app: App,
@@ -78,6 +78,7 @@ export async function runFuzzCases(
   };
   const check = (fuzzCase: FuzzCase, response: ObservedResponse) => {
     const issues = responseIssues(response);
+    if (fuzzCase.expected) issues.push(...expectationIssues(fuzzCase.expected, response));
     if (options.mustReject && (response.statusCode < 400 || response.statusCode >= 500)) {
       issues.push(
         `must be rejected (${fuzzCase.rejectionReasons.join('; ')}) but was answered ${response.statusCode}`,
@@ -98,7 +99,8 @@ export async function runFuzzCases(
     while (next < cases.length) {
       const fuzzCase = cases[next++]!;
       let response = await send(fuzzCase);
-      if (fuzzCase.phase === 'accepted' && response.statusCode === 412) {
+      // 412: a stale If-Match; 428: a required one is missing. Both name the current ETag.
+      if (fuzzCase.phase === 'accepted' && (response.statusCode === 412 || response.statusCode === 428)) {
         const current = (JSON.parse(response.body) as { currentETag?: unknown }).currentETag;
         if (typeof current === 'string') {
           check(fuzzCase, response);

@@ -155,11 +155,11 @@ export const MALFORMED_JSON: readonly string[] = [
   '{"a":1} {"b":2}',
 ];
 
-/** `If-Match` values a lost-update check must refuse (course versions start at 1). */
+/** `If-Match` values a lost-update check must refuse (course versions start at 1; a lone `*` matches any). */
 export const STALE_IF_MATCH: readonly string[] = [
   '"999999"',
   'W/"1"',
-  '*',
+  '"1", *',
   '"0"',
   '"-1"',
   '"1e3"',

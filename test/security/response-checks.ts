@@ -1,4 +1,5 @@
 import { ERROR_CATALOG } from '../../src/http/errors.js';
+import type { ExpectedAnswer } from './fuzz-request.js';
 
 /**
  * What every response must satisfy whatever was sent: errors are RFC 9457 problem details with the
@@ -83,6 +84,49 @@ export function responseIssues(response: ObservedResponse): string[] {
   const issues: string[] = [];
   if (response.statusCode >= 500) issues.push(`server error ${response.statusCode}`);
   if (response.statusCode >= 400) issues.push(...problemShapeIssues(response));
+  if (response.statusCode === 401 && !/^Bearer\b/.test(header(response, 'www-authenticate') ?? '')) {
+    issues.push('401 without WWW-Authenticate: Bearer');
+  }
+  if (response.statusCode === 405 && !header(response, 'allow')) issues.push('405 without an Allow header');
   for (const leak of leaksIn(response.body)) issues.push(`body leaks a ${leak}`);
+  return issues;
+}
+
+/** How `response` differs from the answer a mutation guarantees (status, listed fields, Allow). */
+export function expectationIssues(expected: ExpectedAnswer, response: ObservedResponse): string[] {
+  if (response.statusCode !== expected.status) {
+    return [`must be answered ${expected.status}, was ${response.statusCode}`];
+  }
+  const issues: string[] = [];
+  if (expected.errors) {
+    let listed: Array<{ field?: unknown; message?: unknown }> = [];
+    try {
+      const problem = JSON.parse(response.body) as { code?: unknown; errors?: unknown };
+      if (problem.code !== 'validation_failed')
+        issues.push(`code is ${String(problem.code)}, not validation_failed`);
+      if (Array.isArray(problem.errors)) listed = problem.errors;
+    } catch {
+      return ['body is not JSON'];
+    }
+    for (const { field, message } of expected.errors) {
+      // The field itself or inside it (`/querystring/tags/0` for a coerced one-item array).
+      const found = listed.some(
+        (error) =>
+          typeof error.field === 'string' &&
+          (error.field === field || error.field.startsWith(`${field}/`)) &&
+          (message === undefined || error.message === message),
+      );
+      if (!found) issues.push(`no error listed for ${field}${message === undefined ? '' : ` (${message})`}`);
+    }
+  }
+  if (expected.allow) {
+    const allow = (header(response, 'allow') ?? '')
+      .split(',')
+      .map((method) => method.trim())
+      .filter(Boolean);
+    if ([...allow].sort().join() !== [...expected.allow].sort().join()) {
+      issues.push(`Allow is "${allow.join(', ')}", the path routes ${[...expected.allow].sort().join(', ')}`);
+    }
+  }
   return issues;
 }

@@ -2,13 +2,24 @@ import type { JsonSchema } from './openapi-operations.js';
 
 /**
  * Decides, conservatively, whether a value is invalid for a JSON Schema as the application's
- * validator sees it: Fastify's ajv with `coerceTypes: 'array'` and `useDefaults` (src/app.ts), so
- * `"0x10"` is the integer 16, `null` is the string "" and `[x]` is `x`. `true` means "certainly
- * rejected"; `false` means "may be accepted" (unknown keywords and formats never count as invalid).
+ * validator sees it (src/http/request-validation.ts): query strings and path parameters are coerced
+ * (`coerceTypes: 'array'`, so `"0x10"` is the integer 16, `null` is the string "" and `[x]` is `x`),
+ * JSON bodies are not (`{"title": 42}` is refused), and no string may hold a NUL character. `true`
+ * means "certainly rejected"; `false` means "may be accepted" (unknown keywords and formats never
+ * count as invalid).
  * The fuzzer uses it to send only requests that must be rejected in the phase that checks nothing is written.
  */
 
 type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'array' | 'object';
+
+/** `coerce`: the part is coerced to its schema types (query strings, path parameters), unlike bodies. */
+export interface OracleOptions {
+  coerce: boolean;
+}
+/** How query strings and path parameters are validated. */
+export const COERCED: OracleOptions = { coerce: true };
+/** How JSON bodies are validated. */
+export const EXACT: OracleOptions = { coerce: false };
 
 const UUID = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 const DATE_TIME_PREFIX = /^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d/;
@@ -91,6 +102,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 function stringKeywordsFail(schema: JsonSchema, text: string): boolean {
+  if (text.includes('\u0000')) return true;
   if (typeof schema.minLength === 'number' && codePointLength(text) < schema.minLength) return true;
   if (typeof schema.maxLength === 'number' && codePointLength(text) > schema.maxLength) return true;
   if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(text)) return true;
@@ -108,7 +120,12 @@ function numberKeywordsFail(schema: JsonSchema, value: number): boolean {
   return false;
 }
 
-function keywordsFail(schema: JsonSchema, value: unknown, types: JsonType[] | undefined): boolean {
+function keywordsFail(
+  schema: JsonSchema,
+  value: unknown,
+  types: JsonType[] | undefined,
+  options: OracleOptions,
+): boolean {
   if (Array.isArray(schema.enum) && !schema.enum.some((member) => deepEqual(member, value))) return true;
   if ('const' in schema && !deepEqual(schema.const, value)) return true;
   if (typeof value === 'string') return stringKeywordsFail(schema, value);
@@ -125,12 +142,13 @@ function keywordsFail(schema: JsonSchema, value: unknown, types: JsonType[] | un
     }
     const items = schema.items as JsonSchema | undefined;
     if (items && typeof items === 'object' && !Array.isArray(items)) {
-      return value.some((item) => isDefinitelyInvalid(items, item));
+      return value.some((item) => isDefinitelyInvalid(items, item, options));
     }
     return false;
   }
   if (value !== null && typeof value === 'object') {
     const record = value as Record<string, unknown>;
+    if (Object.keys(record).some((key) => key.includes('\u0000'))) return true;
     const properties = (schema.properties as Record<string, JsonSchema> | undefined) ?? {};
     for (const name of (schema.required as string[] | undefined) ?? []) {
       if (!Object.hasOwn(record, name) && properties[name]?.default === undefined) return true;
@@ -151,7 +169,7 @@ function keywordsFail(schema: JsonSchema, value: unknown, types: JsonType[] | un
       return true;
     }
     for (const [name, property] of Object.entries(properties)) {
-      if (Object.hasOwn(record, name) && isDefinitelyInvalid(property, record[name])) return true;
+      if (Object.hasOwn(record, name) && isDefinitelyInvalid(property, record[name], options)) return true;
     }
     return false;
   }
@@ -159,14 +177,22 @@ function keywordsFail(schema: JsonSchema, value: unknown, types: JsonType[] | un
 }
 
 /** True only when `value` is certainly rejected by `schema` under the application's ajv settings. */
-export function isDefinitelyInvalid(schema: JsonSchema | undefined, value: unknown): boolean {
+export function isDefinitelyInvalid(
+  schema: JsonSchema | undefined,
+  value: unknown,
+  options: OracleOptions,
+): boolean {
   if (!schema || typeof schema !== 'object') return false;
   for (const keyword of ['anyOf', 'oneOf'] as const) {
     const branches = schema[keyword];
     if (Array.isArray(branches)) {
       const { [keyword]: _, ...rest } = schema;
       // oneOf also fails when several branches match; "invalid for every branch" is the certain case.
-      if (branches.every((branch) => isDefinitelyInvalid({ ...rest, ...(branch as JsonSchema) }, value))) {
+      if (
+        branches.every((branch) =>
+          isDefinitelyInvalid({ ...rest, ...(branch as JsonSchema) }, value, options),
+        )
+      ) {
         return true;
       }
       return false;
@@ -174,13 +200,17 @@ export function isDefinitelyInvalid(schema: JsonSchema | undefined, value: unkno
   }
   if (Array.isArray(schema.allOf)) {
     const { allOf, ...rest } = schema;
-    if ((allOf as JsonSchema[]).some((branch) => isDefinitelyInvalid(branch, value))) return true;
-    return isDefinitelyInvalid(rest, value);
+    if ((allOf as JsonSchema[]).some((branch) => isDefinitelyInvalid(branch, value, options))) return true;
+    return isDefinitelyInvalid(rest, value, options);
   }
   const types = typesOf(schema);
-  const candidates = types ? coercions(types, value) : [value];
+  let candidates = [value];
+  if (types) {
+    if (options.coerce) candidates = coercions(types, value);
+    else if (!types.some((type) => matchesType(type, value))) candidates = [];
+  }
   if (candidates.length === 0) return true;
-  return candidates.every((candidate) => keywordsFail(schema, candidate, types));
+  return candidates.every((candidate) => keywordsFail(schema, candidate, types, options));
 }
 
 /** The property schemas of an object schema, with a JSON pointer for each (nested objects included). */

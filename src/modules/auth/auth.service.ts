@@ -21,6 +21,7 @@ import { passwordPolicyErrors } from './password-policy.js';
 import {
   type ClientInfo,
   issueRefreshToken,
+  revokedRefreshTokenDetail,
   revokeRefreshTokenFamily,
   revokeUserRefreshTokens,
   type TokenPair,
@@ -141,7 +142,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     /**
      * Rotates a refresh token: the presented one is marked used and the next one of its family is
      * issued, in one transaction holding the presented row's lock, so two concurrent refreshes with
-     * the same token cannot both succeed. A used or revoked token presented again revokes its family.
+     * the same token cannot both succeed. A used token presented again revokes its family (reuse); a
+     * token revoked before its use (signed out) is refused saying so.
      */
     async refresh(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
       const tokenHash = hashOpaqueToken(refreshToken);
@@ -154,15 +156,19 @@ export function createAuthService(deps: AuthServiceDeps) {
             expiresAt: refreshTokens.expiresAt,
             usedAt: refreshTokens.usedAt,
             revokedAt: refreshTokens.revokedAt,
+            revokedReason: refreshTokens.revokedReason,
           })
           .from(refreshTokens)
           .where(eq(refreshTokens.tokenHash, tokenHash))
           .for('update');
         if (!presented) return { kind: 'invalid' } as const;
-        if (presented.usedAt !== null || presented.revokedAt !== null) {
+        if (presented.usedAt !== null) {
           await revokeRefreshTokenFamily(tx, presented.familyId, 'reuse_detected');
           return { kind: 'reused' } as const;
         }
+        // Revoked before it was ever used: its family is already signed out, nothing to revoke.
+        if (presented.revokedAt !== null)
+          return { kind: 'revoked', reason: presented.revokedReason } as const;
         if (presented.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' } as const;
 
         const [user] = await tx.select(sessionUserColumns).from(users).where(eq(users.id, presented.userId));
@@ -180,6 +186,12 @@ export function createAuthService(deps: AuthServiceDeps) {
       // Thrown after the transaction so that a reuse revocation is committed, not rolled back.
       if (outcome.kind === 'reused') throw new AppError('unauthorized', REUSED_REFRESH_TOKEN);
       if (outcome.kind === 'invalid') throw new AppError('unauthorized', INVALID_REFRESH_TOKEN);
+      if (outcome.kind === 'revoked') {
+        throw new AppError(
+          'unauthorized',
+          revokedRefreshTokenDetail(outcome.reason) ?? INVALID_REFRESH_TOKEN,
+        );
+      }
       return outcome.pair;
     },
 

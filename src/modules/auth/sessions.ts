@@ -21,6 +21,26 @@ export type RevokeReason =
   | 'password_reset'
   | 'deactivated';
 
+/**
+ * Why refreshing with a revoked token that was never used fails, by why it was revoked: that holder
+ * was signed out, it is no sign of a copied token. (A used token presented again is reuse instead.)
+ * Undefined for the other reasons, which get the generic refusal.
+ */
+export function revokedRefreshTokenDetail(reason: string | null): string | undefined {
+  switch (reason as RevokeReason | null) {
+    case 'logout':
+    case 'logout_all':
+      return 'This session was signed out; sign in again.';
+    case 'password_changed':
+    case 'password_reset':
+      return 'This session was signed out because the account password changed; sign in again.';
+    case 'reuse_detected':
+      return 'This session was signed out because one of its refresh tokens was used twice; sign in again.';
+    default:
+      return undefined;
+  }
+}
+
 /** Where a session was started from, kept with its refresh tokens for the account's owner and support. */
 export interface ClientInfo {
   ipAddress?: string | undefined;

@@ -8,26 +8,26 @@ export function courseETag(version: number): string {
 const ENTITY_TAG = /^(W\/)?"([^"]*)"$/;
 
 /**
- * The course versions an `If-Match` header accepts (a comma-separated list of ETags). Weak tags never
- * match (If-Match uses the strong comparison), and `*` is refused: it would match any version and so
- * defeat the lost-update check the header is for. Returns undefined when the header is absent.
+ * What `If-Match: *` parses to: any current version matches (RFC 9110 §13.1.1: the resource exists).
+ * Recognised by identity in checkIfMatch, so callers keep passing a plain list of versions.
+ */
+const ANY_VERSION: number[] = [];
+
+/**
+ * The course versions an `If-Match` header accepts (a comma-separated list of ETags, or `*` for any).
+ * Weak tags never match (If-Match uses the strong comparison). Returns undefined when the header is
+ * absent.
  */
 export function parseIfMatch(header: string | undefined): number[] | undefined {
   if (header === undefined) return undefined;
+  if (header.trim() === '*') return ANY_VERSION;
   const versions: number[] = [];
   for (const part of header.split(',')) {
-    const tag = part.trim();
-    if (tag === '*') {
-      throw new AppError(
-        'precondition_failed',
-        'If-Match: * is not accepted here; send the ETag of the version you edited, e.g. If-Match: "3".',
-      );
-    }
-    const match = ENTITY_TAG.exec(tag);
+    const match = ENTITY_TAG.exec(part.trim());
     if (!match) {
       throw new AppError(
         'precondition_failed',
-        'If-Match must be the ETag from the course response, quoted, e.g. If-Match: "3".',
+        'If-Match must be * or the ETag from the course response, quoted, e.g. If-Match: "3".',
       );
     }
     const value = match[2] ?? '';
@@ -38,28 +38,30 @@ export function parseIfMatch(header: string | undefined): number[] | undefined {
 
 /**
  * Checks the precondition against the course's current version. `required` makes a missing header a
- * 412 as well (edits of course fields must say which version they were based on).
+ * 428 (edits of course fields must say which version they were based on); a stale one is a 412.
  */
 export function checkIfMatch(
   expected: number[] | undefined,
   currentVersion: number,
   required: boolean,
 ): void {
+  const currentETag = courseETag(currentVersion);
   if (expected === undefined) {
     if (required) {
       throw new AppError(
-        'precondition_failed',
-        'This request needs an If-Match header with the course ETag (e.g. If-Match: "3"), so that it cannot overwrite changes made since you loaded the course.',
-        { currentETag: courseETag(currentVersion) },
+        'precondition_required',
+        `This request needs an If-Match header with the course ETag (currently If-Match: ${currentETag}), so that it cannot overwrite changes made since you loaded the course.`,
+        { currentETag },
       );
     }
     return;
   }
+  if (expected === ANY_VERSION) return;
   if (!expected.includes(currentVersion)) {
     throw new AppError(
       'precondition_failed',
       'The course has changed since you loaded it (its ETag no longer matches If-Match). Reload it and apply your change again.',
-      { currentETag: courseETag(currentVersion) },
+      { currentETag },
     );
   }
 }
