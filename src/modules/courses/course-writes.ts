@@ -1,9 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Actor } from '../../http/actor.js';
+import { checkIfMatch } from '../../http/etag.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
 import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
-import { checkIfMatch } from './etag.js';
 
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
