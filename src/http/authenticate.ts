@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role } from '../infrastructure/database/schema/index.js';
 import type { AccessTokenClaims, AccessTokens } from '../infrastructure/security/access-tokens.js';
-import type { Actor } from './actor.js';
-import { AppError } from './errors.js';
+import type { Actor } from '../shared/actor.js';
+import { AppError } from '../shared/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

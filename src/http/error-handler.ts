@@ -8,7 +8,7 @@ import type {
   FastifyServerOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, codeForStatus, type ErrorCode, type FieldError } from './errors.js';
+import { AppError, codeForStatus, type ErrorCode, type FieldError } from '../shared/errors.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 

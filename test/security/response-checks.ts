@@ -1,4 +1,4 @@
-import { ERROR_CATALOG } from '../../src/http/errors.js';
+import { ERROR_CATALOG } from '../../src/shared/errors.js';
 
 /**
  * What every response must satisfy whatever was sent: errors are RFC 9457 problem details with the

@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Actor } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword, verifyPassword } from '../../infrastructure/security/password.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
 import type { UserInvalidation } from '../users/user-cache.js';
 import { userColumns } from '../users/user-view.js';
 import { validationError } from '../users/validation-error.js';

@@ -1,11 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { passwordResetTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { Mailer, MailMessage } from '../../infrastructure/mail/mailer.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword } from '../../infrastructure/security/password.js';
+import { AppError } from '../../shared/errors.js';
 import type { UserInvalidation } from '../users/user-cache.js';
 import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';

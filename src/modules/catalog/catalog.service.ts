@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import { type Actor, isAdmin } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
 import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client.js';
+import { type Actor, isAdmin } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
 import {
   type CatalogCursor,
   type CatalogFilters,

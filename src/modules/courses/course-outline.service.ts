@@ -1,7 +1,5 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Actor } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
 import {
   assignments,
   type Course,
@@ -11,6 +9,8 @@ import {
   lessons,
   quizzes,
 } from '../../infrastructure/database/schema/index.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
 import type {
   CreateLessonBody,

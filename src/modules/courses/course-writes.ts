@@ -1,8 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Actor } from '../../http/actor.js';
 import { checkIfMatch } from '../../http/etag.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
+import type { Actor } from '../../shared/actor.js';
 import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
 
 export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];

@@ -1,8 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import { type Static, Type } from 'typebox';
-import { type Actor, isAdmin } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
 import { cursorDecoder, toPage } from '../../http/pagination.js';
 import {
   type Course,
@@ -16,6 +14,8 @@ import {
   type NewCourse,
   users,
 } from '../../infrastructure/database/schema/index.js';
+import { type Actor, isAdmin } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.js';

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
-import type { Actor } from '../../http/actor.js';
-import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { userProfiles, users } from '../../infrastructure/database/schema/index.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError } from '../../shared/errors.js';
 import { normaliseProfileChanges, type ProfileChanges } from './profile-validation.js';
 import type { UserInvalidation } from './user-cache.js';
 import { type ProfileView, type PublicProfileView, toProfileView } from './user-view.js';

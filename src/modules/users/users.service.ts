@@ -1,10 +1,10 @@
 import { and, desc, eq, ilike, like, or, type SQL, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { type Actor, requireRole } from '../../http/actor.js';
-import { AppError } from '../../http/errors.js';
 import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
+import { type Actor, requireRole } from '../../shared/actor.js';
+import { AppError } from '../../shared/errors.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
 import type { InstructorRenames } from '../catalog/instructor-renames.js';
 import { profileColumns } from './profiles.service.js';

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../../http/errors.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
 
 /** A `validation_failed` problem listing each bad field, as the framework's own validation does. */
 export function validationError(errors: FieldError[]): AppError {
