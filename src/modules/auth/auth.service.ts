@@ -7,9 +7,9 @@ import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/secur
 import { hashPassword, verifyPassword } from '../../infrastructure/security/password.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
 import type { UserInvalidation } from '../users/user-cache.js';
 import { userColumns } from '../users/user-view.js';
-import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import {
@@ -75,7 +75,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const name = input.name.trim();
       const errors: FieldError[] = passwordPolicyErrors(input.password, '/body/password', { email });
       if (name === '') errors.push({ field: '/body/name', message: 'must not be blank' });
-      if (errors.length > 0) throw validationError(errors);
+      if (errors.length > 0) throw validationFailed(errors);
 
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {
@@ -245,7 +245,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (errors.length === 0 && input.newPassword === input.currentPassword) {
         errors.push({ field: '/body/newPassword', message: 'must differ from the current password' });
       }
-      if (errors.length > 0) throw validationError(errors);
+      if (errors.length > 0) throw validationFailed(errors);
 
       const passwordHash = await hashPassword(input.newPassword);
       const pair = await db.transaction(async (tx) => {

@@ -6,8 +6,8 @@ import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword } from '../../infrastructure/security/password.js';
 import { AppError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
 import type { UserInvalidation } from '../users/user-cache.js';
-import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import { type ClientInfo, nextTokenVersion, revokeUserRefreshTokens } from './sessions.js';
@@ -126,7 +126,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      */
     async confirm(input: { token: string; newPassword: string }): Promise<void> {
       const policyErrors = passwordPolicyErrors(input.newPassword, '/body/newPassword');
-      if (policyErrors.length > 0) throw validationError(policyErrors);
+      if (policyErrors.length > 0) throw validationFailed(policyErrors);
       const passwordHash = await hashPassword(input.newPassword);
 
       const outcome = await db.transaction(async (tx) => {
@@ -152,7 +152,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const emailErrors = passwordPolicyErrors(input.newPassword, '/body/newPassword', {
           email: user.email,
         });
-        if (emailErrors.length > 0) throw validationError(emailErrors);
+        if (emailErrors.length > 0) throw validationFailed(emailErrors);
 
         await tx
           .update(users)

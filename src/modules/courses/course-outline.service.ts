@@ -11,6 +11,7 @@ import {
 } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
 import type {
   CreateLessonBody,
@@ -29,7 +30,6 @@ import {
   placeInserted,
   renumber,
 } from './ordering.js';
-import { validationFailed } from './validation.js';
 
 export type CreateModuleInput = Static<typeof CreateModuleBody>;
 export type UpdateModuleInput = Static<typeof UpdateModuleBody>;

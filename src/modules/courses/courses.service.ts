@@ -16,12 +16,12 @@ import {
 } from '../../infrastructure/database/schema/index.js';
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.js';
 import { FOREIGN_KEY_VIOLATION, isViolation, UNIQUE_VIOLATION } from './database-violations.js';
 import { slugCandidate, slugify } from './slug.js';
-import { validationFailed } from './validation.js';
 
 export type CreateCourseInput = Static<typeof CreateCourseBody>;
 export type UpdateCourseInput = Static<typeof UpdateCourseBody>;

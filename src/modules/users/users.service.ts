@@ -5,12 +5,12 @@ import type { Database } from '../../infrastructure/database/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { type Actor, requireRole } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
 import type { InstructorRenames } from '../catalog/instructor-renames.js';
 import { profileColumns } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
-import { validationError } from './validation-error.js';
 
 export interface ListUsersFilter {
   limit: number;
@@ -86,7 +86,7 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
 
     async updateMe(actor: Actor, input: { name: string }): Promise<MeView> {
       const name = input.name.trim();
-      if (name === '') throw validationError([{ field: '/body/name', message: 'must not be blank' }]);
+      if (name === '') throw validationFailed([{ field: '/body/name', message: 'must not be blank' }]);
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
       await userCache.userChanged(actor.id);
       await catalog.userRenamed(actor.id).catch((error: unknown) => onCatalogError?.(error));
