@@ -15,12 +15,12 @@ import {
   users,
 } from '../../infrastructure/database/schema/index.js';
 import { type Actor, isAdmin } from '../../shared/actor.js';
+import { FOREIGN_KEY_VIOLATION, isUniqueViolation, isViolation } from '../../shared/database-violations.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { validationFailed } from '../../shared/validation.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.js';
-import { FOREIGN_KEY_VIOLATION, isViolation, UNIQUE_VIOLATION } from './database-violations.js';
 import { slugCandidate, slugify } from './slug.js';
 
 export type CreateCourseInput = Static<typeof CreateCourseBody>;
@@ -327,7 +327,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         );
         return result;
       } catch (error) {
-        if (values.slug !== undefined && isViolation(error, UNIQUE_VIOLATION, COURSE_SLUG_UNIQUE)) {
+        if (values.slug !== undefined && isUniqueViolation(error, COURSE_SLUG_UNIQUE)) {
           throw slugTaken(values.slug);
         }
         throw error;
