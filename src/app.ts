@@ -37,6 +37,7 @@ import { courseRoutes } from './modules/courses/courses.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { createUserCache, type UserCache } from './modules/users/user-cache.js';
 import { usersRoutes } from './modules/users/users.routes.js';
+import { UUID_REGEX } from './shared/uuid.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -182,7 +183,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       // ajv-formats' `uuid` also accepts `urn:uuid:…`, which PostgreSQL then refuses: accept only the
       // plain form, so such ids are a 400 that names the field instead of a database error.
       onCreate: (ajv) => {
-        ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+        ajv.addFormat('uuid', UUID_REGEX);
       },
     },
     frameworkErrors: handleFrameworkError,

@@ -1,7 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { type Static, Type } from 'typebox';
-import { cursorDecoder, toPage } from '../../http/pagination.js';
+import type { Static } from 'typebox';
 import {
   type Course,
   type CourseModule,
@@ -17,6 +16,7 @@ import {
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { FOREIGN_KEY_VIOLATION, isUniqueViolation, isViolation } from '../../shared/database-violations.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
+import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../../shared/keyset.js';
 import { validationFailed } from '../../shared/validation.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
@@ -43,12 +43,8 @@ export interface AuthoringView {
 const SLUG_CANDIDATES_PER_QUERY = 25;
 const MAX_SLUG_QUERIES = 8;
 
-const decodeCourseCursor = cursorDecoder(
-  Type.Tuple([Type.String({ format: 'date-time' }), Type.String({ format: 'uuid' })]),
-);
-
-/** created_at with its full microsecond precision (a JS Date would drop it and break keyset paging). */
-const createdAtKey = sql<string>`to_char(${courses.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** `created_at` with its microseconds, the cursor's timestamp (newest first, then id). */
+const createdAtKey = microsecondKey(courses.createdAt);
 
 const COURSE_SLUG_UNIQUE = 'courses_slug_unique';
 
@@ -236,7 +232,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         }
         instructorId = actor.id;
       }
-      const after = decodeCourseCursor(filter.cursor);
+      const after = decodeTimestampIdCursor(filter.cursor);
       const rows = await db
         .select({ course: courses, cursorKey: createdAtKey })
         .from(courses)
@@ -244,9 +240,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
           and(
             instructorId === undefined ? undefined : eq(courses.instructorId, instructorId),
             filter.status === undefined ? undefined : eq(courses.status, filter.status),
-            after === undefined
-              ? undefined
-              : sql`(${courses.createdAt}, ${courses.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`,
+            after === undefined ? undefined : olderThan(courses.createdAt, courses.id, after),
           ),
         )
         .orderBy(desc(courses.createdAt), desc(courses.id))
@@ -255,7 +249,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         rows,
         filter.limit,
         (row) => row.course,
-        (row) => [row.cursorKey, row.course.id],
+        (row) => ({ p: row.cursorKey, id: row.course.id }),
       );
     },
 

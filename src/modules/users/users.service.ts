@@ -1,10 +1,9 @@
 import { and, desc, eq, ilike, like, or, type SQL, sql } from 'drizzle-orm';
-import { Type } from 'typebox';
-import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { type Actor, requireRole } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
+import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../../shared/keyset.js';
 import { validationFailed } from '../../shared/validation.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
 import type { InstructorRenames } from '../catalog/instructor-renames.js';
@@ -20,19 +19,8 @@ export interface ListUsersFilter {
   q?: string;
 }
 
-/** Newest first; the cursor is the last row's exact `created_at` (microseconds) and id. */
-const decodeCursor = cursorDecoder(
-  Type.Object(
-    {
-      c: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$' }),
-      i: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
-    },
-    { additionalProperties: false },
-  ),
-);
-
-/** `created_at` as text with all six fractional digits: a JS Date would drop microseconds and skip rows. */
-const createdAtKey = sql<string>`to_char(${users.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** `created_at` with its microseconds, the cursor's timestamp (newest first, then id). */
+const createdAtKey = microsecondKey(users.createdAt);
 
 /** LIKE pattern matching values that start with `prefix` (its own % and _ taken literally). */
 function prefixPattern(prefix: string): string {
@@ -99,7 +87,7 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
       filter: ListUsersFilter,
     ): Promise<{ data: UserView[]; nextCursor: string | null }> {
       requireRole(actor, 'admin');
-      const cursor = decodeCursor(filter.cursor);
+      const cursor = decodeTimestampIdCursor(filter.cursor);
       const conditions: SQL[] = [];
       if (filter.role !== undefined) conditions.push(eq(users.role, filter.role));
       if (filter.isActive !== undefined) conditions.push(eq(users.isActive, filter.isActive));
@@ -110,9 +98,7 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
         conditions.push(or(like(users.email, pattern), ilike(users.name, pattern)) as SQL);
       }
       if (cursor) {
-        conditions.push(
-          sql`(${users.createdAt}, ${users.id}) < (${cursor.c}::timestamptz, ${cursor.i}::uuid)`,
-        );
+        conditions.push(olderThan(users.createdAt, users.id, cursor));
       }
       const rows = await db
         .select({ ...userColumns(users), createdAtKey })
@@ -120,7 +106,7 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
         .where(and(...conditions))
         .orderBy(desc(users.createdAt), desc(users.id))
         .limit(filter.limit + 1);
-      return toPage(rows, filter.limit, toUserView, (row) => ({ c: row.createdAtKey, i: row.id }));
+      return toPage(rows, filter.limit, toUserView, (row) => ({ p: row.createdAtKey, id: row.id }));
     },
 
     async get(actor: Actor, id: string): Promise<UserView> {
