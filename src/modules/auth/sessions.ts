@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
-import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type { Schema } from '../../infrastructure/database/client.js';
 import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
+import type { Executor } from '../../shared/transaction.js';
 import { toUserView, type UserRow, type UserView } from '../users/user-view.js';
-
-/** The database or a transaction on it. */
-export type Executor = PgDatabase<NodePgQueryResultHKT, Schema>;
 
 /** Why refresh tokens were revoked (`refresh_tokens.revoked_reason`). */
 export type RevokeReason =

@@ -11,8 +11,9 @@ import {
 } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
+import type { Transaction } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
-import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
+import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
 import type {
   CreateLessonBody,
   CreateModuleBody,

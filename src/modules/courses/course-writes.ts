@@ -3,9 +3,8 @@ import { checkIfMatch } from '../../http/etag.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
+import type { Transaction } from '../../shared/transaction.js';
 import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
-
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /**
  * What course authoring needs from the public catalog: to be told, after a write has committed, that
