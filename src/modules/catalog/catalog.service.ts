@@ -3,6 +3,7 @@ import type { Database } from '../../infrastructure/database/client.js';
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { cursorDecoder, isRealInstant, timestampIdCursorFields, toPage } from '../../shared/keyset.js';
+import { SLUG_PATTERN } from '../../shared/slug.js';
 import { UUID_PATTERN, UUID_REGEX } from '../../shared/uuid.js';
 import {
   type CatalogCursor,
@@ -53,7 +54,7 @@ export interface CatalogResponse extends CachedResponse {
  */
 export type Serialize<T> = (body: T) => string;
 
-const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const SLUG_REGEX = new RegExp(SLUG_PATTERN);
 
 const cursorId = Type.String({ pattern: UUID_PATTERN });
 const strict = { additionalProperties: false } as const;
@@ -272,7 +273,7 @@ interface CourseRef {
 
 function parseCourseRef(idOrSlug: string): CourseRef | undefined {
   const isId = UUID_REGEX.test(idOrSlug);
-  const isSlug = SLUG_PATTERN.test(idOrSlug);
+  const isSlug = SLUG_REGEX.test(idOrSlug);
   if (!isId && !isSlug) return undefined;
   return { ...(isId ? { id: idOrSlug.toLowerCase() } : {}), ...(isSlug ? { slug: idOrSlug } : {}) };
 }

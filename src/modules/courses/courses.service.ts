@@ -17,12 +17,12 @@ import { type Actor, isAdmin } from '../../shared/actor.js';
 import { FOREIGN_KEY_VIOLATION, isUniqueViolation, isViolation } from '../../shared/database-violations.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../../shared/keyset.js';
+import { slugCandidate, slugify } from '../../shared/slug.js';
 import type { Transaction } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
 import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.js';
-import { slugCandidate, slugify } from './slug.js';
 
 export type CreateCourseInput = Static<typeof CreateCourseBody>;
 export type UpdateCourseInput = Static<typeof UpdateCourseBody>;

@@ -1,19 +1,18 @@
 import { randomFillSync } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
+import { MAX_SLUG_LENGTH, slugify } from '../../../shared/slug.js';
 import { hashPassword } from '../../security/password.js';
 import {
   type AssignmentDraft,
   type CourseDraft,
   type DemoLessonType,
   generateCourse,
-  MAX_SLUG_LENGTH,
   mixSeed,
   personName,
   profileFor,
   type QuizDraft,
   Random,
-  slugify,
 } from './demo-generator.js';
 
 /**
