@@ -1,5 +1,4 @@
 import { eq, sql } from 'drizzle-orm';
-import { checkIfMatch } from '../../http/etag.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
@@ -15,9 +14,21 @@ export interface CatalogInvalidation {
   courseChanged(courseId: string): Promise<void>;
 }
 
+/**
+ * Throws unless the client's precondition (the versions its If-Match accepts; undefined when it sent
+ * none) holds for the course's current version. `required`: a missing precondition fails too. The
+ * routes supply it, since it speaks the protocol (src/http/etag.ts); it runs here, under the row lock.
+ */
+export type VersionPrecondition = (
+  expected: number[] | undefined,
+  currentVersion: number,
+  required: boolean,
+) => void;
+
 export interface CourseWriteDependencies {
   db: Database;
   catalogInvalidation: CatalogInvalidation;
+  checkPrecondition: VersionPrecondition;
   /** Called when invalidation fails after a committed write (the write stands; the cache expires by TTL). */
   onInvalidationError?: (error: unknown, courseId: string) => void;
 }
@@ -88,7 +99,7 @@ export function createCourseWriter(deps: CourseWriteDependencies) {
         const course = await lockCourse(tx, courseId, options.lock);
         if (!course) throw courseNotFound();
         authorizeCourseWrite(actor, course);
-        checkIfMatch(options.ifMatch, course.version, options.requireIfMatch === true);
+        deps.checkPrecondition(options.ifMatch, course.version, options.requireIfMatch === true);
         const result = await work(tx, course);
         const courseVersion = options.bumpVersion ? await bumpCourseVersion(tx, courseId) : course.version;
         return { result, courseVersion };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/authenticate.js';
-import { courseETag, parseIfMatch } from '../../http/etag.js';
+import { checkIfMatch, courseETag, parseIfMatch } from '../../http/etag.js';
 import { authenticated, withHeaders } from '../../http/openapi-helpers.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
@@ -47,6 +47,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
   const dependencies = {
     db: options.db,
     catalogInvalidation: options.catalogInvalidation,
+    checkPrecondition: checkIfMatch,
     onInvalidationError: (error: unknown, courseId: string) =>
       app.log.warn({ err: error, courseId }, 'catalog invalidation failed; cached pages expire by TTL'),
   };
