@@ -29,14 +29,11 @@ import {
   type RateLimiter,
 } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
-import { authRoutes } from './modules/auth/auth.routes.js';
-import { catalogRoutes } from './modules/catalog/catalog.routes.js';
-import { createCatalogCache } from './modules/catalog/catalog-cache.js';
-import { createInstructorRenames } from './modules/catalog/instructor-renames.js';
-import { courseRoutes } from './modules/courses/courses.routes.js';
-import { healthRoutes } from './modules/health/health.routes.js';
-import { createUserCache, type UserCache } from './modules/users/user-cache.js';
-import { usersRoutes } from './modules/users/users.routes.js';
+import { authRoutes } from './modules/auth/index.js';
+import { catalogRoutes, createCatalogCache, createInstructorRenames } from './modules/catalog/index.js';
+import { courseRoutes } from './modules/courses/index.js';
+import { healthRoutes } from './modules/health/index.js';
+import { createUserCache, type UserCache, usersRoutes } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 
 declare module 'fastify' {

@@ -8,7 +8,7 @@ import type { Database } from '../../infrastructure/database/client.js';
 import type { Mailer } from '../../infrastructure/mail/mailer.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
-import type { UserInvalidation } from '../users/user-cache.js';
+import type { UserInvalidation } from '../users/index.js';
 import {
   ChangePasswordBody,
   LoginBody,

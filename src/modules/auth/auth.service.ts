@@ -8,8 +8,8 @@ import { hashPassword, verifyPassword } from '../../infrastructure/security/pass
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { validationFailed } from '../../shared/validation.js';
-import type { UserInvalidation } from '../users/user-cache.js';
-import { userColumns } from '../users/user-view.js';
+import type { UserInvalidation } from '../users/index.js';
+import { userColumns } from '../users/index.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import {

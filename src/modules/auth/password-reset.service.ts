@@ -7,7 +7,7 @@ import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/secur
 import { hashPassword } from '../../infrastructure/security/password.js';
 import { AppError } from '../../shared/errors.js';
 import { validationFailed } from '../../shared/validation.js';
-import type { UserInvalidation } from '../users/user-cache.js';
+import type { UserInvalidation } from '../users/index.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import { type ClientInfo, nextTokenVersion, revokeUserRefreshTokens } from './sessions.js';

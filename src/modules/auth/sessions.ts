@@ -4,7 +4,7 @@ import { refreshTokens, users } from '../../infrastructure/database/schema/index
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import type { Executor } from '../../shared/transaction.js';
-import { toUserView, type UserRow, type UserView } from '../users/user-view.js';
+import { toUserView, type UserRow, type UserView } from '../users/index.js';
 
 /** Why refresh tokens were revoked (`refresh_tokens.revoked_reason`). */
 export type RevokeReason =

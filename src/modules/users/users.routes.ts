@@ -3,7 +3,7 @@ import { actorOf } from '../../http/authenticate.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client.js';
-import type { InstructorRenames } from '../catalog/instructor-renames.js';
+import type { InstructorRenames } from '../catalog/index.js';
 import { createProfilesService } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import {

@@ -1,0 +1,3 @@
+/** The auth module's public surface: what the composition root and other modules may use. */
+export { authRoutes } from './auth.routes.js';
+export { nextTokenVersion, revokeUserRefreshTokens } from './sessions.js';
