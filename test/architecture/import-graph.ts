@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** One import of one source file: both ends as repository paths (`src/http/errors.ts`). */
+/** One import of one source file: both ends as repository paths (`src/shared/errors.ts`). */
 export interface ImportEdge {
   from: string;
   to: string;
