@@ -32,15 +32,12 @@ import {
   type RateLimiter,
 } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
-import { authRoutes } from './modules/auth/auth.routes.js';
-import { revokeUserRefreshTokens } from './modules/auth/sessions.js';
-import { catalogRoutes } from './modules/catalog/catalog.routes.js';
-import { type CatalogCache, createCatalogCache } from './modules/catalog/catalog-cache.js';
-import { courseRoutes } from './modules/courses/courses.routes.js';
-import { healthRoutes } from './modules/health/health.routes.js';
-import { createAccounts } from './modules/users/accounts.js';
-import { createUserCache, type UserCache } from './modules/users/user-cache.js';
-import { usersRoutes } from './modules/users/users.routes.js';
+import { authRoutes, revokeUserRefreshTokens } from './modules/auth/index.js';
+import { type CatalogCache, catalogRoutes, createCatalogCache } from './modules/catalog/index.js';
+import { courseRoutes } from './modules/courses/index.js';
+import { healthRoutes } from './modules/health/index.js';
+import { createAccounts, createUserCache, type UserCache, usersRoutes } from './modules/users/index.js';
+import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
 
 /** The application instance, typed with the TypeBox provider so route schemas type handlers. */
@@ -196,7 +193,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       // ajv-formats' `uuid` also accepts `urn:uuid:…`, which PostgreSQL then refuses: accept only the
       // plain form, so such ids are a 400 that names the field instead of a database error.
       onCreate: (ajv) => {
-        ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+        ajv.addFormat('uuid', UUID_REGEX);
       },
     },
     schemaController: { compilersFactory: { buildValidator: requestValidatorFactory() } },

@@ -2,10 +2,9 @@ import type { Config } from './config.js';
 import type { Database } from './infrastructure/database/client/client.js';
 import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
-import { createResetEmails } from './modules/auth/reset-emails.js';
-import type { CatalogCache } from './modules/catalog/catalog-cache.js';
-import { createInstructorRenames } from './modules/catalog/instructor-renames.js';
-import type { UserCache } from './modules/users/user-cache.js';
+import { createResetEmails } from './modules/auth/index.js';
+import { type CatalogCache, createInstructorRenames } from './modules/catalog/index.js';
+import type { UserCache } from './modules/users/index.js';
 
 export interface SubscriberDependencies {
   config: Pick<Config, 'publicAppUrl' | 'passwordResetTtlMinutes'>;

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Role } from '../infrastructure/database/schema/index.js';
 import type { AccessTokenClaims, AccessTokens } from '../infrastructure/security/access-tokens.js';
-import type { Actor } from './actor.js';
-import { AppError } from './errors.js';
+import type { Actor, UserStateSource } from '../shared/actor.js';
+import { AppError } from '../shared/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -16,22 +15,6 @@ declare module 'fastify' {
     /** preHandler: sets `request.actor` when a token is presented (401 if it is invalid), else null. */
     authenticateOptional(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
-}
-
-/** What the guard checks on every request, besides the token itself. */
-export interface UserAuthState {
-  role: Role;
-  isActive: boolean;
-  tokenVersion: number;
-}
-
-/**
- * Where the guard gets a user's current state. It must reflect every committed change on the next
- * request (the application's user cache does: it is invalidated after each write, see
- * src/modules/users/user-cache.ts). Undefined for unknown users.
- */
-export interface UserStateSource {
-  authState(userId: string): Promise<UserAuthState | undefined>;
 }
 
 export interface AuthenticateOptions {

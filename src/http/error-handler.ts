@@ -8,7 +8,8 @@ import type {
   FastifyServerOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, codeForStatus, type ErrorCode, type FieldError } from './errors.js';
+import { errorChain, findPgError } from '../shared/database-violations.js';
+import { AppError, codeForStatus, type ErrorCode, type FieldError } from '../shared/errors.js';
 import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemSchema } from './problem.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 
@@ -66,15 +67,6 @@ const DATABASE_CLIENT_ERRORS: Record<string, { code: ErrorCode; detail: string }
 /** Request bodies are JSON only (Fastify's text/plain parser feeds no route: every body schema is an object). */
 const UNSUPPORTED_MEDIA_TYPE_DETAIL = 'Send the body as application/json.';
 
-function* errorChain(error: unknown, depth = 0): Generator<Record<string, unknown>> {
-  if (depth > 5 || error === null || typeof error !== 'object') return;
-  const record = error as Record<string, unknown>;
-  yield record;
-  yield* errorChain(record.cause, depth + 1);
-  // AggregateError: connecting to "localhost" tries ::1 and 127.0.0.1 and fails with both.
-  if (Array.isArray(record.errors)) for (const inner of record.errors) yield* errorChain(inner, depth + 1);
-}
-
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (const link of errorChain(error)) {
     const code = link.code;
@@ -87,14 +79,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 function databaseClientError(error: unknown): { code: ErrorCode; detail: string } | undefined {
-  for (const link of errorChain(error)) {
-    // Only errors from PostgreSQL itself (they carry a severity), not codes from elsewhere.
-    if (typeof link.code === 'string' && typeof link.severity === 'string') {
-      const mapped = DATABASE_CLIENT_ERRORS[link.code];
-      if (mapped) return mapped;
-    }
-  }
-  return undefined;
+  // Only errors from PostgreSQL itself (they carry a severity), not codes from elsewhere.
+  const pgError = findPgError(error, (candidate) => DATABASE_CLIENT_ERRORS[candidate.code] !== undefined);
+  return pgError === undefined ? undefined : DATABASE_CLIENT_ERRORS[pgError.code];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, type FieldError } from './errors.js';
+import { AppError, type FieldError } from '../shared/errors.js';
 
 /**
  * ajv's type coercion (`coerceTypes` in src/app.ts) turns the strings "Infinity", "-Infinity" and

@@ -1,5 +1,5 @@
 import { type Static, Type } from 'typebox';
-import { ERROR_CATALOG, type ErrorCode, type FieldError, problemType } from './errors.js';
+import { ERROR_CATALOG, type ErrorCode, type FieldError, problemType } from '../shared/errors.js';
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 export const PROBLEM_CONTENT_TYPE = `${PROBLEM_MEDIA_TYPE}; charset=utf-8`;

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Redis } from 'ioredis';
-import { AppError } from './errors.js';
+import { AppError } from '../shared/errors.js';
 
 /** A route's own limit (`config: { rateLimit: { max, timeWindow } }`), or `false` for none. */
 export interface RouteRateLimit {

@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { encodeCursor } from '../../src/http/pagination.js';
 import type { Course, User } from '../../src/infrastructure/database/schema/index.js';
+import { encodeCursor } from '../../src/shared/keyset.js';
 import {
   accessTokenFor,
   bearer,

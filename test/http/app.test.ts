@@ -5,12 +5,12 @@ import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
-import { AppError } from '../../src/http/errors.js';
 import { REDACT_CENSOR } from '../../src/http/logger.js';
 import {
   createDatabaseClient,
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
+import { AppError } from '../../src/shared/errors.js';
 import { buildTestApp, type TestApp, testConfig } from '../helpers/test-app.js';
 import { createTestDatabase } from '../helpers/test-database.js';
 import { createOutboxMailer } from '../helpers/test-mailer.js';

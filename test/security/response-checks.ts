@@ -1,4 +1,4 @@
-import { ERROR_CATALOG } from '../../src/http/errors.js';
+import { ERROR_CATALOG } from '../../src/shared/errors.js';
 import type { ExpectedAnswer } from './fuzz-request.js';
 
 /**

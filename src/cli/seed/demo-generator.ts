@@ -1,3 +1,5 @@
+import { slugify } from '../../shared/slug.js';
+
 /**
  * Deterministic generator of demo content: a seeded PRNG and hand-written word lists, so the same
  * seed always yields the same people, course titles, outlines and prices (no faker dependency:
@@ -682,27 +684,6 @@ export interface CourseDraft {
 
 function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? '');
-}
-
-/** Longest slug the courses module accepts (suffix included). */
-export const MAX_SLUG_LENGTH = 80;
-
-/**
- * Lower-case ASCII slug matching `^[a-z0-9]+(-[a-z0-9]+)*$`, at most `maxLength` characters, cut at
- * a word boundary when it is too long.
- */
-export function slugify(text: string, maxLength = MAX_SLUG_LENGTH): string {
-  let slug = text
-    .normalize('NFKD')
-    .replace(/[^\x20-\x7e]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (slug.length > maxLength) {
-    const cut = slug.lastIndexOf('-', maxLength);
-    slug = slug.slice(0, cut > 0 ? cut : maxLength).replace(/-+$/, '');
-  }
-  return slug || 'course';
 }
 
 function courseTitle(rng: Random, topic: string, difficulty: DemoDifficulty, category: Category): string {

@@ -1,8 +1,6 @@
+import type { Transaction } from '../../shared/transaction.js';
 import type { Database } from '../database/client/client.js';
 import type { EventBus, EventMap, PublishedEvent } from './event-bus.js';
-
-/** The transaction handle `db.transaction` passes to its callback. */
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /** Where a transaction's work publishes: collected now, delivered once the transaction has committed. */
 export interface TransactionEvents<E extends EventMap<E>> {

@@ -1,4 +1,5 @@
 import { createSigner, createVerifier } from 'fast-jwt';
+import { UUID_REGEX } from '../../shared/uuid.js';
 import type { Role } from '../database/schema/index.js';
 
 /** What an access token says about its holder. `tv` must equal users.token_version to be honoured. */
@@ -17,7 +18,6 @@ export interface AccessTokens {
 }
 
 const ISSUER = 'learning-platform';
-const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUDIENCE = 'learning-platform-api';
 
 /** Short-lived HS256 JWTs. Only HS256 is accepted, so `alg: none` and algorithm confusion fail. */
@@ -47,7 +47,7 @@ export function createAccessTokens(secret: string, ttlSeconds: number): AccessTo
         if (
           typeof payload.sub !== 'string' ||
           // The subject is looked up as a users.id (uuid): anything else would be a database error, not a 401.
-          !USER_ID.test(payload.sub) ||
+          !UUID_REGEX.test(payload.sub) ||
           typeof payload.tv !== 'number' ||
           typeof payload.role !== 'string'
         ) {

@@ -7,7 +7,7 @@ import type { Database } from '../../infrastructure/database/client/client.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
-import type { Accounts } from '../users/accounts.js';
+import type { Accounts } from '../users/index.js';
 import {
   ChangePasswordBody,
   LoginBody,

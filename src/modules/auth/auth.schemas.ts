@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { EXAMPLE_USER, UserSchema } from '../users/users.schemas.js';
+import { EXAMPLE_USER, UserSchema } from '../users/index.js';
 import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email-address.js';
 import { NewPasswordSchema } from './password-policy.js';
 

@@ -4,8 +4,6 @@
  * through its `Accounts` (which also publishes `user.changed`).
  */
 import { eq, sql } from 'drizzle-orm';
-import type { Actor } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { refreshTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
@@ -14,8 +12,10 @@ import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword, verifyPassword } from '../../infrastructure/security/password.js';
-import { type Accounts, sessionUserColumns } from '../users/accounts.js';
-import { validationError } from '../users/validation-error.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
+import { type Accounts, sessionUserColumns } from '../users/index.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import {
@@ -77,7 +77,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const name = input.name.trim();
       const errors: FieldError[] = passwordPolicyErrors(input.password, '/body/password', { email });
       if (name === '') errors.push({ field: '/body/name', message: 'must not be blank' });
-      if (errors.length > 0) throw validationError(errors);
+      if (errors.length > 0) throw validationFailed(errors);
 
       const passwordHash = await hashPassword(input.password);
       return unitOfWork(db, events, async (tx, changes) => {
@@ -246,7 +246,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       if (errors.length === 0 && input.newPassword === input.currentPassword) {
         errors.push({ field: '/body/newPassword', message: 'must differ from the current password' });
       }
-      if (errors.length > 0) throw validationError(errors);
+      if (errors.length > 0) throw validationFailed(errors);
 
       const passwordHash = await hashPassword(input.newPassword);
       return unitOfWork(db, events, async (tx, changes) => {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { FieldError } from '../../http/errors.js';
+import type { FieldError } from '../../shared/errors.js';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 
 export const PASSWORD_MIN_LENGTH = 10;

@@ -1,5 +1,4 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { passwordResetTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
@@ -7,8 +6,9 @@ import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import { hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword } from '../../infrastructure/security/password.js';
-import type { Accounts } from '../users/accounts.js';
-import { validationError } from '../users/validation-error.js';
+import { AppError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
+import type { Accounts } from '../users/index.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import { type ClientInfo, revokeUserRefreshTokens } from './sessions.js';
@@ -65,7 +65,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      */
     async confirm(input: { token: string; newPassword: string }): Promise<void> {
       const policyErrors = passwordPolicyErrors(input.newPassword, '/body/newPassword');
-      if (policyErrors.length > 0) throw validationError(policyErrors);
+      if (policyErrors.length > 0) throw validationFailed(policyErrors);
       const passwordHash = await hashPassword(input.newPassword);
 
       const outcome = await unitOfWork(db, events, async (tx, changes) => {
@@ -91,7 +91,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         const emailErrors = passwordPolicyErrors(input.newPassword, '/body/newPassword', {
           email: user.email,
         });
-        if (emailErrors.length > 0) throw validationError(emailErrors);
+        if (emailErrors.length > 0) throw validationFailed(emailErrors);
 
         // Following the emailed link proves the address works.
         await accounts.setPassword(tx, changes, presented.userId, { passwordHash, emailVerified: true });

@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { NodePgQueryResultHKT } from 'drizzle-orm/node-postgres';
-import type { PgDatabase } from 'drizzle-orm/pg-core';
-import type { Schema } from '../../infrastructure/database/client/client.js';
 import { refreshTokens } from '../../infrastructure/database/schema/index.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
-import type { SessionUser } from '../users/accounts.js';
-import { toUserView, type UserView } from '../users/user-view.js';
-
-/** The database or a transaction on it. */
-export type Executor = PgDatabase<NodePgQueryResultHKT, Schema>;
+import type { Executor } from '../../shared/transaction.js';
+import { type SessionUser, toUserView, type UserView } from '../users/index.js';
 
 /** Why refresh tokens were revoked (`refresh_tokens.revoked_reason`). */
 export type RevokeReason =

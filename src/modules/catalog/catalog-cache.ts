@@ -1,8 +1,8 @@
+import { strongEtag } from '../../http/conditional-get.js';
 import type { CompressiblePayload } from '../../http/content-coding.js';
 import type { Cache } from '../../infrastructure/cache/cache.js';
 import { createGenerations } from '../../infrastructure/cache/generations.js';
 import { LocalCache } from '../../infrastructure/cache/local-cache.js';
-import { strongEtag } from './conditional-get.js';
 
 /**
  * A cached response, ready to send: the serialised body (as produced by the route's response

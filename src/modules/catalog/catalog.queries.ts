@@ -10,6 +10,7 @@ import {
   lessons,
   users,
 } from '../../infrastructure/database/schema/index.js';
+import { microsecondKey, olderThan, type TimestampIdCursor } from '../../shared/keyset.js';
 
 /** Read access to the database: the application's pool, or a transaction on it. */
 type Reader = Pick<Database, 'execute' | 'select'>;
@@ -34,7 +35,7 @@ export interface CatalogFilters {
  * rows); `r` is the rank exactly as PostgreSQL printed the float4, which reads back to the same float4.
  */
 export type CatalogCursor =
-  | { s: 'newest'; p: string; id: string }
+  | ({ s: 'newest' } & TimestampIdCursor)
   | { s: 'title'; t: string; id: string }
   | { s: 'popular'; n: number; id: string }
   | { s: 'relevance'; r: number; id: string };
@@ -95,10 +96,7 @@ function sortClauses(sort: CatalogSort, q: string | undefined, after: CatalogCur
       return {
         inner: sql`c.published_at DESC, c.id DESC`,
         outer: sql`page.published_at DESC, page.id DESC`,
-        after:
-          after?.s === 'newest'
-            ? sql`(c.published_at, c.id) < (${after.p}::timestamptz, ${after.id}::uuid)`
-            : undefined,
+        after: after?.s === 'newest' ? olderThan(sql`c.published_at`, sql`c.id`, after) : undefined,
       };
     case 'title':
       return {
@@ -156,7 +154,7 @@ export function coursePageQuery(
       LIMIT ${limit}
     )
     SELECT page.*,
-           to_char(page.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS published_at_key,
+           ${microsecondKey(sql`page.published_at`)} AS published_at_key,
            u.name AS instructor_name,
            stats.lesson_count,
            stats.total_duration_seconds

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ifNoneMatchMatches } from '../../http/conditional-get.js';
 import { compressedPayload, etagForCoding, negotiateCoding } from '../../http/content-coding.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
@@ -14,7 +15,6 @@ import {
 } from './catalog.schemas.js';
 import { type CatalogResponse, createCatalogService } from './catalog.service.js';
 import type { CatalogCache } from './catalog-cache.js';
-import { ifNoneMatchMatches } from './conditional-get.js';
 
 export interface CatalogRoutesOptions {
   db: Database;

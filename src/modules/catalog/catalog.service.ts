@@ -3,10 +3,12 @@
  * by its subscribers to `course.changed` and `user.renamed` (src/subscribers.ts).
  */
 import { Type } from 'typebox';
-import { type Actor, isAdmin } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
-import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
+import { type Actor, isAdmin } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
+import { cursorDecoder, isRealInstant, timestampIdCursorFields, toPage } from '../../shared/keyset.js';
+import { SLUG_PATTERN } from '../../shared/slug.js';
+import { UUID_PATTERN, UUID_REGEX } from '../../shared/uuid.js';
 import {
   type CatalogCursor,
   type CatalogFilters,
@@ -56,18 +58,13 @@ export interface CatalogResponse extends CachedResponse {
  */
 export type Serialize<T> = (body: T) => string;
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const MICROSECOND_TIMESTAMP = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$';
+const SLUG_REGEX = new RegExp(SLUG_PATTERN);
 
-const cursorId = Type.String({ pattern: UUID_PATTERN.source });
+const cursorId = Type.String({ pattern: UUID_PATTERN });
 const strict = { additionalProperties: false } as const;
 const decodeCursor = cursorDecoder(
   Type.Union([
-    Type.Object(
-      { s: Type.Literal('newest'), p: Type.String({ pattern: MICROSECOND_TIMESTAMP }), id: cursorId },
-      strict,
-    ),
+    Type.Object({ s: Type.Literal('newest'), ...timestampIdCursorFields }, strict),
     Type.Object(
       // A NUL character would make PostgreSQL fail the query instead of answering 400.
       { s: Type.Literal('title'), t: Type.String({ maxLength: 2000, pattern: '^[^\\x00]*$' }), id: cursorId },
@@ -99,16 +96,8 @@ function cursorFor(cursor: string | undefined, sort: CatalogSort): CatalogCursor
       `This cursor belongs to the "${decoded.s}" sort, not "${sort}"; start again without one.`,
     );
   }
-  // The pattern admits impossible dates (2025-02-31, month 13, year 0), which PostgreSQL refuses with an error.
-  if (decoded.s === 'newest') {
-    const instant = new Date(decoded.p);
-    const valid =
-      !Number.isNaN(instant.getTime()) &&
-      instant.getUTCFullYear() >= 1 &&
-      instant.toISOString().slice(0, 23) === decoded.p.slice(0, 23);
-    if (!valid) {
-      throw invalidCursor('The cursor is not valid; start again without one.');
-    }
+  if (decoded.s === 'newest' && !isRealInstant(decoded.p)) {
+    throw invalidCursor('The cursor is not valid; start again without one.');
   }
   return decoded;
 }
@@ -287,8 +276,8 @@ interface CourseRef {
 }
 
 function parseCourseRef(idOrSlug: string): CourseRef | undefined {
-  const isId = UUID_PATTERN.test(idOrSlug);
-  const isSlug = SLUG_PATTERN.test(idOrSlug);
+  const isId = UUID_REGEX.test(idOrSlug);
+  const isSlug = SLUG_REGEX.test(idOrSlug);
   if (!isId && !isSlug) return undefined;
   return { ...(isId ? { id: idOrSlug.toLowerCase() } : {}), ...(isSlug ? { slug: idOrSlug } : {}) };
 }

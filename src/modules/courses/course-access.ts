@@ -1,6 +1,6 @@
-import { type Actor, isAdmin, requireRole } from '../../http/actor.js';
-import { AppError } from '../../http/errors.js';
 import type { Course } from '../../infrastructure/database/schema/index.js';
+import { type Actor, isAdmin, requireRole } from '../../shared/actor.js';
+import { AppError } from '../../shared/errors.js';
 
 /**
  * Who may author a course: its instructor and admins. Everyone else is told as little as possible:

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/authenticate.js';
+import { parseIfMatch } from '../../http/etag.js';
+import { authenticated } from '../../http/openapi-helpers.js';
 import { problemResponse } from '../../http/problem.js';
 import type { CourseOutlineService } from './course-outline.service.js';
 import { lessonView, moduleView } from './course-views.js';
@@ -21,8 +23,6 @@ import {
   UpdateLessonBody,
   UpdateModuleBody,
 } from './courses.schemas.js';
-import { parseIfMatch } from './etag.js';
-import { authenticated } from './openapi-helpers.js';
 
 export interface CourseOutlineRoutesOptions {
   outline: CourseOutlineService;

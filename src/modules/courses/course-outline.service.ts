@@ -1,7 +1,5 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Actor } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
 import {
   assignments,
   type Course,
@@ -11,7 +9,11 @@ import {
   lessons,
   quizzes,
 } from '../../infrastructure/database/schema/index.js';
-import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
+import type { Transaction } from '../../shared/transaction.js';
+import { validationFailed } from '../../shared/validation.js';
+import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
 import type {
   CreateLessonBody,
   CreateModuleBody,
@@ -29,7 +31,6 @@ import {
   placeInserted,
   renumber,
 } from './ordering.js';
-import { validationFailed } from './validation.js';
 
 export type CreateModuleInput = Static<typeof CreateModuleBody>;
 export type UpdateModuleInput = Static<typeof UpdateModuleBody>;

@@ -1,13 +1,22 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Actor } from '../../http/actor.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { type Course, courses } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
-import { type Transaction, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
+import type { Actor } from '../../shared/actor.js';
+import type { Transaction } from '../../shared/transaction.js';
 import { authorizeCourseWrite, courseNotFound, requireAuthorRole } from './course-access.js';
-import { checkIfMatch } from './etag.js';
 
-export type { Transaction };
+/**
+ * Throws unless the client's precondition (the versions its If-Match accepts; undefined when it sent
+ * none) holds for the course's current version. `required`: a missing precondition fails too. The
+ * routes supply it, since it speaks the protocol (src/http/etag.ts); it runs here, under the row lock.
+ */
+export type VersionPrecondition = (
+  expected: number[] | undefined,
+  currentVersion: number,
+  required: boolean,
+) => void;
 
 export interface CourseWriteDependencies {
   db: Database;
@@ -16,6 +25,7 @@ export interface CourseWriteDependencies {
    * order changed); the catalog cache subscribes (src/subscribers.ts).
    */
   events: DomainEventBus;
+  checkPrecondition: VersionPrecondition;
 }
 
 export interface CourseWriteOptions {
@@ -80,7 +90,7 @@ export function createCourseWriter(deps: CourseWriteDependencies) {
         const course = await lockCourse(tx, courseId, options.lock);
         if (!course) throw courseNotFound();
         authorizeCourseWrite(actor, course);
-        checkIfMatch(options.ifMatch, course.version, options.requireIfMatch === true);
+        deps.checkPrecondition(options.ifMatch, course.version, options.requireIfMatch === true);
         const result = await work(tx, course);
         const courseVersion = options.bumpVersion ? await bumpCourseVersion(tx, courseId) : course.version;
         changes.publish('course.changed', { courseId });

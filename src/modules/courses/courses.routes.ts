@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf } from '../../http/authenticate.js';
+import { checkIfMatch, courseETag, parseIfMatch } from '../../http/etag.js';
+import { authenticated, withHeaders } from '../../http/openapi-helpers.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
@@ -19,8 +21,6 @@ import {
   UpdateCourseBody,
 } from './courses.schemas.js';
 import { createCourseService } from './courses.service.js';
-import { courseETag, parseIfMatch } from './etag.js';
-import { authenticated, withHeaders } from './openapi-helpers.js';
 
 export interface CourseRoutesOptions {
   db: Database;
@@ -44,7 +44,7 @@ const preconditionFailed = problemResponse('If-Match is stale (the course change
  * course-outline.routes.ts. Every write is committed before `course.changed` reaches the catalog cache.
  */
 export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = async (app, options) => {
-  const dependencies = { db: options.db, events: options.events };
+  const dependencies = { db: options.db, events: options.events, checkPrecondition: checkIfMatch };
   const courses = createCourseService(dependencies);
   const outline = createCourseOutlineService(dependencies);
 

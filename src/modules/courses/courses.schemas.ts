@@ -6,9 +6,9 @@ import {
   type LessonContent,
   lessonTypeEnum,
 } from '../../infrastructure/database/schema/index.js';
+import { MAX_SLUG_LENGTH, SLUG_PATTERN } from '../../shared/slug.js';
 import { MAX_LESSON_DURATION_SECONDS } from './lesson-content.js';
 import { MAX_LESSONS_PER_MODULE, MAX_MODULES_PER_COURSE } from './ordering.js';
-import { MAX_SLUG_LENGTH, SLUG_PATTERN } from './slug.js';
 
 /** Currencies a course can be priced in (ISO 4217, upper case). */
 export const SUPPORTED_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'INR', 'JPY', 'BRL'] as const;

@@ -4,10 +4,7 @@
  */
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import { type Static, Type } from 'typebox';
-import { type Actor, isAdmin } from '../../http/actor.js';
-import { AppError, type FieldError } from '../../http/errors.js';
-import { cursorDecoder, toPage } from '../../http/pagination.js';
+import type { Static } from 'typebox';
 import {
   type Course,
   type CourseModule,
@@ -20,12 +17,16 @@ import {
   type NewCourse,
   users,
 } from '../../infrastructure/database/schema/index.js';
+import { type Actor, isAdmin } from '../../shared/actor.js';
+import { FOREIGN_KEY_VIOLATION, isUniqueViolation, isViolation } from '../../shared/database-violations.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
+import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../../shared/keyset.js';
+import { slugCandidate, slugify } from '../../shared/slug.js';
+import type { Transaction } from '../../shared/transaction.js';
+import { validationFailed } from '../../shared/validation.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
-import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
+import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.js';
-import { FOREIGN_KEY_VIOLATION, isViolation, UNIQUE_VIOLATION } from './database-violations.js';
-import { slugCandidate, slugify } from './slug.js';
-import { validationFailed } from './validation.js';
 
 export type CreateCourseInput = Static<typeof CreateCourseBody>;
 export type UpdateCourseInput = Static<typeof UpdateCourseBody>;
@@ -47,12 +48,8 @@ export interface AuthoringView {
 const SLUG_CANDIDATES_PER_QUERY = 25;
 const MAX_SLUG_QUERIES = 8;
 
-const decodeCourseCursor = cursorDecoder(
-  Type.Tuple([Type.String({ format: 'date-time' }), Type.String({ format: 'uuid' })]),
-);
-
-/** created_at with its full microsecond precision (a JS Date would drop it and break keyset paging). */
-const createdAtKey = sql<string>`to_char(${courses.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** `created_at` with its microseconds, the cursor's timestamp (newest first, then id). */
+const createdAtKey = microsecondKey(courses.createdAt);
 
 const COURSE_SLUG_UNIQUE = 'courses_slug_unique';
 
@@ -240,7 +237,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         }
         instructorId = actor.id;
       }
-      const after = decodeCourseCursor(filter.cursor);
+      const after = decodeTimestampIdCursor(filter.cursor);
       const rows = await db
         .select({ course: courses, cursorKey: createdAtKey })
         .from(courses)
@@ -248,9 +245,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
           and(
             instructorId === undefined ? undefined : eq(courses.instructorId, instructorId),
             filter.status === undefined ? undefined : eq(courses.status, filter.status),
-            after === undefined
-              ? undefined
-              : sql`(${courses.createdAt}, ${courses.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)`,
+            after === undefined ? undefined : olderThan(courses.createdAt, courses.id, after),
           ),
         )
         .orderBy(desc(courses.createdAt), desc(courses.id))
@@ -259,7 +254,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         rows,
         filter.limit,
         (row) => row.course,
-        (row) => [row.cursorKey, row.course.id],
+        (row) => ({ p: row.cursorKey, id: row.course.id }),
       );
     },
 
@@ -331,7 +326,7 @@ export function createCourseService(deps: CourseWriteDependencies) {
         );
         return result;
       } catch (error) {
-        if (values.slug !== undefined && isViolation(error, UNIQUE_VIOLATION, COURSE_SLUG_UNIQUE)) {
+        if (values.slug !== undefined && isUniqueViolation(error, COURSE_SLUG_UNIQUE)) {
           throw slugTaken(values.slug);
         }
         throw error;

@@ -1,8 +1,8 @@
 import { type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { TLocalizedValidationError } from 'typebox/error';
-import type { FieldError } from '../../http/errors.js';
 import type { LessonContent, LessonType } from '../../infrastructure/database/schema/index.js';
+import type { FieldError } from '../../shared/errors.js';
 
 /**
  * Type-specific rules for lessons (`lesson_type`). The HTTP schema checks the common fields; the

@@ -1,6 +1,6 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { courseModules, lessons } from '../../infrastructure/database/schema/index.js';
-import type { Transaction } from './course-writes.js';
+import type { Transaction } from '../../shared/transaction.js';
 
 /**
  * Positions are 0-based and dense within their parent (modules in a course, lessons in a module),

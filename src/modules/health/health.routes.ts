@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { Type } from 'typebox';
-import { AppError } from '../../http/errors.js';
 import { quietRouteLogLevel } from '../../http/logger.js';
 import { OPERATIONS_TAG } from '../../http/openapi.js';
 import { problemResponse } from '../../http/problem.js';
+import { AppError } from '../../shared/errors.js';
 import { createHealthService } from './health.service.js';
 
 export interface HealthRoutesOptions {

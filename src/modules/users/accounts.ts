@@ -1,7 +1,8 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import { users } from '../../infrastructure/database/schema/index.js';
 import type { DomainEvents } from '../../infrastructure/events/domain-events.js';
-import type { Transaction, TransactionEvents } from '../../infrastructure/events/unit-of-work.js';
+import type { TransactionEvents } from '../../infrastructure/events/unit-of-work.js';
+import type { Transaction } from '../../shared/transaction.js';
 import { type UserRow, userColumns } from './user-view.js';
 
 /** A user as sessions need them: the client view plus the token version access tokens carry. */

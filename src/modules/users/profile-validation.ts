@@ -1,4 +1,4 @@
-import type { FieldError } from '../../http/errors.js';
+import type { FieldError } from '../../shared/errors.js';
 
 /**
  * Checks the schema cannot express: a real IANA zone, a well-formed BCP 47 tag, a URL that parses.

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import type { Actor } from '../../http/actor.js';
-import { AppError } from '../../http/errors.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError } from '../../shared/errors.js';
+import { validationFailed } from '../../shared/validation.js';
 import { normaliseProfileChanges, type ProfileChanges } from './profile-validation.js';
 import { type ProfileView, type PublicProfileView, toProfileView } from './user-view.js';
-import { validationError } from './validation-error.js';
 
 export const profileColumns = {
   headline: userProfiles.headline,
@@ -35,7 +35,7 @@ export function createProfilesService(db: Database, events: DomainEventBus) {
     /** Changes only the fields given; validates all of them first, so a bad one writes nothing. */
     async updateOwn(actor: Actor, input: ProfileChanges): Promise<ProfileView> {
       const { changes, errors } = normaliseProfileChanges(input);
-      if (errors.length > 0) throw validationError(errors);
+      if (errors.length > 0) throw validationFailed(errors);
       const [row] = await db
         .insert(userProfiles)
         .values({ userId: actor.id, ...changes })

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import type { UserAuthState, UserStateSource } from '../../http/authenticate.js';
 import type { Cache } from '../../infrastructure/cache/cache.js';
 import { createGenerations } from '../../infrastructure/cache/generations.js';
 import { LocalCache } from '../../infrastructure/cache/local-cache.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { users } from '../../infrastructure/database/schema/index.js';
+import type { UserAuthState, UserStateSource } from '../../shared/actor.js';
 
 /**
  * How long an instance keeps a user's state without seeing an invalidation. Every write the

@@ -5,19 +5,19 @@
  * user cache.
  */
 import { and, desc, eq, ilike, like, or, type SQL, sql } from 'drizzle-orm';
-import { Type } from 'typebox';
-import { type Actor, requireRole } from '../../http/actor.js';
-import { AppError } from '../../http/errors.js';
-import { cursorDecoder, toPage } from '../../http/pagination.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
-import { type Transaction, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
+import { type Actor, requireRole } from '../../shared/actor.js';
+import { AppError } from '../../shared/errors.js';
+import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../../shared/keyset.js';
+import type { Transaction } from '../../shared/transaction.js';
+import { validationFailed } from '../../shared/validation.js';
 import { nextTokenVersion } from './accounts.js';
 import { profileColumns } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
-import { validationError } from './validation-error.js';
 
 export interface ListUsersFilter {
   limit: number;
@@ -27,19 +27,8 @@ export interface ListUsersFilter {
   q?: string;
 }
 
-/** Newest first; the cursor is the last row's exact `created_at` (microseconds) and id. */
-const decodeCursor = cursorDecoder(
-  Type.Object(
-    {
-      c: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$' }),
-      i: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
-    },
-    { additionalProperties: false },
-  ),
-);
-
-/** `created_at` as text with all six fractional digits: a JS Date would drop microseconds and skip rows. */
-const createdAtKey = sql<string>`to_char(${users.createdAt} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+/** `created_at` with its microseconds, the cursor's timestamp (newest first, then id). */
+const createdAtKey = microsecondKey(users.createdAt);
 
 /** LIKE pattern matching values that start with `prefix` (its own % and _ taken literally). */
 function prefixPattern(prefix: string): string {
@@ -103,7 +92,7 @@ export function createUsersService({ db, userCache, events, sessions }: UsersSer
 
     async updateMe(actor: Actor, input: { name: string }): Promise<MeView> {
       const name = input.name.trim();
-      if (name === '') throw validationError([{ field: '/body/name', message: 'must not be blank' }]);
+      if (name === '') throw validationFailed([{ field: '/body/name', message: 'must not be blank' }]);
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
       await events.deliver([
         { name: 'user.changed', payload: { userId: actor.id } },
@@ -119,7 +108,7 @@ export function createUsersService({ db, userCache, events, sessions }: UsersSer
       filter: ListUsersFilter,
     ): Promise<{ data: UserView[]; nextCursor: string | null }> {
       requireRole(actor, 'admin');
-      const cursor = decodeCursor(filter.cursor);
+      const cursor = decodeTimestampIdCursor(filter.cursor);
       const conditions: SQL[] = [];
       if (filter.role !== undefined) conditions.push(eq(users.role, filter.role));
       if (filter.isActive !== undefined) conditions.push(eq(users.isActive, filter.isActive));
@@ -130,9 +119,7 @@ export function createUsersService({ db, userCache, events, sessions }: UsersSer
         conditions.push(or(like(users.email, pattern), ilike(users.name, pattern)) as SQL);
       }
       if (cursor) {
-        conditions.push(
-          sql`(${users.createdAt}, ${users.id}) < (${cursor.c}::timestamptz, ${cursor.i}::uuid)`,
-        );
+        conditions.push(olderThan(users.createdAt, users.id, cursor));
       }
       const rows = await db
         .select({ ...userColumns(users), createdAtKey })
@@ -140,7 +127,7 @@ export function createUsersService({ db, userCache, events, sessions }: UsersSer
         .where(and(...conditions))
         .orderBy(desc(users.createdAt), desc(users.id))
         .limit(filter.limit + 1);
-      return toPage(rows, filter.limit, toUserView, (row) => ({ c: row.createdAtKey, i: row.id }));
+      return toPage(rows, filter.limit, toUserView, (row) => ({ p: row.createdAtKey, id: row.id }));
     },
 
     async get(actor: Actor, id: string): Promise<UserView> {

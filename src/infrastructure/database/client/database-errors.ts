@@ -1,3 +1,5 @@
+import { errorChain } from '../../../shared/database-violations.js';
+
 /**
  * An error meant for a person at a terminal: one paragraph saying what went wrong and how to fix it.
  * The CLIs and `npm start` print only its message and exit non-zero.
@@ -48,16 +50,7 @@ function target(url: string): { host: string; port: string; database: string } {
 
 function causes(error: unknown): PgLikeError[] {
   // AggregateError (several addresses refused) and drizzle's wrapped errors keep the real one inside.
-  const found: PgLikeError[] = [];
-  const visit = (value: unknown, depth: number) => {
-    if (!value || typeof value !== 'object' || depth > 4) return;
-    found.push(value as PgLikeError);
-    const record = value as { errors?: unknown[]; cause?: unknown };
-    for (const inner of record.errors ?? []) visit(inner, depth + 1);
-    visit(record.cause, depth + 1);
-  };
-  visit(error, 0);
-  return found;
+  return [...errorChain(error)] as PgLikeError[];
 }
 
 /**

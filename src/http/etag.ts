@@ -1,4 +1,4 @@
-import { AppError } from '../../http/errors.js';
+import { AppError } from '../shared/errors.js';
 
 /** A course's strong ETag: its `version`, quoted. Every write to the course or its outline changes it. */
 export function courseETag(version: number): string {

@@ -7,6 +7,22 @@ export interface Actor {
   role: Role;
 }
 
+/** What the authentication guard checks on every request, besides the token itself. */
+export interface UserAuthState {
+  role: Role;
+  isActive: boolean;
+  tokenVersion: number;
+}
+
+/**
+ * Where the authentication guard gets a user's current state. It must reflect every committed
+ * change on the next request (the application's user cache does: it is invalidated after each
+ * write, see src/modules/users/user-cache.ts). Undefined for unknown users.
+ */
+export interface UserStateSource {
+  authState(userId: string): Promise<UserAuthState | undefined>;
+}
+
 /** Throws 403 unless the actor has one of the roles. */
 export function requireRole(actor: Actor, ...roles: Role[]): void {
   if (!roles.includes(actor.role)) {

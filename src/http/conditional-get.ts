@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { identityEtag } from '../../http/content-coding.js';
+import { identityEtag } from './content-coding.js';
 
 /**
  * A strong ETag for a JSON response: the SHA-256 of the bytes sent. The route's serializer writes

@@ -25,16 +25,16 @@ function trimToLength(slug: string, maxLength: number): string {
 }
 
 /**
- * The base slug of a title: ASCII-folded ("Ça va" → "ca-va"), lower case, runs of anything else
- * turned into one hyphen, at most MAX_SLUG_LENGTH characters.
+ * The base slug of a text: ASCII-folded ("Ça va" → "ca-va", "Straße" → "strasse"), lower case, runs
+ * of anything else turned into one hyphen, at most `maxLength` characters (MAX_SLUG_LENGTH by default).
  */
-export function slugify(title: string): string {
-  const folded = title
+export function slugify(text: string, maxLength = MAX_SLUG_LENGTH): string {
+  const folded = text
     .toLowerCase()
     .replace(/[ßæœøđðłþı]/g, (letter) => SPECIAL_LETTERS[letter] ?? letter)
     .normalize('NFKD')
     .replace(/\p{M}/gu, '');
-  const slug = trimToLength(folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+/, ''), MAX_SLUG_LENGTH);
+  const slug = trimToLength(folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+/, ''), maxLength);
   return slug === '' ? FALLBACK_SLUG : slug;
 }
 

@@ -1,4 +1,4 @@
-import { AppError, type FieldError } from '../../http/errors.js';
+import { AppError, type FieldError } from './errors.js';
 
 /** A 400 `validation_failed` listing each bad field, the same shape as the schema validator's. */
 export function validationFailed(errors: FieldError[]): AppError {
