@@ -20,7 +20,7 @@ import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './cou
 import { type CourseWriteDependencies, createCourseWriter, type Transaction } from './course-writes.js';
 import type { CreateCourseBody, UpdateCourseBody } from './courses.schemas.js';
 import { FOREIGN_KEY_VIOLATION, isViolation, UNIQUE_VIOLATION } from './database-violations.js';
-import { slugCandidate, slugify } from './slug.js';
+import { looksLikeCourseId, slugCandidate, slugify } from './slug.js';
 import { validationFailed } from './validation.js';
 
 export type CreateCourseInput = Static<typeof CreateCourseBody>;
@@ -92,7 +92,12 @@ function courseValues(input: Partial<CreateCourseInput> & { slug?: string }): {
   if (input.tags !== undefined) values.tags = normaliseTags(input.tags);
   if (input.language !== undefined) values.language = input.language;
   if (input.thumbnailUrl !== undefined) values.thumbnailUrl = input.thumbnailUrl;
-  if (input.slug !== undefined) values.slug = input.slug;
+  if (input.slug !== undefined) {
+    values.slug = input.slug;
+    if (looksLikeCourseId(input.slug)) {
+      errors.push({ field: '/body/slug', message: 'must not have the shape of a course id (a UUID)' });
+    }
+  }
   return { values, errors };
 }
 
@@ -407,9 +412,13 @@ export function createCourseService(deps: CourseWriteDependencies) {
   };
 }
 
+/**
+ * Says only that the slug cannot be had: naming it as another course's would confirm that an
+ * unpublished course (someone else's draft) uses it.
+ */
 function slugTaken(slug: string): AppError {
-  return new AppError('conflict', `The slug "${slug}" is already used by another course.`, {
-    errors: [{ field: '/body/slug', message: 'is already used by another course' }],
+  return new AppError('conflict', `The slug "${slug}" is not available; choose another.`, {
+    errors: [{ field: '/body/slug', message: 'is not available' }],
   });
 }
 
