@@ -142,6 +142,18 @@ function closeKeepAliveConnectionsGracefully(app: FastifyInstance, graceMs: numb
 }
 
 /**
+ * Fastify's `trustProxy` for TRUST_PROXY. A hop count trusts that many proxies nearest the server
+ * (the socket's peer is hop 0), so `request.ip` is the address the outermost trusted proxy saw and
+ * entries a client wrote further left are ignored. Fastify itself treats a number as "trust none".
+ */
+export function trustProxyOption(
+  trust: Config['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
+/**
  * Builds the HTTP application without listening and without calling `ready()`: tests add routes
  * and inject requests; src/server.ts listens. Plugin order: core settings → error handling →
  * OpenAPI + docs → metrics → health → feature modules.
@@ -155,7 +167,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     // Each request's child logger is made on its first written line, not for every request.
     ...(logger === false ? {} : { childLoggerFactory: deferredChildLoggerFactory }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     genReqId: requestIdFor,
     // Never take the header verbatim: genReqId validates it first.
     requestIdHeader: false,
