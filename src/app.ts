@@ -22,12 +22,9 @@ import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
 import type { Database, DatabaseClient } from './infrastructure/database/client.js';
+import { createFixedWindows, type FixedWindowStore } from './infrastructure/fixed-window.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
-import {
-  createMemoryRateLimiter,
-  createRedisRateLimiter,
-  type RateLimiter,
-} from './infrastructure/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { catalogRoutes } from './modules/catalog/catalog.routes.js';
@@ -75,6 +72,8 @@ export interface AppDependencies {
 export interface SharedServices {
   accessTokens: AccessTokens;
   cache: Cache;
+  /** The fixed-window counters behind both the per-request limiter and `rateLimiter`. */
+  windows: FixedWindowStore;
   rateLimiter: RateLimiter;
   /** Users' auth state and /me view: read by the auth guard, invalidated by every user write. */
   userCache: UserCache;
@@ -83,10 +82,12 @@ export interface SharedServices {
 function createSharedServices(deps: AppDependencies): SharedServices {
   const { config, redis } = deps;
   const cache = redis ? new RedisCache(redis) : new MemoryCache();
+  const windows = createFixedWindows(redis);
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     cache,
-    rateLimiter: redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter(),
+    windows,
+    rateLimiter: createRateLimiter(windows),
     userCache: createUserCache({ db: deps.database.db, cache }),
   };
 }
@@ -228,7 +229,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   await app.register(errorHandlerPlugin);
   await app.register(finiteNumbersPlugin);
-  await registerRateLimit(app, { globalPerMinute: config.rateLimit.globalPerMinute, redis: deps.redis });
+  await registerRateLimit(app, {
+    globalPerMinute: config.rateLimit.globalPerMinute,
+    exemptHealthProbes: config.rateLimit.exemptHealthProbes !== false,
+    store: shared.windows,
+  });
   await app.register(authenticatePlugin, { userStates: shared.userCache, accessTokens: shared.accessTokens });
   await app.register(openApiPlugin);
   await app.register(metricsPlugin);

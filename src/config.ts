@@ -51,7 +51,12 @@ export interface Config {
   mailFrom: string;
   /** Base URL of the front end, used in links inside emails (password reset). */
   publicAppUrl: string;
-  rateLimit: { globalPerMinute: number; authPerMinute: number };
+  rateLimit: {
+    globalPerMinute: number;
+    authPerMinute: number;
+    /** `/health/*` outside the per-client limit (default true). */
+    exemptHealthProbes?: boolean;
+  };
   /** Lifetime of cached catalog responses; writes invalidate them sooner. */
   cacheTtlSeconds: number;
   bodyLimitBytes: number;
@@ -294,6 +299,7 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
     rateLimit: {
       globalPerMinute: readInt(env, 'RATE_LIMIT_GLOBAL_PER_MINUTE', 1_000, 1, 10_000_000),
       authPerMinute: readInt(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 10, 1, 100_000),
+      exemptHealthProbes: readBool(env, 'RATE_LIMIT_EXEMPT_HEALTH', true),
     },
     cacheTtlSeconds: readInt(env, 'CACHE_TTL_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

@@ -1,6 +1,11 @@
 import { isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Redis } from 'ioredis';
+import {
+  createFixedWindows,
+  type FixedWindowStore,
+  type WindowCount,
+} from '../infrastructure/fixed-window.js';
 import { AppError } from './errors.js';
 
 /** A route's own limit (`config: { rateLimit: { max, timeWindow } }`), or `false` for none. */
@@ -18,80 +23,16 @@ declare module 'fastify' {
 
 export interface RateLimitSettings {
   globalPerMinute: number;
-  /** Shared store for every instance; in-process counters when absent. */
+  /** Leave `/health/*` unlimited (probes come from the load balancer, often from few addresses). */
+  exemptHealthProbes?: boolean;
+  /** The counters (fixed-window.ts); else made from `redis` (shared by every instance) or in-process. */
+  store?: FixedWindowStore;
   redis?: Redis;
 }
 
 const NAMESPACE = 'lp:rate-limit:';
 const MINUTE_MS = 60_000;
-/** In-process counters kept at most (expired ones go first, then the oldest). */
-const MAX_LOCAL_KEYS = 100_000;
-
-interface Count {
-  /** Requests in the current window, this one included. */
-  current: number;
-  /** Milliseconds until the window resets. */
-  ttl: number;
-}
-
-/**
- * Fixed windows per key: the first request of a key opens its window. The in-process store answers
- * synchronously (no promise on the hot path); Redis asynchronously, `undefined` when unavailable.
- */
-type Store =
-  | { sync: true; incr(key: string, windowMs: number): Count }
-  | { sync: false; incr(key: string, windowMs: number): Promise<Count | undefined> };
-
-function memoryStore(): Store {
-  const windows = new Map<string, { current: number; startedAt: number }>();
-  return {
-    sync: true,
-    incr(key, windowMs) {
-      const now = Date.now();
-      let window = windows.get(key);
-      if (window === undefined || window.startedAt + windowMs <= now) {
-        if (window === undefined && windows.size >= MAX_LOCAL_KEYS) {
-          for (const [k, w] of windows) if (w.startedAt + windowMs <= now) windows.delete(k);
-          if (windows.size >= MAX_LOCAL_KEYS) windows.delete(windows.keys().next().value as string);
-        }
-        window = { current: 0, startedAt: now };
-        windows.set(key, window);
-      }
-      window.current += 1;
-      return { current: window.current, ttl: window.startedAt + windowMs - now };
-    },
-  };
-}
-
-// INCR, and PEXPIRE when the window opens: one round trip, atomic, shared by every instance.
-const INCREMENT_SCRIPT = `
-local current = redis.call('INCR', KEYS[1])
-local ttl = tonumber(ARGV[1])
-if current == 1 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-else
-  ttl = redis.call('PTTL', KEYS[1])
-end
-return {current, ttl}`;
-
-type RateLimitRedis = Redis & {
-  lpRateLimit(key: string, windowMs: number): Promise<[number, number]>;
-};
-
-function redisStore(redis: Redis): Store {
-  const client = redis as RateLimitRedis;
-  if (typeof client.lpRateLimit !== 'function') {
-    redis.defineCommand('lpRateLimit', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
-  }
-  return {
-    sync: false,
-    incr: (key, windowMs) =>
-      client.lpRateLimit(key, windowMs).then(
-        ([current, ttl]) => ({ current, ttl }),
-        () => undefined,
-      ),
-  };
-}
+const HEALTH_PREFIX = '/health/';
 
 /**
  * The client's key: its address, an IPv6 address reduced to its /64 (one subscriber usually owns a
@@ -163,13 +104,13 @@ function describeDuration(ms: number): string {
  * bench machine, a tenth of an authenticated read; here the in-process path is synchronous.
  */
 export async function registerRateLimit(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
-  const store = settings.redis ? redisStore(settings.redis) : memoryStore();
+  const store = settings.store ?? createFixedWindows(settings.redis);
 
   function limiter(max: number, windowMs: number, prefix: string) {
     /** Headers, and the 429 beyond the limit. Store unavailable: let through, full allowance announced. */
-    function apply(count: Count | undefined, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    function apply(count: WindowCount | undefined, reply: FastifyReply, done: HookHandlerDoneFunction) {
       const current = count?.current ?? 0;
-      const resetSeconds = Math.ceil((count?.ttl ?? 0) / 1000);
+      const resetSeconds = Math.ceil((count?.ttlMs ?? 0) / 1000);
       reply.header('ratelimit-limit', max);
       if (current <= max) {
         reply.header('ratelimit-remaining', max - current);
@@ -198,9 +139,16 @@ export async function registerRateLimit(app: FastifyInstance, settings: RateLimi
 
   const global = limiter(settings.globalPerMinute, MINUTE_MS, NAMESPACE);
 
+  // Requests no route matches (404s) count against the global limit too: probing unknown URLs is not free.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.is404) global(request, reply, done);
+    else done();
+  });
+
   app.addHook('onRoute', (routeOptions) => {
     const own = routeOptions.config?.rateLimit;
     if (own === false) return;
+    if (settings.exemptHealthProbes === true && routeOptions.url.startsWith(HEALTH_PREFIX)) return;
     const hook =
       own === undefined
         ? global
