@@ -85,7 +85,7 @@ const DURATION_UNITS: Array<[string, number]> = [
 ];
 
 /** "45 seconds", "1 minute": a window or the time until it resets, for the problem's detail. */
-function describeDuration(ms: number): string {
+export function describeDuration(ms: number): string {
   const unit = DURATION_UNITS.find(([, size]) => ms >= size);
   if (unit === undefined) return `${ms} ms`;
   const count = Math.round(ms / unit[1]);

@@ -10,7 +10,8 @@ import { hashPassword, verifyPassword } from '../../infrastructure/security/pass
 import type { UserInvalidation } from '../users/user-cache.js';
 import { userColumns } from '../users/user-view.js';
 import { validationError } from '../users/validation-error.js';
-import { accountLimitKey, normalizeEmail } from './email-address.js';
+import { normalizeEmail } from './email-address.js';
+import type { LoginThrottleService } from './login-throttle.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import {
   type ClientInfo,
@@ -22,8 +23,7 @@ import {
   tokenPair,
 } from './sessions.js';
 
-/** Failed sign-ins per account (whatever the client's address), and wrong current passwords per user. */
-export const LOGIN_FAILURE_LIMIT = { limit: 5, windowSeconds: 15 * 60 };
+/** Wrong current passwords per user (sign-ins are throttled by login-throttle.ts). */
 export const PASSWORD_CHANGE_FAILURE_LIMIT = { limit: 5, windowSeconds: 15 * 60 };
 
 /** One message for every failed sign-in: unknown email, wrong password and deactivated account look alike. */
@@ -36,6 +36,7 @@ export interface AuthServiceDeps {
   db: Database;
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
+  loginThrottle: LoginThrottleService;
   refreshTokenTtlDays: number;
   /** Told after every committed change to a user's row (the auth guard and /me cache it). */
   userCache: UserInvalidation;
@@ -53,7 +54,7 @@ const sessionUserColumns = {
 };
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, accessTokens, rateLimiter, refreshTokenTtlDays, userCache } = deps;
+  const { db, accessTokens, rateLimiter, loginThrottle, refreshTokenTtlDays, userCache } = deps;
   // Unknown emails are checked against this hash so that they cost the same argon2 work as known ones.
   const dummyPasswordHash = hashPassword(generateOpaqueToken());
 
@@ -105,17 +106,12 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /**
      * Email + password → a new session (refresh token family). Every failure answers the same 401.
-     * Attempts count against the account before the password is checked, and a success clears the
-     * count: after 5 failures in 15 minutes the account answers 429 from any address.
+     * Throttled per account and client address (login-throttle.ts): the same steps for known and
+     * unknown emails, so neither the answers nor their timing tell them apart.
      */
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<TokenPair> {
       const email = normalizeEmail(input.email);
-      const limitKey = accountLimitKey('login-failures', email);
-      await tooManyAttempts(
-        limitKey,
-        LOGIN_FAILURE_LIMIT,
-        'Too many failed sign-in attempts for this account. Wait before trying again, or reset the password.',
-      );
+      await loginThrottle.check(email, client.ipAddress ?? '');
 
       const [user] = await db
         .select({ ...sessionUserColumns, passwordHash: users.passwordHash })
@@ -126,9 +122,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         input.password,
       );
       if (!user || !passwordMatches || !user.isActive) {
+        await loginThrottle.failed(email, client.ipAddress ?? '');
         throw new AppError('unauthorized', INVALID_CREDENTIALS);
       }
-      await rateLimiter.reset(limitKey);
+      await loginThrottle.succeeded(email, client.ipAddress ?? '');
 
       const pair = await db.transaction(async (tx) => {
         const [signedIn] = await tx

@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { AppError } from '../../http/errors.js';
+import { clientKey } from '../../http/rate-limit.js';
 import type { Database } from '../../infrastructure/database/client.js';
 import { passwordResetTokens, users } from '../../infrastructure/database/schema/index.js';
 import type { Mailer, MailMessage } from '../../infrastructure/mail/mailer.js';
@@ -9,16 +10,24 @@ import { hashPassword } from '../../infrastructure/security/password.js';
 import type { UserInvalidation } from '../users/user-cache.js';
 import { validationError } from '../users/validation-error.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
+import type { LoginThrottleService } from './login-throttle.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import { type ClientInfo, nextTokenVersion, revokeUserRefreshTokens } from './sessions.js';
 
-/** Reset emails per address: more requests still answer 202, they just send nothing. */
-export const RESET_EMAIL_LIMIT = { limit: 3, windowSeconds: 60 * 60 };
+/**
+ * Reset emails per email address and client address, and per email address from all client addresses,
+ * per hour. Beyond the second, a client address that has not asked for this email address within the
+ * hour still gets one email sent, so that nobody can use up the owner's quota. More requests still
+ * answer 202, they just send nothing.
+ */
+export const RESET_EMAIL_LIMIT = { perAddress: 3, perAccount: 10, windowSeconds: 60 * 60 };
 
 export interface PasswordResetDeps {
   db: Database;
   mailer: Mailer;
   rateLimiter: RateLimiter;
+  /** Told after a reset, so that other people's guesses stop throttling the owner's sign-ins. */
+  loginThrottle: Pick<LoginThrottleService, 'accountRecovered'>;
   /** Front-end base URL; the email links to `${publicAppUrl}/reset-password?token=...`. */
   publicAppUrl: string;
   ttlMinutes: number;
@@ -112,19 +121,27 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      */
     async request(rawEmail: string, client: ClientInfo): Promise<void> {
       const email = normalizeEmail(rawEmail);
-      const quota = await rateLimiter.hit(
-        accountLimitKey('reset-emails', email),
-        RESET_EMAIL_LIMIT.limit,
-        RESET_EMAIL_LIMIT.windowSeconds,
-      );
-      if (quota.allowed) afterResponse(() => issueAndSend(email, client));
+      const [fromAddress, forAccount] = await Promise.all([
+        rateLimiter.hit(
+          accountLimitKey('reset-emails-address', `${email}\n${clientKey(client.ipAddress ?? '')}`),
+          RESET_EMAIL_LIMIT.perAddress,
+          RESET_EMAIL_LIMIT.windowSeconds,
+        ),
+        rateLimiter.hit(
+          accountLimitKey('reset-emails', email),
+          RESET_EMAIL_LIMIT.perAccount,
+          RESET_EMAIL_LIMIT.windowSeconds,
+        ),
+      ]);
+      const send = fromAddress.allowed && (forAccount.allowed || fromAddress.count <= 1);
+      if (send) afterResponse(() => issueAndSend(email, client));
     },
 
     /**
      * Sets a new password with a token from a reset email. The token and every other outstanding
      * one of the user are spent; every session ends (token version bumped, refresh tokens revoked).
      */
-    async confirm(input: { token: string; newPassword: string }): Promise<void> {
+    async confirm(input: { token: string; newPassword: string }, client?: ClientInfo): Promise<void> {
       const policyErrors = passwordPolicyErrors(input.newPassword, '/body/newPassword');
       if (policyErrors.length > 0) throw validationError(policyErrors);
       const passwordHash = await hashPassword(input.newPassword);
@@ -179,7 +196,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       }
       await deps.userCache.userChanged(outcome.userId);
       // The owner proved control of the mailbox: a lockout from someone else's guesses ends here.
-      await rateLimiter.reset(accountLimitKey('login-failures', outcome.email));
+      await deps.loginThrottle.accountRecovered(outcome.email, client?.ipAddress);
     },
 
     /** Waits for requests still being completed after their response (graceful shutdown). */
