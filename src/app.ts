@@ -18,6 +18,7 @@ import { metricsPlugin } from './http/metrics.js';
 import { openApiPlugin } from './http/openapi.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
@@ -228,6 +229,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const shared = createSharedServices(deps);
 
   await app.register(errorHandlerPlugin);
+  await registerSecurityHeaders(app, config);
   await app.register(finiteNumbersPlugin);
   await registerRateLimit(app, {
     globalPerMinute: config.rateLimit.globalPerMinute,
@@ -236,7 +238,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   await app.register(authenticatePlugin, { userStates: shared.userCache, accessTokens: shared.accessTokens });
   await app.register(openApiPlugin);
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { token: config.metricsToken });
   await app.register(healthRoutes, { pool: database.pool });
   await app.register(registerModules, { prefix: API_PREFIX, deps, shared });
 

@@ -7,6 +7,7 @@ import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword, verifyPassword } from '../../infrastructure/security/password.js';
+import { checkDisplayName } from '../users/display-name.js';
 import type { UserInvalidation } from '../users/user-cache.js';
 import { userColumns } from '../users/user-view.js';
 import { validationError } from '../users/validation-error.js';
@@ -73,10 +74,11 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Creates a student account and signs it in. Role is never taken from the request. */
     async register(input: RegisterInput, client: ClientInfo): Promise<TokenPair> {
       const email = normalizeEmail(input.email);
-      const name = input.name.trim();
+      const checkedName = checkDisplayName(input.name, '/body/name');
       const errors: FieldError[] = passwordPolicyErrors(input.password, '/body/password', { email });
-      if (name === '') errors.push({ field: '/body/name', message: 'must not be blank' });
-      if (errors.length > 0) throw validationError(errors);
+      if ('error' in checkedName) errors.push(checkedName.error);
+      if (errors.length > 0 || 'error' in checkedName) throw validationError(errors);
+      const { name } = checkedName;
 
       const passwordHash = await hashPassword(input.password);
       return db.transaction(async (tx) => {

@@ -7,6 +7,7 @@ import type { Database } from '../../infrastructure/database/client.js';
 import { type Role, userProfiles, users } from '../../infrastructure/database/schema/index.js';
 import { nextTokenVersion, revokeUserRefreshTokens } from '../auth/sessions.js';
 import type { InstructorRenames } from '../catalog/instructor-renames.js';
+import { checkDisplayName } from './display-name.js';
 import { profileColumns } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
@@ -85,8 +86,9 @@ export function createUsersService({ db, userCache, catalog, onCatalogError }: U
     },
 
     async updateMe(actor: Actor, input: { name: string }): Promise<MeView> {
-      const name = input.name.trim();
-      if (name === '') throw validationError([{ field: '/body/name', message: 'must not be blank' }]);
+      const checked = checkDisplayName(input.name, '/body/name');
+      if ('error' in checked) throw validationError([checked.error]);
+      const { name } = checked;
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
       await userCache.userChanged(actor.id);
       await catalog.userRenamed(actor.id).catch((error: unknown) => onCatalogError?.(error));
