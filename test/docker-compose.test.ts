@@ -265,6 +265,7 @@ describe('docker-compose.yml: api', () => {
   });
 
   it('requires JWT_SECRET from the environment, with no default (one written here would be public)', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose interpolation, compared literally
     expect(env.JWT_SECRET).toBe('${JWT_SECRET:?set JWT_SECRET}');
   });
 
