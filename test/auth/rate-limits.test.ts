@@ -75,6 +75,7 @@ describe('rate limits on auth endpoints', () => {
     let throttleApp: TestApp;
     beforeAll(async () => {
       throttleApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 1_000 } });
+      await redisReady(throttleApp.redis);
       await throttleApp.app.ready();
     });
     afterAll(async () => {

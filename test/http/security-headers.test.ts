@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisReady } from '../helpers/factories.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const FRONT_END = 'https://app.example.com';
@@ -15,6 +16,8 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
       rateLimit: { globalPerMinute: 3, authPerMinute: 3, exemptHealthProbes: true },
     });
     production = await buildTestApp({ nodeEnv: 'production' });
+    // The limiter fails open until Redis answers.
+    await redisReady(testApp.redis);
     await testApp.app.ready();
     await production.app.ready();
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Config, ConfigError, parseConfig } from '../../src/config.js';
+import { redisReady } from '../helpers/factories.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -22,6 +23,8 @@ describe.each([
       trustProxy: trustProxy(setting),
       rateLimit: { globalPerMinute: 10_000, authPerMinute: AUTH_PER_MINUTE },
     });
+    // The limiter fails open until Redis answers.
+    await redisReady(testApp.redis);
     await testApp.app.ready();
   });
   afterAll(async () => {
