@@ -19,18 +19,16 @@ import { openApiPlugin } from './http/openapi.js';
 import { registerRateLimit } from './http/rate-limit.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './http/request-id.js';
 import { requestValidatorFactory } from './http/request-validation.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import type { Cache } from './infrastructure/cache/cache.js';
 import { MemoryCache } from './infrastructure/cache/memory-cache.js';
 import { RedisCache } from './infrastructure/cache/redis-cache.js';
-import type { Database, DatabaseClient } from './infrastructure/database/client/client.js';
+import type { DatabaseClient } from './infrastructure/database/client/client.js';
 import type { DomainEventBus, DomainEvents } from './infrastructure/events/domain-events.js';
 import { createEventBus } from './infrastructure/events/event-bus.js';
+import { createFixedWindows, type FixedWindowStore } from './infrastructure/fixed-window.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
-import {
-  createMemoryRateLimiter,
-  createRedisRateLimiter,
-  type RateLimiter,
-} from './infrastructure/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
 import { authRoutes, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogRoutes, createCatalogCache } from './modules/catalog/index.js';
@@ -68,6 +66,8 @@ export interface AppDependencies {
 export interface SharedServices {
   accessTokens: AccessTokens;
   cache: Cache;
+  /** The fixed-window counters behind both the per-request limiter and `rateLimiter`. */
+  windows: FixedWindowStore;
   rateLimiter: RateLimiter;
   /** Users' auth state and /me view: read by the auth guard, invalidated by every user write. */
   userCache: UserCache;
@@ -89,10 +89,12 @@ function createSharedServices(deps: AppDependencies, log: FastifyBaseLogger): Sh
       log.error({ err: errorForLog(error), event, subscriber }, 'an event subscriber failed after commit'),
   });
   wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache });
+  const windows = createFixedWindows(redis);
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
     cache,
-    rateLimiter: redis ? createRedisRateLimiter(redis) : createMemoryRateLimiter(),
+    windows,
+    rateLimiter: createRateLimiter(windows),
     userCache,
     catalogCache,
     events,
@@ -153,6 +155,18 @@ function closeKeepAliveConnectionsGracefully(app: FastifyInstance, graceMs: numb
 }
 
 /**
+ * Fastify's `trustProxy` for TRUST_PROXY. A hop count trusts that many proxies nearest the server
+ * (the socket's peer is hop 0), so `request.ip` is the address the outermost trusted proxy saw and
+ * entries a client wrote further left are ignored. Fastify itself treats a number as "trust none".
+ */
+export function trustProxyOption(
+  trust: Config['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust;
+  return (_address, hop) => hop < trust;
+}
+
+/**
  * Builds the HTTP application without listening and without calling `ready()`: tests add routes
  * and inject requests; src/server.ts listens. Plugin order: core settings → error handling →
  * OpenAPI + docs → metrics → health → feature modules.
@@ -166,7 +180,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     // Each request's child logger is made on its first written line, not for every request.
     ...(logger === false ? {} : { childLoggerFactory: deferredChildLoggerFactory }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     genReqId: requestIdFor,
     // Never take the header verbatim: genReqId validates it first.
     requestIdHeader: false,
@@ -224,11 +238,16 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const shared = createSharedServices(deps, app.log);
 
   await app.register(errorHandlerPlugin);
+  await registerSecurityHeaders(app, config);
   await app.register(finiteNumbersPlugin);
-  await registerRateLimit(app, { globalPerMinute: config.rateLimit.globalPerMinute, redis: deps.redis });
+  await registerRateLimit(app, {
+    globalPerMinute: config.rateLimit.globalPerMinute,
+    exemptHealthProbes: config.rateLimit.exemptHealthProbes !== false,
+    store: shared.windows,
+  });
   await app.register(authenticatePlugin, { userStates: shared.userCache, accessTokens: shared.accessTokens });
   await app.register(openApiPlugin);
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { token: config.metricsToken });
   await app.register(healthRoutes, { pool: database.pool });
   await app.register(registerModules, { prefix: API_PREFIX, deps, shared });
 

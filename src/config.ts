@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
@@ -49,12 +51,40 @@ export interface Config {
   mailFrom: string;
   /** Base URL of the front end, used in links inside emails (password reset). */
   publicAppUrl: string;
-  rateLimit: { globalPerMinute: number; authPerMinute: number };
+  rateLimit: {
+    globalPerMinute: number;
+    authPerMinute: number;
+    /** `/health/*` outside the per-client limit (default true). */
+    exemptHealthProbes?: boolean;
+  };
   /** Lifetime of cached catalog responses; writes invalidate them sooner. */
   cacheTtlSeconds: number;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
-  trustProxy: boolean;
+  /**
+   * Which proxies' `X-Forwarded-For` entries to believe (Fastify's `trustProxy`): false (none), a hop
+   * count, or the proxies' addresses and CIDR ranges. Never "every entry": the left-most is the client's.
+   */
+  trustProxy: false | number | string[];
+  /** Where JWT_SECRET came from: set, generated into the data folder (development) or per process (test). */
+  jwtSecretSource: 'environment' | 'data-folder' | 'process';
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Bearer token `/metrics` requires; unset: open (as on a private network). */
+  metricsToken: string | undefined;
+  /** Sign-in throttling (auth.service.ts, the README's security section). */
+  loginThrottle: LoginThrottle;
+}
+
+export interface LoginThrottle {
+  /** Failed sign-ins one address may make for one account per window before delays start. */
+  freeFailuresPerAddress: number;
+  /** Window of the per-address count, in seconds. */
+  addressWindowSeconds: number;
+  /** Longest delay one address waits between attempts, in seconds (delays double from 1 s). */
+  maxDelaySeconds: number;
+  /** Failed sign-ins per account per hour, from all addresses, before only clean addresses may try. */
+  accountFailuresPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -101,12 +131,101 @@ function readUrl(env: Env, key: string, protocols: string[]): string | undefined
   return raw;
 }
 
-// A fixed development secret keeps tokens valid across restarts and instances in development;
-// production refuses to start without a real one.
-const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production-0123456789';
+/**
+ * The secret every development server signed with before secrets were generated. It is public (it was
+ * in this file), so it is refused wherever it comes from.
+ */
+export const RETIRED_DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production-0123456789';
+
+/** Where a development server keeps its generated secret, so that tokens survive restarts. */
+export const DEVELOPMENT_SECRET_FILE = path.join(projectRoot, '.data', 'jwt-secret');
+
+/** Reads the development secret from `file`, creating it (random, owner-only) on first use. */
+export function developmentSecretFrom(file: string): string {
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= 32) return stored;
+  }
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+let processSecret: string | undefined;
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+const TRUST_PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `TRUST_PROXY`: unset/false, a hop count, or a comma-separated list of addresses, CIDRs and keywords. */
+function readTrustProxy(env: Env): false | number | string[] {
+  const raw = readString(env, 'TRUST_PROXY');
+  if (raw === undefined || ['false', 'no', 'off', '0'].includes(raw.toLowerCase())) return false;
+  if (['true', 'yes', 'on'].includes(raw.toLowerCase())) {
+    throw new ConfigError(
+      'TRUST_PROXY=true would believe every X-Forwarded-For entry, and clients write the left-most ones themselves. ' +
+        'Set the number of proxies in front of the API (1 behind one load balancer) or their addresses/CIDRs.',
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10)
+      throw new ConfigError(`TRUST_PROXY hop count must be from 1 to 10, got "${raw}".`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk =
+      prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!TRUST_PROXY_KEYWORDS.has(entry) && (family === 0 || !prefixOk || extra !== undefined)) {
+      throw new ConfigError(
+        `TRUST_PROXY must be false, a hop count, or addresses/CIDRs separated by commas; "${entry}" is none of them.`,
+      );
+    }
+  }
+  return entries;
+}
+
+function readOrigins(env: Env, key: string): string[] {
+  const raw = readString(env, key);
+  if (raw === undefined) return [];
+  return raw.split(',').map((entry) => {
+    const origin = entry.trim();
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(
+        `${key} must list origins like https://app.example.com separated by commas; got "${origin}".`,
+      );
+    }
+    return origin;
+  });
+}
+
+function readMetricsToken(env: Env): string | undefined {
+  const token = readString(env, 'METRICS_TOKEN');
+  if (token !== undefined && token.length < 16) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters long.');
+  }
+  return token;
+}
+
+export interface ParseConfigOptions {
+  /** Development secret when JWT_SECRET is unset; default: one random secret per process. */
+  developmentSecret?: () => string;
+}
 
 /** Parses and validates settings. Pure: takes the environment as an argument so tests can call it. */
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config {
   const nodeEnvRaw = readString(env, 'NODE_ENV') ?? 'development';
   if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'test' && nodeEnvRaw !== 'production') {
     throw new ConfigError(`NODE_ENV must be development, test or production, got "${nodeEnvRaw}".`);
@@ -119,20 +238,41 @@ export function parseConfig(env: Env): Config {
   }
 
   const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgresql:', 'postgres:']);
-  const jwtSecret =
-    readString(env, 'JWT_SECRET') ?? (nodeEnv === 'production' ? undefined : DEVELOPMENT_JWT_SECRET);
+  const host = readString(env, 'HOST') ?? '127.0.0.1';
+  let jwtSecret = readString(env, 'JWT_SECRET');
+  let jwtSecretSource: Config['jwtSecretSource'] = 'environment';
   if (jwtSecret === undefined) {
-    throw new ConfigError('JWT_SECRET must be set in production (at least 32 random characters).');
+    if (nodeEnv === 'production') {
+      throw new ConfigError('JWT_SECRET must be set in production (at least 32 random characters).');
+    }
+    if (!isLoopbackHost(host)) {
+      throw new ConfigError(
+        `JWT_SECRET must be set when HOST=${host} is reachable from other machines (at least 32 random characters, e.g. from \`openssl rand -base64 48\`).`,
+      );
+    }
+    if (nodeEnv === 'development' && options.developmentSecret) {
+      jwtSecret = options.developmentSecret();
+      jwtSecretSource = 'data-folder';
+    } else {
+      processSecret ??= randomBytes(48).toString('base64url');
+      jwtSecret = processSecret;
+      jwtSecretSource = 'process';
+    }
   }
   if (jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET must be at least 32 characters long.');
+  }
+  if (jwtSecret === RETIRED_DEVELOPMENT_JWT_SECRET) {
+    throw new ConfigError(
+      'JWT_SECRET is the old built-in development secret, which is public: choose another.',
+    );
   }
 
   const dataDir = readString(env, 'EMBEDDED_PG_DATA_DIR') ?? '.data/postgres';
 
   return {
     nodeEnv,
-    host: readString(env, 'HOST') ?? '127.0.0.1',
+    host,
     port: readInt(env, 'PORT', 3000, 0, 65535),
     logLevel,
     databaseUrl,
@@ -149,6 +289,7 @@ export function parseConfig(env: Env): Config {
     migrationLockTimeoutMs: readInt(env, 'MIGRATION_LOCK_TIMEOUT_MS', 60_000, 0, 3_600_000),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     jwtSecret,
+    jwtSecretSource,
     accessTokenTtlSeconds: readInt(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 30, 86_400),
     refreshTokenTtlDays: readInt(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     passwordResetTtlMinutes: readInt(env, 'PASSWORD_RESET_TTL_MINUTES', 30, 5, 1440),
@@ -158,11 +299,20 @@ export function parseConfig(env: Env): Config {
     rateLimit: {
       globalPerMinute: readInt(env, 'RATE_LIMIT_GLOBAL_PER_MINUTE', 1_000, 1, 10_000_000),
       authPerMinute: readInt(env, 'RATE_LIMIT_AUTH_PER_MINUTE', 10, 1, 100_000),
+      exemptHealthProbes: readBool(env, 'RATE_LIMIT_EXEMPT_HEALTH', true),
     },
     cacheTtlSeconds: readInt(env, 'CACHE_TTL_SECONDS', 60, 1, 86_400),
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     shutdownTimeoutMs: readInt(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    trustProxy: readBool(env, 'TRUST_PROXY', false),
+    trustProxy: readTrustProxy(env),
+    corsOrigins: readOrigins(env, 'CORS_ORIGINS'),
+    metricsToken: readMetricsToken(env),
+    loginThrottle: {
+      freeFailuresPerAddress: readInt(env, 'LOGIN_FREE_FAILURES_PER_ADDRESS', 5, 1, 1000),
+      addressWindowSeconds: 15 * 60,
+      maxDelaySeconds: readInt(env, 'LOGIN_MAX_DELAY_SECONDS', 900, 1, 86_400),
+      accountFailuresPerHour: readInt(env, 'LOGIN_ACCOUNT_FAILURES_PER_HOUR', 100, 1, 1_000_000),
+    },
   };
 }
 
@@ -176,7 +326,9 @@ export function loadConfig(): Config {
   if (loaded) return loaded;
   const envFile = path.join(projectRoot, '.env');
   if (existsSync(envFile)) dotenv.config({ path: envFile, quiet: true } as dotenv.DotenvConfigOptions);
-  loaded = parseConfig(process.env);
+  loaded = parseConfig(process.env, {
+    developmentSecret: () => developmentSecretFrom(DEVELOPMENT_SECRET_FILE),
+  });
   return loaded;
 }
 

@@ -146,6 +146,11 @@ function sendProblem(
   // Also set here for errors raised before the onRequest hooks ran (frameworkErrors).
   reply.header(REQUEST_ID_HEADER, request.id);
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+  // Whichever limit refused the request (per address, per account), the RateLimit headers say the same as Retry-After.
+  if (problem.status === 429 && retryAfterSeconds !== undefined) {
+    reply.header('ratelimit-remaining', '0');
+    reply.header('ratelimit-reset', String(retryAfterSeconds));
+  }
   // Problems must not be cached by intermediaries (a 404 for a resource about to be created, a 503).
   reply.header('cache-control', 'no-store');
   // RFC 9110 §15.5.2: every 401 names the scheme; the guard sets error="invalid_token" itself when it

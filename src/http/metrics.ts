@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { AppError } from '../shared/errors.js';
 import { quietRouteLogLevel } from './logger.js';
 import { OPERATIONS_TAG } from './openapi.js';
 import { RequestDurationHistogram } from './request-duration-histogram.js';
@@ -15,13 +17,27 @@ declare module 'fastify' {
 /** Label for requests that matched no route, so unknown URLs cannot blow up cardinality. */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
+/** The scraper's token, compared in constant time (its digest, so lengths do not show either). */
+function requireBearer(token: string): onRequestHookHandler {
+  const expected = createHash('sha256').update(token).digest();
+  return (request, _reply, done) => {
+    const header = request.headers.authorization ?? '';
+    const match = /^bearer +(\S+)$/i.exec(header);
+    const presented = createHash('sha256')
+      .update(match?.[1] ?? '')
+      .digest();
+    if (match && timingSafeEqual(presented, expected)) done();
+    else done(new AppError('unauthorized', 'GET /metrics needs the metrics token (Authorization: Bearer).'));
+  };
+}
+
 /**
  * Prometheus metrics on `GET /metrics`: process metrics plus a request-duration histogram labelled by
  * method, route pattern (`/api/v1/courses/:id`, never the raw URL) and status code. Each application
  * gets its own registry, so several instances in one process (tests) do not clash.
  */
 export const metricsPlugin = fp(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: { token?: string | undefined }) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
 
@@ -44,10 +60,13 @@ export const metricsPlugin = fp(
       '/metrics',
       {
         logLevel: quietRouteLogLevel(app.log.level),
+        ...(options.token === undefined ? {} : { onRequest: requireBearer(options.token) }),
         schema: {
           tags: [OPERATIONS_TAG],
           summary: 'Prometheus metrics',
-          description: 'Process metrics and request durations in the Prometheus text exposition format.',
+          description:
+            'Process metrics and request durations in the Prometheus text exposition format. ' +
+            'When METRICS_TOKEN is set, needs `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).',
         },
       },
       async (_request, reply) => {

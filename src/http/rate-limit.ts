@@ -1,6 +1,12 @@
-import { isIPv6 } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { Redis } from 'ioredis';
+import {
+  createFixedWindows,
+  type FixedWindowStore,
+  type WindowCount,
+} from '../infrastructure/fixed-window.js';
+import { clientKey } from '../shared/client-address.js';
+import { describeDuration } from '../shared/duration.js';
 import { AppError } from '../shared/errors.js';
 
 /** A route's own limit (`config: { rateLimit: { max, timeWindow } }`), or `false` for none. */
@@ -18,113 +24,16 @@ declare module 'fastify' {
 
 export interface RateLimitSettings {
   globalPerMinute: number;
-  /** Shared store for every instance; in-process counters when absent. */
+  /** Leave `/health/*` unlimited (probes come from the load balancer, often from few addresses). */
+  exemptHealthProbes?: boolean;
+  /** The counters (fixed-window.ts); else made from `redis` (shared by every instance) or in-process. */
+  store?: FixedWindowStore;
   redis?: Redis;
 }
 
 const NAMESPACE = 'lp:rate-limit:';
 const MINUTE_MS = 60_000;
-/** In-process counters kept at most (expired ones go first, then the oldest). */
-const MAX_LOCAL_KEYS = 100_000;
-
-interface Count {
-  /** Requests in the current window, this one included. */
-  current: number;
-  /** Milliseconds until the window resets. */
-  ttl: number;
-}
-
-/**
- * Fixed windows per key: the first request of a key opens its window. The in-process store answers
- * synchronously (no promise on the hot path); Redis asynchronously, `undefined` when unavailable.
- */
-type Store =
-  | { sync: true; incr(key: string, windowMs: number): Count }
-  | { sync: false; incr(key: string, windowMs: number): Promise<Count | undefined> };
-
-function memoryStore(): Store {
-  const windows = new Map<string, { current: number; startedAt: number }>();
-  return {
-    sync: true,
-    incr(key, windowMs) {
-      const now = Date.now();
-      let window = windows.get(key);
-      if (window === undefined || window.startedAt + windowMs <= now) {
-        if (window === undefined && windows.size >= MAX_LOCAL_KEYS) {
-          for (const [k, w] of windows) if (w.startedAt + windowMs <= now) windows.delete(k);
-          if (windows.size >= MAX_LOCAL_KEYS) windows.delete(windows.keys().next().value as string);
-        }
-        window = { current: 0, startedAt: now };
-        windows.set(key, window);
-      }
-      window.current += 1;
-      return { current: window.current, ttl: window.startedAt + windowMs - now };
-    },
-  };
-}
-
-// INCR, and PEXPIRE when the window opens: one round trip, atomic, shared by every instance.
-const INCREMENT_SCRIPT = `
-local current = redis.call('INCR', KEYS[1])
-local ttl = tonumber(ARGV[1])
-if current == 1 then
-  redis.call('PEXPIRE', KEYS[1], ttl)
-else
-  ttl = redis.call('PTTL', KEYS[1])
-end
-return {current, ttl}`;
-
-type RateLimitRedis = Redis & {
-  lpRateLimit(key: string, windowMs: number): Promise<[number, number]>;
-};
-
-function redisStore(redis: Redis): Store {
-  const client = redis as RateLimitRedis;
-  if (typeof client.lpRateLimit !== 'function') {
-    redis.defineCommand('lpRateLimit', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
-  }
-  return {
-    sync: false,
-    incr: (key, windowMs) =>
-      client.lpRateLimit(key, windowMs).then(
-        ([current, ttl]) => ({ current, ttl }),
-        () => undefined,
-      ),
-  };
-}
-
-/**
- * The client's key: its address, an IPv6 address reduced to its /64 (one subscriber usually owns a
- * whole /64 and could otherwise rotate through it), an IPv4-mapped IPv6 address to the IPv4 one.
- */
-export function clientKey(ip: string): string {
-  if (!ip.includes(':')) return ip;
-  if (!isIPv6(ip)) return ip.toLowerCase();
-  const address = ip.split('%')[0]!.toLowerCase();
-  const [head = '', tail] = address.split('::') as [string, string | undefined];
-  const part = (text: string) => (text === '' ? [] : text.split(':'));
-  const fromDotted = (groups: string[]) => {
-    const last = groups.at(-1);
-    if (last === undefined || !last.includes('.')) return groups;
-    const [a, b, c, d] = last.split('.').map(Number) as [number, number, number, number];
-    return [...groups.slice(0, -1), ((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
-  };
-  const left = fromDotted(part(head));
-  const right = tail === undefined ? [] : fromDotted(part(tail));
-  const groups =
-    tail === undefined
-      ? left
-      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  const hextets = groups.map((group) => Number.parseInt(group, 16));
-  if (hextets.slice(0, 5).every((h) => h === 0) && hextets[5] === 0xffff) {
-    const [high = 0, low = 0] = hextets.slice(6);
-    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-  }
-  return `${hextets
-    .slice(0, 4)
-    .map((h) => h.toString(16))
-    .join(':')}::/64`;
-}
+const HEALTH_PREFIX = '/health/';
 
 const UNITS_MS: Record<string, number> = { second: 1_000, minute: MINUTE_MS, hour: 60 * MINUTE_MS };
 
@@ -133,22 +42,6 @@ function windowMsOf(timeWindow: number | string): number {
   const match = typeof timeWindow === 'string' ? /^(\d+) *(second|minute|hour)s?$/.exec(timeWindow) : null;
   if (!match) throw new Error(`rate limit: unsupported timeWindow ${JSON.stringify(timeWindow)}`);
   return Number(match[1]) * UNITS_MS[match[2]!]!;
-}
-
-const DURATION_UNITS: Array<[string, number]> = [
-  ['year', 365.25 * 24 * 60 * MINUTE_MS],
-  ['day', 24 * 60 * MINUTE_MS],
-  ['hour', 60 * MINUTE_MS],
-  ['minute', MINUTE_MS],
-  ['second', 1_000],
-];
-
-/** "45 seconds", "1 minute": a window or the time until it resets, for the problem's detail. */
-function describeDuration(ms: number): string {
-  const unit = DURATION_UNITS.find(([, size]) => ms >= size);
-  if (unit === undefined) return `${ms} ms`;
-  const count = Math.round(ms / unit[1]);
-  return `${count} ${unit[0]}${count === 1 ? '' : 's'}`;
 }
 
 /**
@@ -163,13 +56,13 @@ function describeDuration(ms: number): string {
  * bench machine, a tenth of an authenticated read; here the in-process path is synchronous.
  */
 export async function registerRateLimit(app: FastifyInstance, settings: RateLimitSettings): Promise<void> {
-  const store = settings.redis ? redisStore(settings.redis) : memoryStore();
+  const store = settings.store ?? createFixedWindows(settings.redis);
 
   function limiter(max: number, windowMs: number, prefix: string) {
     /** Headers, and the 429 beyond the limit. Store unavailable: let through, full allowance announced. */
-    function apply(count: Count | undefined, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    function apply(count: WindowCount | undefined, reply: FastifyReply, done: HookHandlerDoneFunction) {
       const current = count?.current ?? 0;
-      const resetSeconds = Math.ceil((count?.ttl ?? 0) / 1000);
+      const resetSeconds = Math.ceil((count?.ttlMs ?? 0) / 1000);
       reply.header('ratelimit-limit', max);
       if (current <= max) {
         reply.header('ratelimit-remaining', max - current);
@@ -198,9 +91,16 @@ export async function registerRateLimit(app: FastifyInstance, settings: RateLimi
 
   const global = limiter(settings.globalPerMinute, MINUTE_MS, NAMESPACE);
 
+  // Requests no route matches (404s) count against the global limit too: probing unknown URLs is not free.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.is404) global(request, reply, done);
+    else done();
+  });
+
   app.addHook('onRoute', (routeOptions) => {
     const own = routeOptions.config?.rateLimit;
     if (own === false) return;
+    if (settings.exemptHealthProbes === true && routeOptions.url.startsWith(HEALTH_PREFIX)) return;
     const hook =
       own === undefined
         ? global

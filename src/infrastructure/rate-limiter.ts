@@ -1,61 +1,51 @@
 import type { Redis } from 'ioredis';
+import { type FixedWindowStore, memoryWindows, redisWindows, type WindowCount } from './fixed-window.js';
 
 export interface LimitResult {
   allowed: boolean;
+  /** Events counted in the window, this one included (0 when the store was unavailable). */
+  count: number;
   /** Seconds until the window resets (for Retry-After). */
   retryAfterSeconds: number;
 }
 
 /**
- * Counts events per key in fixed windows, for limits keyed on something other than the client IP
- * (failed logins per account, reset emails per address). Redis when configured, shared by all
- * instances; in-process otherwise. Fails open if Redis is down.
+ * Limits keyed on something other than the client address (failed sign-ins per account and address,
+ * reset emails per address), counted in the same fixed windows as the per-request limiter
+ * (fixed-window.ts). Fails open if Redis is down.
  */
 export interface RateLimiter {
   hit(key: string, limit: number, windowSeconds: number): Promise<LimitResult>;
+  /** The key's current window without counting, `undefined` when none is open. */
+  peek(key: string): Promise<WindowCount | undefined>;
   reset(key: string): Promise<void>;
 }
 
-export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
-  const windows = new Map<string, { count: number; resetAt: number }>();
+/** `prefix` keeps these keys apart from the per-request limiter's in a shared store. */
+export function createRateLimiter(store: FixedWindowStore, prefix = 'lp:limit:'): RateLimiter {
   return {
     async hit(key, limit, windowSeconds) {
-      const time = now();
-      let window = windows.get(key);
-      if (!window || window.resetAt <= time) {
-        window = { count: 0, resetAt: time + windowSeconds * 1000 };
-        windows.set(key, window);
-        if (windows.size > 100_000) {
-          for (const [k, w] of windows) if (w.resetAt <= time) windows.delete(k);
-        }
-      }
-      window.count++;
-      return { allowed: window.count <= limit, retryAfterSeconds: Math.ceil((window.resetAt - time) / 1000) };
+      const count = await store.incr(prefix + key, windowSeconds * 1000);
+      if (count === undefined) return { allowed: true, count: 0, retryAfterSeconds: 0 };
+      return {
+        allowed: count.current <= limit,
+        count: count.current,
+        retryAfterSeconds: Math.max(1, Math.ceil(count.ttlMs / 1000)),
+      };
+    },
+    async peek(key) {
+      return store.peek(prefix + key);
     },
     async reset(key) {
-      windows.delete(key);
+      await store.reset(prefix + key);
     },
   };
 }
 
+export function createMemoryRateLimiter(now: () => number = Date.now): RateLimiter {
+  return createRateLimiter(memoryWindows(now));
+}
+
 export function createRedisRateLimiter(redis: Redis, prefix = 'lp:limit:'): RateLimiter {
-  return {
-    async hit(key, limit, windowSeconds) {
-      try {
-        const fullKey = prefix + key;
-        const [[, count], , [, ttl]] = (await redis
-          .multi()
-          .incr(fullKey)
-          .expire(fullKey, windowSeconds, 'NX')
-          .ttl(fullKey)
-          .exec()) as [[null, number], [null, number], [null, number]];
-        return { allowed: count <= limit, retryAfterSeconds: Math.max(1, ttl) };
-      } catch {
-        return { allowed: true, retryAfterSeconds: 0 };
-      }
-    },
-    async reset(key) {
-      await redis.del(prefix + key).catch(() => {});
-    },
-  };
+  return createRateLimiter(redisWindows(redis), prefix);
 }

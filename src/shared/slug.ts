@@ -4,6 +4,16 @@ export const MAX_SLUG_LENGTH = 80;
 /** What a slug may look like: lower-case ASCII words joined by single hyphens (the CHECK constraint's rule). */
 export const SLUG_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
 
+/**
+ * Shaped like a course id. `/courses/:idOrSlug` tries an id first, so a course with such a slug could
+ * not be reached by it (and could shadow another course's id): never stored as a slug.
+ */
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function looksLikeCourseId(slug: string): boolean {
+  return UUID_SHAPE.test(slug);
+}
+
 /** Used when a title has no ASCII letters or digits at all (e.g. a title entirely in Japanese). */
 const FALLBACK_SLUG = 'course';
 
@@ -35,7 +45,8 @@ export function slugify(text: string, maxLength = MAX_SLUG_LENGTH): string {
     .normalize('NFKD')
     .replace(/\p{M}/gu, '');
   const slug = trimToLength(folded.replace(/[^a-z0-9]+/g, '-').replace(/^-+/, ''), maxLength);
-  return slug === '' ? FALLBACK_SLUG : slug;
+  if (slug === '') return FALLBACK_SLUG;
+  return looksLikeCourseId(slug) ? `${FALLBACK_SLUG}-${slug}` : slug;
 }
 
 /**

@@ -70,39 +70,93 @@ describe('rate limits on auth endpoints', () => {
     });
   });
 
-  describe('per account (shared rate limiter), whatever the client address', () => {
-    it('locks an account after 5 failed logins: 429 with Retry-After even from a new address with the right password', async () => {
-      const user = await createUser(testApp.db);
-      const bystander = await createUser(testApp.db);
-      for (let i = 0; i < 5; i++) {
-        const response = await login(user.email, `wrong guess ${i}`);
-        expect(response.statusCode).toBe(401);
-      }
-      const locked = await login(user.email.toUpperCase(), user.password);
-      expect(locked.statusCode).toBe(429);
-      expect(locked.json()).toMatchObject({
-        code: 'rate_limited',
-        detail: expect.stringMatching(/failed sign-in/),
+  describe('per account and address (login-throttle.ts): guessing is slowed, the owner is never locked out', () => {
+    // Its own app, with a per-address route limit above the throttle's numbers.
+    let throttleApp: TestApp;
+    beforeAll(async () => {
+      throttleApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 1_000 } });
+      await redisReady(throttleApp.redis);
+      await throttleApp.app.ready();
+    });
+    afterAll(async () => {
+      await throttleApp?.close();
+    });
+    const login = (email: string, password: string, remoteAddress = uniqueClientAddress()) =>
+      throttleApp.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress,
+        payload: { email, password },
       });
-      const retryAfter = Number(locked.headers['retry-after']);
+
+    it('after 5 failures from one address that address waits (429 whose Retry-After, RateLimit headers and detail agree); the owner elsewhere signs in', async () => {
+      const user = await createUser(throttleApp.db);
+      const attacker = uniqueClientAddress();
+      for (let i = 0; i < 5; i++) {
+        expect((await login(user.email, `wrong guess ${i}`, attacker)).statusCode).toBe(401);
+      }
+      const throttled = await login(user.email.toUpperCase(), user.password, attacker);
+      expect(throttled.statusCode).toBe(429);
+      const retryAfter = Number(throttled.headers['retry-after']);
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(15 * 60);
-
-      expect((await login(bystander.email, bystander.password)).statusCode).toBe(200);
+      expect(throttled.headers['ratelimit-remaining']).toBe('0');
+      expect(throttled.headers['ratelimit-reset']).toBe(String(retryAfter));
+      expect(throttled.json()).toMatchObject({
+        code: 'rate_limited',
+        detail: expect.stringMatching(new RegExp(`failed sign-in.*Try again in ${retryAfter} seconds?`)),
+      });
+      // The owner, on another address, is not held up by the attacker's guesses.
+      expect((await login(user.email, user.password)).statusCode).toBe(200);
     });
 
-    it('locks unknown addresses the same way, so the lockout does not reveal which accounts exist', async () => {
+    it('the waits grow: 1 s after the 5th failure, 2 s after the 6th', async () => {
+      const user = await createUser(throttleApp.db);
+      const address = uniqueClientAddress();
+      for (let i = 0; i < 5; i++) await login(user.email, `wrong ${i}`, address);
+      expect((await login(user.email, 'wrong again', address)).headers['retry-after']).toBe('1');
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await login(user.email, 'wrong sixth', address)).statusCode).toBe(401);
+      expect((await login(user.email, 'wrong seventh', address)).headers['retry-after']).toBe('2');
+    });
+
+    it('throttles unknown addresses the same way, so throttling does not reveal which accounts exist', async () => {
+      const address = uniqueClientAddress();
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await login('ghost@example.com', `guess ${i}`)).statusCode);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await login('ghost@example.com', `guess ${i}`, address)).statusCode);
       expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
     });
 
-    it('a successful login clears the count of failures', async () => {
-      const user = await createUser(testApp.db);
-      for (let i = 0; i < 4; i++) expect((await login(user.email, `wrong ${i}`)).statusCode).toBe(401);
-      expect((await login(user.email, user.password)).statusCode).toBe(200);
-      for (let i = 0; i < 4; i++) expect((await login(user.email, `wrong again ${i}`)).statusCode).toBe(401);
-      expect((await login(user.email, user.password)).statusCode).toBe(200);
+    it('a successful login clears the count of failures of that address', async () => {
+      const user = await createUser(throttleApp.db);
+      const address = uniqueClientAddress();
+      for (let i = 0; i < 4; i++)
+        expect((await login(user.email, `wrong ${i}`, address)).statusCode).toBe(401);
+      expect((await login(user.email, user.password, address)).statusCode).toBe(200);
+      for (let i = 0; i < 4; i++)
+        expect((await login(user.email, `wrong again ${i}`, address)).statusCode).toBe(401);
+      expect((await login(user.email, user.password, address)).statusCode).toBe(200);
+    });
+
+    it('reset emails: another address can always get one, so nobody can use up the owner’s quota', async () => {
+      const user = await createUser(throttleApp.db);
+      const reset = (remoteAddress: string) =>
+        throttleApp.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/password-reset',
+          remoteAddress,
+          payload: { email: user.email },
+        });
+      const sentBefore = throttleApp.outbox.sent.length;
+      // 3 per client address; 12 from four attacker addresses use up the account's 10 per hour.
+      for (let a = 0; a < 4; a++) {
+        const address = uniqueClientAddress();
+        for (let i = 0; i < 3; i++) expect((await reset(address)).statusCode).toBe(202);
+      }
+      await expect.poll(() => throttleApp.outbox.sent.length - sentBefore, { timeout: 5_000 }).toBe(10);
+      expect((await reset(uniqueClientAddress())).statusCode).toBe(202);
+      await expect.poll(() => throttleApp.outbox.sent.length - sentBefore, { timeout: 5_000 }).toBe(11);
     });
   });
 });

@@ -141,6 +141,33 @@ describe('no account enumeration by timing', () => {
     expect(Math.abs(result.known - result.unknown)).toBeLessThan(bound);
   });
 
+  // Registration answers 409 for a taken address on purpose (README, security section); what it must
+  // not add is a timing difference on top, e.g. hashing the password only for new addresses.
+  it('POST /auth/register: a taken address (409) costs what a new one (201) costs (argon2 runs for both)', async () => {
+    const register = (email: string, status: number) =>
+      timed(async () => {
+        const response = await app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/register',
+          remoteAddress: uniqueClientAddress(),
+          payload: { email, password: 'a perfectly fine passphrase', name: 'Timing Test' },
+        });
+        expect(response.statusCode).toBe(status);
+      });
+    const result = await interleaved(
+      (i) => register(known[i]!.email, 409),
+      (i) => register(`new-registration-${i}-${Date.now()}@example.com`, 201),
+    );
+    const hash = await hashPassword('reference password');
+    const verifyTimes: number[] = [];
+    for (let i = 0; i < 10; i++) verifyTimes.push(await timed(() => verifyPassword(hash, 'wrong password')));
+    const bound = LEAK_FRACTION * median(verifyTimes);
+    console.info(
+      `register median: taken ${result.known.toFixed(2)} ms, new ${result.unknown.toFixed(2)} ms (bound ${bound.toFixed(2)} ms)`,
+    );
+    expect(Math.abs(result.known - result.unknown)).toBeLessThan(bound);
+  });
+
   it('argon2id cost (reported, loosely bounded)', async () => {
     const hashTimes: number[] = [];
     const verifyTimes: number[] = [];

@@ -46,9 +46,15 @@ export function createTestRedis(): Redis | undefined {
   return redis;
 }
 
+/** Signs every test app's tokens: fixed, so that a token made in one test app works in another. */
+export const TEST_JWT_SECRET = 'test-suite-only-jwt-secret-0123456789abcdefghij';
+
 /** The test configuration (NODE_ENV=test: silent logs) for `url`, with `overrides` on top. */
 export function testConfig(url: string, overrides: Partial<Config> = {}): Config {
-  return { ...parseConfig({ NODE_ENV: 'test', DATABASE_URL: url }), ...overrides };
+  return {
+    ...parseConfig({ NODE_ENV: 'test', DATABASE_URL: url, JWT_SECRET: TEST_JWT_SECRET }),
+    ...overrides,
+  };
 }
 
 /**

@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorHandlerPlugin } from '../../src/http/error-handler.js';
-import { clientKey, registerRateLimit } from '../../src/http/rate-limit.js';
+import { registerRateLimit } from '../../src/http/rate-limit.js';
+import { clientKey } from '../../src/shared/client-address.js';
 import { redisReady } from '../helpers/factories.js';
 import { createTestRedis } from '../helpers/test-app.js';
 

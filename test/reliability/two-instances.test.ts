@@ -13,7 +13,7 @@ import { type ServerProcess, spawnServer, waitForReady } from '../helpers/reliab
 
 /**
  * Two API processes on different ports sharing one PostgreSQL database and one Redis, as behind a
- * load balancer (which sets X-Forwarded-For; TRUST_PROXY=true): a load split across them must behave
+ * load balancer (which sets X-Forwarded-For; TRUST_PROXY=1): a load split across them must behave
  * as one instance. Rate limits are shared, a write through one is seen at once through the other
  * (catalog cache, user state), and sessions move freely between them.
  */
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const env = {
     DATABASE_URL: world.database.url,
     REDIS_URL: world.redis.url,
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: '1',
     RATE_LIMIT_AUTH_PER_MINUTE: String(AUTH_PER_MINUTE),
     RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000',
   };

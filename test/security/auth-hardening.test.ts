@@ -273,18 +273,51 @@ describe('auth hardening', () => {
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     });
 
-    it('locks the account against guesses from many addresses: 429 with Retry-After, even for the right password', async () => {
+    it('guesses from many addresses: past the account ceiling only clean addresses may try; the owner still signs in', async () => {
       const target = await createUser(testApp.db);
-      for (let i = 0; i < 5; i++) {
-        expect((await login(target.email, `guess number ${i}`, uniqueClientAddress())).statusCode).toBe(401);
+      const ceiling = testApp.config.loginThrottle.accountFailuresPerHour;
+      const attackers = Array.from({ length: Math.ceil(ceiling / 5) }, () => uniqueClientAddress());
+      for (const address of attackers) {
+        for (let i = 0; i < 5; i++) {
+          expect((await login(target.email, `guess ${address} ${i}`, address)).statusCode).toBe(401);
+        }
       }
-      for (const password of ['guess number 6', target.password]) {
-        const locked = await login(target.email, password, uniqueClientAddress());
+      // Every attacker address is held up, also with the right password (it may have been guessed).
+      for (const password of ['another guess', target.password]) {
+        const locked = await login(target.email, password, attackers[0]!);
         expect(locked.statusCode).toBe(429);
         expect(problemShapeIssues(locked)).toEqual([]);
         expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
         expect(locked.body).not.toContain('accessToken');
       }
+      // An address with no recent failures for the account (the owner's) still signs in.
+      expect((await login(target.email, target.password, uniqueClientAddress())).statusCode).toBe(200);
+    });
+
+    it('a password reset lets the owner through from the address that had failed', async () => {
+      const owner = await createUser(testApp.db);
+      const device = uniqueClientAddress();
+      for (let i = 0; i < 5; i++) await login(owner.email, `forgotten ${i}`, device);
+      expect((await login(owner.email, owner.password, device)).statusCode).toBe(429);
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password-reset',
+        remoteAddress: device,
+        payload: { email: owner.email },
+      });
+      await expect
+        .poll(() => testApp.outbox.sent.some((message) => message.to === owner.email), { timeout: 5_000 })
+        .toBe(true);
+      const message = testApp.outbox.sent.find((sent) => sent.to === owner.email)!;
+      const token = decodeURIComponent(/token=([^\s"&]+)/.exec(message.text)![1]!);
+      const confirmed = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/password-reset/confirm',
+        remoteAddress: device,
+        payload: { token, newPassword: 'a brand new passphrase' },
+      });
+      expect(confirmed.statusCode).toBe(204);
+      expect((await login(owner.email, 'a brand new passphrase', device)).statusCode).toBe(200);
     });
   });
 

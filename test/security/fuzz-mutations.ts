@@ -16,8 +16,10 @@ import {
   NUMBERISH_STRINGS,
   ODD_HEADER_VALUES,
   ODD_IF_NONE_MATCH,
+  operatorHeavyString,
   RAW_ENCODED,
   RAW_JSON_NUMBERS,
+  SEARCH_OPERATORS,
   STALE_IF_MATCH,
 } from './hostile-values.js';
 import { forgedVariants } from './jwt-forgery.js';
@@ -264,6 +266,22 @@ function queryMutations(op: Operation, context: MutationContext): Mutation[] {
       edges.push('0');
       return [percentEncode(random.pick(edges))];
     });
+    // Free text (no format, enum or number): operator-heavy search strings, one per operator, since a parser of
+    // search syntax behind any of them (websearch_to_tsquery today) is where such text breaks things.
+    const freeText =
+      acceptsType(schema, 'string') &&
+      schema.format === undefined &&
+      !Array.isArray(schema.enum) &&
+      name !== 'cursor';
+    if (freeText) {
+      for (const operator of [...SEARCH_OPERATORS, undefined]) {
+        add(`operator-heavy search text (${operator ?? 'mixed'})`, (_, random) => [
+          percentEncode(
+            operatorHeavyString(random, operator, Math.min(Number(schema.maxLength ?? 200), 200)),
+          ),
+        ]);
+      }
+    }
     if (name === 'cursor') {
       // Twice: cursors are the most interesting query parameter (decoded and used in SQL by the services).
       for (const round of [1, 2]) {

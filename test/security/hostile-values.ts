@@ -215,3 +215,32 @@ export const MASS_ASSIGNMENT_FIELDS: readonly string[] = [
 export function codePoints(length: number, unit = 'a'): string {
   return unit.repeat(length);
 }
+
+/** Web-search and tsquery operators, and the words that act as operators. */
+export const SEARCH_OPERATORS: readonly string[] = ['-', '"', 'or ', '!', '&', '|', '(', ')', ':*', '<->'];
+
+/**
+ * Search text made mostly of operators, up to `maxLength` characters: a run of `operator` (33 `-` in
+ * a row overflowed PostgreSQL's tsquery stack), with or without spaces and a word at the end, or
+ * (no operator given) a random mix of operators with a few words between.
+ */
+export function operatorHeavyString(
+  random: { int(max: number): number; pick<T>(items: readonly T[]): T },
+  operator?: string,
+  maxLength = 200,
+): string {
+  const length = Math.min(maxLength, 33 + random.int(Math.max(maxLength - 32, 1)));
+  if (operator !== undefined) {
+    const unit = `${operator}${random.pick(['', ' '])}`;
+    const word = random.pick(['', 'typescript', 'x']);
+    return `${word === '' ? '' : `${word} `}${unit.repeat(Math.ceil(length / unit.length))}${word}`.slice(
+      0,
+      maxLength,
+    );
+  }
+  let text = '';
+  while (text.length < length) {
+    text += random.int(5) === 0 ? random.pick(['typescript ', 'a ', 'test']) : random.pick(SEARCH_OPERATORS);
+  }
+  return text.slice(0, maxLength);
+}

@@ -26,15 +26,29 @@ export function passwordWork(): { running: number; waiting: number } {
   return { running: argon2Slots.activeCount, waiting: argon2Slots.pendingCount };
 }
 
+/**
+ * Passwords are hashed in Unicode NFC, so one typed on a keyboard that composes "é" differently
+ * (e + combining accent) still matches.
+ */
 export function hashPassword(password: string): Promise<string> {
-  return argon2Slots(() => hash(password, ARGON2_OPTIONS));
+  return argon2Slots(() => hash(password.normalize('NFC'), ARGON2_OPTIONS));
 }
 
-/** Constant-time by construction (argon2 recomputes the hash); false, never a throw, for a malformed hash. */
-export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+async function verifyExactly(passwordHash: string, password: string): Promise<boolean> {
   try {
     return await argon2Slots(() => verify(passwordHash, password));
   } catch {
     return false;
   }
+}
+
+/**
+ * Constant-time by construction (argon2 recomputes the hash); false, never a throw, for a malformed
+ * hash. Tries the NFC form, then, for hashes made before passwords were normalised, the text as typed
+ * (a second verification only when the two differ, which depends on the input, never on the account).
+ */
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  const normalized = password.normalize('NFC');
+  if (await verifyExactly(passwordHash, normalized)) return true;
+  return normalized !== password && verifyExactly(passwordHash, password);
 }

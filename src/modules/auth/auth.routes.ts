@@ -20,11 +20,12 @@ import {
   TokenPairSchema,
 } from './auth.schemas.js';
 import { createAuthService } from './auth.service.js';
+import { createLoginThrottle } from './login-throttle.js';
 import { createPasswordResetService } from './password-reset.service.js';
 import type { ClientInfo } from './sessions.js';
 
 export interface AuthRoutesOptions {
-  config: Pick<Config, 'refreshTokenTtlDays' | 'passwordResetTtlMinutes' | 'rateLimit'>;
+  config: Pick<Config, 'refreshTokenTtlDays' | 'passwordResetTtlMinutes' | 'rateLimit' | 'loginThrottle'>;
   db: Database;
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
@@ -49,10 +50,12 @@ function clientOf(request: FastifyRequest): ClientInfo {
  */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
   const { config, db, accessTokens, rateLimiter, accounts, events } = options;
+  const loginThrottle = createLoginThrottle(rateLimiter, config.loginThrottle);
   const auth = createAuthService({
     db,
     accessTokens,
     rateLimiter,
+    loginThrottle,
     refreshTokenTtlDays: config.refreshTokenTtlDays,
     accounts,
     events,
@@ -62,6 +65,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     rateLimiter,
     accounts,
     events,
+    loginThrottle,
     ttlMinutes: config.passwordResetTtlMinutes,
   });
   // Token responses must not be stored by browsers or proxies (RFC 6749 §5.1).
@@ -112,7 +116,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         description:
           'Exchanges email and password for an access token and a refresh token (a new session). ' +
           'A wrong password, an unknown email and a deactivated account all answer the same 401. ' +
-          'After 5 failed attempts in 15 minutes the account answers 429 (with `Retry-After`) from any address.',
+          'After 5 failed attempts for one account from one address in 15 minutes, each further attempt from that address ' +
+          'waits (429 with `Retry-After`: 1 s, doubling, at most 15 minutes). Past 100 failures an hour from all addresses, only ' +
+          'addresses without recent failures for the account may try. Other addresses, and the owner after a password reset, are not held up.',
         body: LoginBody,
         response: {
           200: TokenPairSchema,
@@ -226,7 +232,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         description:
           `Always answers 202 with the same body, whether or not an account uses the address, so it cannot be used to find accounts. ` +
           `If an active account does, it receives a single-use link to \`<app>/reset-password?token=...\`, valid for ${config.passwordResetTtlMinutes} minutes; ` +
-          'earlier links stop working. At most 3 emails per address and hour are sent; further requests are accepted but send nothing.',
+          'earlier links stop working. At most 3 emails per hour are sent for one address to one client address, and 10 per hour in all ' +
+          '(then one per client address that has not asked yet); further requests are accepted but send nothing.',
         body: PasswordResetBody,
         response: {
           202: ResetRequestedSchema,
@@ -262,7 +269,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      await passwordResets.confirm(request.body);
+      await passwordResets.confirm(request.body, clientOf(request));
       return reply.code(204).send(null);
     },
   );

@@ -15,8 +15,9 @@ import { hashPassword, verifyPassword } from '../../infrastructure/security/pass
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { validationFailed } from '../../shared/validation.js';
-import { type Accounts, sessionUserColumns } from '../users/index.js';
-import { accountLimitKey, normalizeEmail } from './email-address.js';
+import { type Accounts, checkDisplayName, sessionUserColumns } from '../users/index.js';
+import { normalizeEmail } from './email-address.js';
+import type { LoginThrottleService } from './login-throttle.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import {
   type ClientInfo,
@@ -28,8 +29,7 @@ import {
   tokenPair,
 } from './sessions.js';
 
-/** Failed sign-ins per account (whatever the client's address), and wrong current passwords per user. */
-export const LOGIN_FAILURE_LIMIT = { limit: 5, windowSeconds: 15 * 60 };
+/** Wrong current passwords per user (sign-ins are throttled by login-throttle.ts). */
 export const PASSWORD_CHANGE_FAILURE_LIMIT = { limit: 5, windowSeconds: 15 * 60 };
 
 /** One message for every failed sign-in: unknown email, wrong password and deactivated account look alike. */
@@ -42,6 +42,7 @@ export interface AuthServiceDeps {
   db: Database;
   accessTokens: AccessTokens;
   rateLimiter: RateLimiter;
+  loginThrottle: LoginThrottleService;
   refreshTokenTtlDays: number;
   /** The users module's writes of the `users` row (each publishes `user.changed`). */
   accounts: Accounts;
@@ -55,7 +56,7 @@ export interface RegisterInput {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { db, accessTokens, rateLimiter, refreshTokenTtlDays, accounts, events } = deps;
+  const { db, accessTokens, rateLimiter, loginThrottle, refreshTokenTtlDays, accounts, events } = deps;
   // Unknown emails are checked against this hash so that they cost the same argon2 work as known ones.
   const dummyPasswordHash = hashPassword(generateOpaqueToken());
 
@@ -74,10 +75,11 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Creates a student account and signs it in. Role is never taken from the request. */
     async register(input: RegisterInput, client: ClientInfo): Promise<TokenPair> {
       const email = normalizeEmail(input.email);
-      const name = input.name.trim();
+      const checkedName = checkDisplayName(input.name, '/body/name');
       const errors: FieldError[] = passwordPolicyErrors(input.password, '/body/password', { email });
-      if (name === '') errors.push({ field: '/body/name', message: 'must not be blank' });
-      if (errors.length > 0) throw validationFailed(errors);
+      if ('error' in checkedName) errors.push(checkedName.error);
+      if (errors.length > 0 || 'error' in checkedName) throw validationFailed(errors);
+      const { name } = checkedName;
 
       const passwordHash = await hashPassword(input.password);
       return unitOfWork(db, events, async (tx, changes) => {
@@ -102,17 +104,12 @@ export function createAuthService(deps: AuthServiceDeps) {
 
     /**
      * Email + password → a new session (refresh token family). Every failure answers the same 401.
-     * Attempts count against the account before the password is checked, and a success clears the
-     * count: after 5 failures in 15 minutes the account answers 429 from any address.
+     * Throttled per account and client address (login-throttle.ts): the same steps for known and
+     * unknown emails, so neither the answers nor their timing tell them apart.
      */
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<TokenPair> {
       const email = normalizeEmail(input.email);
-      const limitKey = accountLimitKey('login-failures', email);
-      await tooManyAttempts(
-        limitKey,
-        LOGIN_FAILURE_LIMIT,
-        'Too many failed sign-in attempts for this account. Wait before trying again, or reset the password.',
-      );
+      await loginThrottle.check(email, client.ipAddress ?? '');
 
       const [user] = await db
         .select({ ...sessionUserColumns, passwordHash: users.passwordHash })
@@ -123,9 +120,10 @@ export function createAuthService(deps: AuthServiceDeps) {
         input.password,
       );
       if (!user || !passwordMatches || !user.isActive) {
+        await loginThrottle.failed(email, client.ipAddress ?? '');
         throw new AppError('unauthorized', INVALID_CREDENTIALS);
       }
-      await rateLimiter.reset(limitKey);
+      await loginThrottle.succeeded(email, client.ipAddress ?? '');
 
       // /me shows the last sign-in time: recordSignIn publishes `user.changed`.
       return unitOfWork(db, events, async (tx, changes) => {

@@ -22,14 +22,17 @@ export function passwordPolicyErrors(
   field: string,
   context: { email?: string } = {},
 ): FieldError[] {
-  const length = [...password].length;
+  const length = [...password.normalize('NFC')].length;
+  if (password.trim() === '') {
+    return [{ field, message: 'must not consist of spaces only' }];
+  }
   if (length < PASSWORD_MIN_LENGTH) {
     return [{ field, message: `must be at least ${PASSWORD_MIN_LENGTH} characters long` }];
   }
   if (length > PASSWORD_MAX_LENGTH) {
     return [{ field, message: `must be at most ${PASSWORD_MAX_LENGTH} characters long` }];
   }
-  const lowered = password.toLowerCase();
+  const lowered = password.normalize('NFC').toLowerCase();
   if (COMMON_PASSWORDS.has(lowered)) {
     return [{ field, message: 'is too common; choose a less predictable password' }];
   }

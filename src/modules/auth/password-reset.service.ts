@@ -6,19 +6,28 @@ import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
 import { hashOpaqueToken } from '../../infrastructure/security/opaque-tokens.js';
 import { hashPassword } from '../../infrastructure/security/password.js';
+import { clientKey } from '../../shared/client-address.js';
 import { AppError } from '../../shared/errors.js';
 import { validationFailed } from '../../shared/validation.js';
 import type { Accounts } from '../users/index.js';
 import { accountLimitKey, normalizeEmail } from './email-address.js';
+import type { LoginThrottleService } from './login-throttle.js';
 import { passwordPolicyErrors } from './password-policy.js';
 import { type ClientInfo, revokeUserRefreshTokens } from './sessions.js';
 
-/** Reset emails per address: more requests still answer 202, they just send nothing. */
-export const RESET_EMAIL_LIMIT = { limit: 3, windowSeconds: 60 * 60 };
+/**
+ * Reset emails per email address and client address, and per email address from all client addresses,
+ * per hour. Beyond the second, a client address that has not asked for this email address within the
+ * hour still gets one email sent, so that nobody can use up the owner's quota. More requests still
+ * answer 202, they just send nothing.
+ */
+export const RESET_EMAIL_LIMIT = { perAddress: 3, perAccount: 10, windowSeconds: 60 * 60 };
 
 export interface PasswordResetDeps {
   db: Database;
   rateLimiter: RateLimiter;
+  /** Told after a reset, so that other people's guesses stop throttling the owner's sign-ins. */
+  loginThrottle: Pick<LoginThrottleService, 'accountRecovered'>;
   /** Link lifetime, named in the expiry message. */
   ttlMinutes: number;
   /** The users module's writes of the `users` row (the new password; publishes `user.changed`). */
@@ -49,12 +58,19 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      */
     async request(rawEmail: string, client: ClientInfo): Promise<void> {
       const email = normalizeEmail(rawEmail);
-      const quota = await rateLimiter.hit(
-        accountLimitKey('reset-emails', email),
-        RESET_EMAIL_LIMIT.limit,
-        RESET_EMAIL_LIMIT.windowSeconds,
-      );
-      if (quota.allowed) {
+      const [fromAddress, forAccount] = await Promise.all([
+        rateLimiter.hit(
+          accountLimitKey('reset-emails-address', `${email}\n${clientKey(client.ipAddress ?? '')}`),
+          RESET_EMAIL_LIMIT.perAddress,
+          RESET_EMAIL_LIMIT.windowSeconds,
+        ),
+        rateLimiter.hit(
+          accountLimitKey('reset-emails', email),
+          RESET_EMAIL_LIMIT.perAccount,
+          RESET_EMAIL_LIMIT.windowSeconds,
+        ),
+      ]);
+      if (fromAddress.allowed && (forAccount.allowed || fromAddress.count <= 1)) {
         await events.publish('password-reset.requested', { email, ipAddress: client.ipAddress });
       }
     },
@@ -63,7 +79,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
      * Sets a new password with a token from a reset email. The token and every other outstanding
      * one of the user are spent; every session ends (token version bumped, refresh tokens revoked).
      */
-    async confirm(input: { token: string; newPassword: string }): Promise<void> {
+    async confirm(input: { token: string; newPassword: string }, client?: ClientInfo): Promise<void> {
       const policyErrors = passwordPolicyErrors(input.newPassword, '/body/newPassword');
       if (policyErrors.length > 0) throw validationFailed(policyErrors);
       const passwordHash = await hashPassword(input.newPassword);
@@ -110,7 +126,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
         });
       }
       // The owner proved control of the mailbox: a lockout from someone else's guesses ends here.
-      await rateLimiter.reset(accountLimitKey('login-failures', outcome.email));
+      await deps.loginThrottle.accountRecovered(outcome.email, client?.ipAddress);
     },
   };
 }

@@ -32,6 +32,7 @@ import type {
   ListCoursesQuery,
 } from './catalog.schemas.js';
 import { type CachedResponse, type CatalogCache, cachedResponse } from './catalog-cache.js';
+import { isSearchQueryError, normaliseSearchText, searchTooComplex } from './search-text.js';
 
 /**
  * Who may see what (issue: drafts do not leak; archived courses stay with their students):
@@ -111,7 +112,7 @@ interface ListRequest {
 
 /** Applies defaults and the rules that involve several parameters; lists every bad field. */
 function normaliseListQuery(query: ListCoursesQuery): ListRequest {
-  const q = query.q?.trim();
+  const q = query.q === undefined ? undefined : normaliseSearchText(query.q);
   const sort: CatalogSort = query.sort ?? (q === undefined ? 'newest' : 'relevance');
   const errors: FieldError[] = [];
   if (sort === 'relevance' && q === undefined) {
@@ -325,7 +326,11 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
       if (cached) return { ...cached, scope: 'public' };
 
       const generation = await cache.listGeneration();
-      const rows = await selectCoursePage(db, request.filters, request.sort, after, request.limit + 1);
+      const rows = await selectCoursePage(db, request.filters, request.sort, after, request.limit + 1).catch(
+        (error: unknown) => {
+          throw isSearchQueryError(error) ? searchTooComplex() : error;
+        },
+      );
       const body = toPage(rows, request.limit, toCatalogCourse, (row) => cursorOf(request.sort, row));
       const response = cachedResponse(serialize(body));
       await cache.setList(key, generation, response);

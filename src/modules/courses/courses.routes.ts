@@ -149,7 +149,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
         description: [
           'Changes the given fields. Requires `If-Match` with the course ETag; a missing or stale one is',
           '412 precondition_failed (with `currentETag`) and nothing changes. The slug stays as it is (stable',
-          'URLs) unless `slug` is sent; a slug in use is 409. A published course keeps a description.',
+          'URLs) unless `slug` is sent; a slug in use is 409, one shaped like a UUID 400. A published course keeps a description.',
         ].join(' '),
         params: CourseParams,
         headers: IfMatchHeaders(true),

@@ -21,7 +21,7 @@ import { type Actor, isAdmin } from '../../shared/actor.js';
 import { FOREIGN_KEY_VIOLATION, isUniqueViolation, isViolation } from '../../shared/database-violations.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../../shared/keyset.js';
-import { slugCandidate, slugify } from '../../shared/slug.js';
+import { looksLikeCourseId, slugCandidate, slugify } from '../../shared/slug.js';
 import type { Transaction } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
 import { authorizeAuthoringView, courseNotFound, requireAuthorRole } from './course-access.js';
@@ -93,7 +93,12 @@ function courseValues(input: Partial<CreateCourseInput> & { slug?: string }): {
   if (input.tags !== undefined) values.tags = normaliseTags(input.tags);
   if (input.language !== undefined) values.language = input.language;
   if (input.thumbnailUrl !== undefined) values.thumbnailUrl = input.thumbnailUrl;
-  if (input.slug !== undefined) values.slug = input.slug;
+  if (input.slug !== undefined) {
+    values.slug = input.slug;
+    if (looksLikeCourseId(input.slug)) {
+      errors.push({ field: '/body/slug', message: 'must not have the shape of a course id (a UUID)' });
+    }
+  }
   return { values, errors };
 }
 
@@ -406,9 +411,13 @@ export function createCourseService(deps: CourseWriteDependencies) {
   };
 }
 
+/**
+ * Says only that the slug cannot be had: naming it as another course's would confirm that an
+ * unpublished course (someone else's draft) uses it.
+ */
 function slugTaken(slug: string): AppError {
-  return new AppError('conflict', `The slug "${slug}" is already used by another course.`, {
-    errors: [{ field: '/body/slug', message: 'is already used by another course' }],
+  return new AppError('conflict', `The slug "${slug}" is not available; choose another.`, {
+    errors: [{ field: '/body/slug', message: 'is not available' }],
   });
 }
 

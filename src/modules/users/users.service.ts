@@ -15,6 +15,7 @@ import { decodeTimestampIdCursor, microsecondKey, olderThan, toPage } from '../.
 import type { Transaction } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
 import { nextTokenVersion } from './accounts.js';
+import { checkDisplayName } from './display-name.js';
 import { profileColumns } from './profiles.service.js';
 import type { UserCache } from './user-cache.js';
 import { type ProfileView, toProfileView, toUserView, type UserView, userColumns } from './user-view.js';
@@ -91,8 +92,9 @@ export function createUsersService({ db, userCache, events, sessions }: UsersSer
     },
 
     async updateMe(actor: Actor, input: { name: string }): Promise<MeView> {
-      const name = input.name.trim();
-      if (name === '') throw validationFailed([{ field: '/body/name', message: 'must not be blank' }]);
+      const checked = checkDisplayName(input.name, '/body/name');
+      if ('error' in checked) throw validationFailed([checked.error]);
+      const { name } = checked;
       await db.update(users).set({ name }).where(eq(users.id, actor.id));
       await events.deliver([
         { name: 'user.changed', payload: { userId: actor.id } },

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisReady } from '../helpers/factories.js';
+import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+
+const FRONT_END = 'https://app.example.com';
+const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';
+
+describe('hardening headers, CORS, metrics token and what the per-client limit counts', () => {
+  let testApp: TestApp;
+  let production: TestApp;
+
+  beforeAll(async () => {
+    testApp = await buildTestApp({
+      corsOrigins: [FRONT_END],
+      metricsToken: METRICS_TOKEN,
+      rateLimit: { globalPerMinute: 3, authPerMinute: 3, exemptHealthProbes: true },
+    });
+    production = await buildTestApp({ nodeEnv: 'production' });
+    // The limiter fails open until Redis answers.
+    await redisReady(testApp.redis);
+    await testApp.app.ready();
+    await production.app.ready();
+  });
+  afterAll(async () => {
+    await testApp?.close();
+    await production?.close();
+  });
+
+  let address = 0;
+  const nextAddress = () => `192.0.2.${++address}`;
+
+  it('sets nosniff, Referrer-Policy, X-Frame-Options and a CSP with frame-ancestors on every answer; HSTS only in production', async () => {
+    for (const url of ['/api/v1/courses', '/health/live', '/api/v1/nowhere']) {
+      const response = await testApp.app.inject({ method: 'GET', url, remoteAddress: nextAddress() });
+      expect(response.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(response.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(response.headers['x-frame-options'], url).toBe('DENY');
+      expect(String(response.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
+      expect(response.headers['strict-transport-security'], url).toBeUndefined();
+    }
+    const secure = await production.app.inject({ method: 'GET', url: '/health/live' });
+    expect(String(secure.headers['strict-transport-security'])).toMatch(/max-age=\d+/);
+  });
+
+  it('gives /docs a CSP that lets the reference run (its script, inline configuration) and nothing frame it', async () => {
+    const page = await testApp.app.inject({ method: 'GET', url: '/docs/', remoteAddress: nextAddress() });
+    expect(page.statusCode).toBe(200);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self' 'unsafe-inline'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    const api = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/v1/courses',
+      remoteAddress: nextAddress(),
+    });
+    expect(String(api.headers['content-security-policy'])).toContain("default-src 'none'");
+  });
+
+  it('answers a CORS preflight from an allowed origin, without credentials; other origins get no CORS headers', async () => {
+    const preflight = (origin: string) =>
+      testApp.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/courses',
+        remoteAddress: nextAddress(),
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
+    const allowed = await preflight(FRONT_END);
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe(FRONT_END);
+    expect(String(allowed.headers['access-control-allow-headers'])).toContain('authorization');
+    expect(allowed.headers['access-control-allow-credentials']).toBeUndefined();
+    const other = await preflight('https://evil.example.net');
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('needs the metrics token on /metrics: 401 problem without it or with a wrong one', async () => {
+    const metrics = (authorization?: string) =>
+      testApp.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        remoteAddress: nextAddress(),
+        headers: authorization === undefined ? {} : { authorization },
+      });
+    for (const authorization of [undefined, 'Bearer wrong-token-of-some-length', METRICS_TOKEN]) {
+      const refused = await metrics(authorization);
+      expect(refused.statusCode, String(authorization)).toBe(401);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).not.toContain('process_cpu');
+    }
+    const allowed = await metrics(`Bearer ${METRICS_TOKEN}`);
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.body).toContain('process_cpu');
+  });
+
+  it('leaves health probes out of the per-client limit, and counts unknown routes like the rest', async () => {
+    const probe = nextAddress();
+    for (let i = 0; i < 6; i++) {
+      expect(
+        (await testApp.app.inject({ method: 'GET', url: '/health/live', remoteAddress: probe })).statusCode,
+      ).toBe(200);
+    }
+    const scanner = nextAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push(
+        (await testApp.app.inject({ method: 'GET', url: `/api/v1/guess-${i}`, remoteAddress: scanner }))
+          .statusCode,
+      );
+    }
+    expect(statuses).toEqual([404, 404, 404, 429, 429]);
+  });
+});
