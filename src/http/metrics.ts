@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { quietRouteLogLevel } from './logger.js';
 import { OPERATIONS_TAG } from './openapi.js';
+import { PUBLIC } from './openapi-security.js';
 import { RequestDurationHistogram } from './request-duration-histogram.js';
 
 declare module 'fastify' {
@@ -46,8 +47,16 @@ export const metricsPlugin = fp(
         logLevel: quietRouteLogLevel(app.log.level),
         schema: {
           tags: [OPERATIONS_TAG],
+          operationId: 'getMetrics',
+          security: PUBLIC,
           summary: 'Prometheus metrics',
           description: 'Process metrics and request durations in the Prometheus text exposition format.',
+          response: {
+            200: {
+              description: 'The metrics as Prometheus text.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
         },
       },
       async (_request, reply) => {

@@ -59,6 +59,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'createCourse',
         summary: 'Create a course',
         description: [
           'Creates a draft course owned by the caller (instructor or admin; an admin may pass `instructorId`).',
@@ -93,6 +94,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'listInstructorCourses',
         summary: 'List my courses (authoring)',
         description:
           'The caller’s courses in every status, newest first, keyset-paginated. Admins see every course and may filter by `instructorId`.',
@@ -118,6 +120,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'getCourseAuthoringView',
         summary: 'Authoring view of a course',
         description:
           'The course with every module and lesson, lesson content included, for its instructor and admins; 404 for everyone else (whatever the status). The ETag is the course version.',
@@ -150,6 +153,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'updateCourse',
         summary: 'Edit a course',
         description: [
           'Changes the given fields. Requires `If-Match` with the course ETag; a missing or stale one is',
@@ -185,6 +189,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
   const transitions = [
     {
       action: 'publish',
+      operationId: 'publishCourse',
       summary: 'Publish a course',
       description:
         'draft or archived → published. Needs a description and at least one module with at least one lesson (409 listing `blockers` otherwise); sets `publishedAt` on the first publication.',
@@ -192,6 +197,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
     },
     {
       action: 'archive',
+      operationId: 'archiveCourse',
       summary: 'Archive a course',
       description:
         'published → archived: enrolled students keep access, new enrollments are refused. Sets `archivedAt`.',
@@ -199,6 +205,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
     },
     {
       action: 'unpublish',
+      operationId: 'unpublishCourse',
       summary: 'Unpublish a course',
       description: 'published → draft, only while nobody is enrolled (409 otherwise: archive it instead).',
       run: courses.unpublish,
@@ -212,6 +219,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
         preHandler: app.authenticate,
         schema: {
           ...authenticated,
+          operationId: transition.operationId,
           summary: transition.summary,
           description: `${transition.description} An invalid transition is 409 with a detail. Optional If-Match.`,
           params: CourseParams,
@@ -244,6 +252,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'deleteCourse',
         summary: 'Delete a draft course',
         description:
           'Deletes a draft course nobody is enrolled in, with its modules and lessons. Published courses are archived instead (409). Optional If-Match.',
