@@ -1,4 +1,4 @@
-import type { RouteOptions } from 'fastify';
+import type { FastifySchema, RouteOptions } from 'fastify';
 import { problemResponse } from './problem.js';
 
 /** What each error status means when a route has nothing more specific to say about it. */
@@ -29,21 +29,32 @@ export function errorResponses(
 }
 
 /**
- * The errors every documented route can give whatever it does, added to its `response` map unless
- * it already describes them: 429 from the global rate limit (src/http/rate-limit.ts, every route
- * without `rateLimit: false`); 400 when it validates params, query, headers or a body; 413 and 415
- * when it takes a body. Declared once here so no route can forget them and the document stays
- * truthful (its lint requires a 4xx response on every operation).
+ * The errors every documented route can give whatever it does, added to its documented responses
+ * unless it already describes them: 429 from the global rate limit (src/http/rate-limit.ts, every
+ * route without `rateLimit: false`); 400 when it validates params, query, headers or a body; 413 and
+ * 415 when it takes a body. Declared once here so no route can forget them (the lint requires a 4xx
+ * on every operation). Used as the swagger `transform`: only the document changes, so the routes
+ * compile no extra serializers (every error is a problem+json from the error handler anyway).
  */
-export function addCommonErrorResponses(routeOptions: RouteOptions): void {
-  const schema = routeOptions.schema;
-  if (schema === undefined || schema.hide === true) return;
+export function documentCommonErrorResponses({
+  schema,
+  url,
+  route,
+}: {
+  schema: FastifySchema;
+  url: string;
+  route: RouteOptions;
+}): {
+  schema: FastifySchema;
+  url: string;
+} {
+  if (schema === undefined || schema === null) return { schema, url };
   const statuses: ErrorStatus[] = [];
   if (schema.params || schema.querystring || schema.headers || schema.body) statuses.push(400);
   if (schema.body) statuses.push(413, 415);
-  if (routeOptions.config?.rateLimit !== false) statuses.push(429);
+  if (route.config?.rateLimit !== false) statuses.push(429);
   const declared = (schema.response ?? {}) as Record<string, unknown>;
   const missing = statuses.filter((status) => !(String(status) in declared));
-  if (missing.length === 0) return;
-  routeOptions.schema = { ...schema, response: { ...errorResponses(...missing), ...declared } };
+  if (missing.length === 0) return { schema, url };
+  return { schema: { ...schema, response: { ...errorResponses(...missing), ...declared } }, url };
 }

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { projectRoot } from '../config.js';
 import { registerApiReference } from './api-reference.js';
-import { addCommonErrorResponses } from './error-responses.js';
+import { documentCommonErrorResponses } from './error-responses.js';
 import { quietRouteLogLevel } from './logger.js';
 
 export const OPERATIONS_TAG = 'operations';
@@ -51,8 +51,6 @@ function packageVersion(): string {
  */
 export const openApiPlugin = fp(
   async (app: FastifyInstance) => {
-    // Before the swagger plugin's own onRoute hook, so the document lists the errors it adds.
-    app.addHook('onRoute', addCommonErrorResponses);
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -71,6 +69,7 @@ export const openApiPlugin = fp(
         },
         tags: API_TAGS,
       },
+      transform: documentCommonErrorResponses,
       // Shared schemas (addSchema with an $id such as `Problem`) keep their names in
       // components.schemas instead of becoming `def-0`, `def-1`, ...
       refResolver: {
