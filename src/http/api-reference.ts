@@ -5,6 +5,22 @@ import { quietRouteLogLevel } from './logger.js';
 
 export const API_REFERENCE_PREFIX = '/docs';
 
+/**
+ * The reference as a self-hosted API needs it: without the buttons of Scalar's hosted services
+ * ("Ask AI", "Generate MCP", the developer tools with "Deploy" and "Share"), which it shows by
+ * default on localhost and which do nothing for this API, and without telemetry. Search, the dark
+ * mode toggle, the code samples and "Test Request" stay (their defaults). The bearer scheme is
+ * pre-selected, so "Test Request" sends the pasted access token.
+ */
+export const SELF_HOSTED_REFERENCE = {
+  agent: { disabled: true },
+  mcp: { disabled: true },
+  showDeveloperTools: 'never',
+  telemetry: false,
+  showOperationId: true,
+  authentication: { preferredSecurityScheme: 'bearerAuth' },
+} as const;
+
 /** Headers of the reference's responses that are passed on (not its framing or date). */
 const FORWARDED_HEADERS = [
   'content-type',
@@ -65,7 +81,7 @@ async function buildReference(document: () => unknown, pageTitle: string): Promi
   const reference = Fastify({ logger: false });
   await reference.register(scalar, {
     routePrefix: API_REFERENCE_PREFIX,
-    configuration: { pageTitle, content: document },
+    configuration: { pageTitle, content: document, ...SELF_HOSTED_REFERENCE },
   });
   await reference.ready();
   return reference;

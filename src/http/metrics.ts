@@ -5,6 +5,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { AppError } from '../shared/errors.js';
 import { quietRouteLogLevel } from './logger.js';
 import { OPERATIONS_TAG } from './openapi.js';
+import { BEARER, PUBLIC } from './openapi-security.js';
+import { problemResponse } from './problem.js';
 import { RequestDurationHistogram } from './request-duration-histogram.js';
 
 declare module 'fastify' {
@@ -63,10 +65,22 @@ export const metricsPlugin = fp(
         ...(options.token === undefined ? {} : { onRequest: requireBearer(options.token) }),
         schema: {
           tags: [OPERATIONS_TAG],
+          operationId: 'getMetrics',
+          // Open unless METRICS_TOKEN is set; then the token is a bearer credential.
+          security: options.token === undefined ? PUBLIC : BEARER,
           summary: 'Prometheus metrics',
           description:
             'Process metrics and request durations in the Prometheus text exposition format. ' +
             'When METRICS_TOKEN is set, needs `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise).',
+          response: {
+            200: {
+              description: 'The metrics as Prometheus text.',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+            ...(options.token === undefined
+              ? {}
+              : { 401: problemResponse('No or the wrong METRICS_TOKEN.') }),
+          },
         },
       },
       async (_request, reply) => {

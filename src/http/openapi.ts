@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { projectRoot } from '../config.js';
 import { registerApiReference } from './api-reference.js';
+import { documentCommonErrorResponses } from './error-responses.js';
 import { quietRouteLogLevel } from './logger.js';
 
 export const OPERATIONS_TAG = 'operations';
@@ -21,13 +22,20 @@ export const API_TAGS = [
   { name: OPERATIONS_TAG, description: 'Health checks and metrics for load balancers and monitoring.' },
 ];
 
+// Says what the routes do today; areas with tables but no routes yet (enrolments, assessments,
+// communication, payments, analytics) are added here when their routes are.
 const DESCRIPTION = [
-  'HTTP API of the learning platform: courses, enrolments, assessments, communication, payments and analytics.',
+  'HTTP API of the learning platform: accounts and sign-in, user profiles and administration, the public',
+  'course catalog, and course authoring (courses, modules, lessons, publishing).',
   '',
   'Every endpoint of the current version lives under `/api/v1`. Errors are RFC 9457 problem details',
   '(`application/problem+json`) with a stable `type` URI and `code`; validation errors list each bad',
   'field in `errors`. Every response carries an `x-request-id` header; send your own (letters, digits,',
   '`.`, `_`, `:`, `-`; at most 64 characters) to correlate requests with server logs.',
+  '',
+  'Operations that need a signed-in user declare the `bearerAuth` scheme: send',
+  '`Authorization: Bearer <accessToken>` with the access token from sign-in or refresh. Every operation',
+  'has a stable `operationId`, so generated clients keep their method names across releases.',
 ].join('\n');
 
 function packageVersion(): string {
@@ -61,6 +69,7 @@ export const openApiPlugin = fp(
         },
         tags: API_TAGS,
       },
+      transform: documentCommonErrorResponses,
       // Shared schemas (addSchema with an $id such as `Problem`) keep their names in
       // components.schemas instead of becoming `def-0`, `def-1`, ...
       refResolver: {

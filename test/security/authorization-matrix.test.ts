@@ -25,6 +25,19 @@ interface Check {
 
 const CONCURRENCY = 4;
 
+/**
+ * How an answer to a request without a token contradicts the declared security, if it does: a route
+ * declared public (`security: []`) never answers 401; one that requires the bearer scheme never
+ * answers 2xx. Optional-bearer routes may answer either (a lesson that needs an enrollment is 401).
+ */
+function declaredSecurityDisagreement(security: Operation['security'], status: number): string | undefined {
+  if (security === 'none' && status === 401) return 'declared public (security: []) but answers 401';
+  if (security === 'required' && status >= 200 && status < 300) {
+    return `declares the bearer scheme but answers ${status} without a token`;
+  }
+  return undefined;
+}
+
 describe('authorization matrix', () => {
   let testApp: TestApp;
   let app: App;
@@ -53,6 +66,23 @@ describe('authorization matrix', () => {
       Object.keys(AUTHORIZATION_TABLE).filter((key) => !keys.has(key)),
       'table entries for routes that do not exist',
     ).toEqual([]);
+  });
+
+  it('expects of anonymous callers what each route declares in its OpenAPI `security`', () => {
+    const disagreements = operations.flatMap((op) => {
+      const entry = AUTHORIZATION_TABLE[op.key];
+      if (!entry) return [];
+      return (entry.resources ?? ['none']).flatMap((resource) => {
+        const expected = expectedOutcome(entry, 'anonymous', resource);
+        const status = typeof expected === 'number' ? expected : expected === '2xx' ? 200 : undefined;
+        const disagreement =
+          status === undefined ? undefined : declaredSecurityDisagreement(op.security, status);
+        return disagreement
+          ? [`${op.key} on ${resource}: the table expects ${expected}: ${disagreement}`]
+          : [];
+      });
+    });
+    expect(disagreements).toEqual([]);
   });
 
   it('answers every route, caller and resource as the table says', async () => {
@@ -87,6 +117,10 @@ describe('authorization matrix', () => {
         headers: { ...headersOf(world, caller), ...spec.headers },
         ...(spec.body === undefined ? {} : { payload: spec.body as Record<string, unknown> }),
       });
+      if (caller === 'anonymous') {
+        const disagreement = declaredSecurityDisagreement(op.security, response.statusCode);
+        if (disagreement) failures.push(`${label}: ${disagreement}`);
+      }
       if (!matches(expected, response.statusCode)) {
         failures.push(
           `${label}: expected ${expected}, got ${response.statusCode} ${response.body.slice(0, 300)}`,

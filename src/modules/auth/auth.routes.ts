@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { actorOf } from '../../http/authenticate.js';
+import { BEARER, PUBLIC } from '../../http/openapi-security.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
@@ -36,7 +37,6 @@ export interface AuthRoutesOptions {
 }
 
 const TAGS = ['auth'];
-const BEARER = [{ bearerAuth: [] }];
 const RESET_REQUESTED = 'If an account uses this email address, a link to reset its password is on its way.';
 
 function clientOf(request: FastifyRequest): ClientInfo {
@@ -84,6 +84,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       config: perClientLimit,
       schema: {
         tags: TAGS,
+        operationId: 'registerAccount',
+        security: PUBLIC,
         summary: 'Create an account',
         description:
           'Creates a **student** account and signs it in (the role cannot be chosen: instructors and admins are promoted by an admin). ' +
@@ -112,6 +114,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       config: perClientLimit,
       schema: {
         tags: TAGS,
+        operationId: 'signIn',
+        security: PUBLIC,
         summary: 'Sign in',
         description:
           'Exchanges email and password for an access token and a refresh token (a new session). ' +
@@ -136,6 +140,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     {
       schema: {
         tags: TAGS,
+        operationId: 'refreshAccessToken',
+        security: PUBLIC,
         summary: 'Refresh the access token',
         description:
           'Exchanges a refresh token for a new access token and a new refresh token; the presented one stops working. ' +
@@ -156,6 +162,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     {
       schema: {
         tags: TAGS,
+        operationId: 'signOut',
+        security: PUBLIC,
         summary: 'Sign out this device',
         description:
           'Revokes the session of the presented refresh token (its whole token family). No access token is needed, ' +
@@ -179,6 +187,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'signOutEverywhere',
         summary: 'Sign out everywhere',
         description:
           'Revokes every refresh token of the signed-in user and invalidates every access token issued so far, ' +
@@ -202,6 +211,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'changePassword',
         summary: 'Change the password',
         description:
           'Needs the current password. Every other session ends (their refresh and access tokens stop working); ' +
@@ -228,6 +238,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       config: perClientLimit,
       schema: {
         tags: TAGS,
+        operationId: 'requestPasswordReset',
+        security: PUBLIC,
         summary: 'Ask for a password reset email',
         description:
           `Always answers 202 with the same body, whether or not an account uses the address, so it cannot be used to find accounts. ` +
@@ -254,6 +266,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       config: perClientLimit,
       schema: {
         tags: TAGS,
+        operationId: 'confirmPasswordReset',
+        security: PUBLIC,
         summary: 'Set a new password with a reset token',
         description:
           'Sets the password using the token from a reset email. The token works once; every session of the account ends. ' +

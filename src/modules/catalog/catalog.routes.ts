@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ifNoneMatchMatches } from '../../http/conditional-get.js';
 import { compressedPayload, etagForCoding, negotiateCoding } from '../../http/content-coding.js';
+import { OPTIONAL_BEARER } from '../../http/openapi-security.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import {
@@ -23,8 +24,6 @@ export interface CatalogRoutesOptions {
 }
 
 const TAGS = ['catalog'];
-// Anonymous, or with a bearer token (OpenAPI: an empty requirement makes authentication optional).
-const optionalBearer: Array<Record<string, string[]>> = [{}, { bearerAuth: [] }];
 
 const notModified = {
   description: 'Not modified: the `If-None-Match` ETag is still current. No body.',
@@ -84,6 +83,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
       preHandler: app.authenticateOptional,
       schema: {
         tags: TAGS,
+        operationId: 'listCourses',
         summary: 'Search and list published courses',
         description: [
           'Published courses only. Filters combine with AND. With `q` the default order is relevance',
@@ -92,7 +92,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
           'nor skip courses while new ones are published. A cursor from another `sort` is a 400.',
           'Cached server-side; supports `If-None-Match` (304).',
         ].join(' '),
-        security: optionalBearer,
+        security: OPTIONAL_BEARER,
         querystring: ListCoursesQuery,
         headers: IfNoneMatchHeaders,
         response: {
@@ -113,6 +113,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
       preHandler: app.authenticateOptional,
       schema: {
         tags: TAGS,
+        operationId: 'getCourse',
         summary: 'A course with its outline',
         description: [
           '`id` is the course id or its slug. Modules and lessons in order; lesson bodies (`content`, `videoUrl`) only for',
@@ -121,7 +122,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
           'admins, archived courses also to enrolled students; to anyone else they do not exist (404).',
           'Supports `If-None-Match` (304).',
         ].join(' '),
-        security: optionalBearer,
+        security: OPTIONAL_BEARER,
         params: CourseParams,
         headers: IfNoneMatchHeaders,
         response: {
@@ -146,13 +147,14 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
       preHandler: app.authenticateOptional,
       schema: {
         tags: TAGS,
+        operationId: 'getCourseLesson',
         summary: 'A lesson with its body',
         description: [
           'Preview lessons of a visible course are open to everyone. Other lessons need the course’s',
           'instructor, an admin, or an enrollment: anonymous callers get 401, signed-in callers who are',
           'not enrolled get 403. Courses the caller cannot see are 404.',
         ].join(' '),
-        security: optionalBearer,
+        security: OPTIONAL_BEARER,
         params: LessonParams,
         headers: IfNoneMatchHeaders,
         response: {

@@ -60,6 +60,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'createCourseModule',
         summary: 'Add a module',
         description: `Appends a module, or inserts it at \`position\` and shifts the following ones. ${STRUCTURE_NOTE}`,
         params: CourseParams,
@@ -86,6 +87,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'reorderCourseModules',
         summary: 'Reorder modules',
         description: `\`moduleIds\` must list every module of the course exactly once, in the new order: duplicates are 400; a list that does not match the course's current modules is 409 with \`missing\` and \`unknown\` ids. ${STRUCTURE_NOTE}`,
         params: CourseParams,
@@ -111,6 +113,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'updateCourseModule',
         summary: 'Edit a module',
         description: `Changes the title and/or description. ${STRUCTURE_NOTE}`,
         params: ModuleParams,
@@ -137,6 +140,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'deleteCourseModule',
         summary: 'Delete a module',
         description: `Deletes the module and its lessons and renumbers the remaining modules. A published or archived course must keep at least one lesson (409). ${STRUCTURE_NOTE}`,
         params: ModuleParams,
@@ -161,6 +165,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'createCourseLesson',
         summary: 'Add a lesson',
         description: `Appends a lesson to the module, or inserts it at \`position\`.\n\n${LESSON_TYPES_DESCRIPTION}\n\n${STRUCTURE_NOTE}`,
         params: ModuleParams,
@@ -188,6 +193,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'reorderModuleLessons',
         summary: 'Reorder the lessons of a module',
         description: `\`lessonIds\` must list every lesson of the module exactly once: duplicates are 400; a list that does not match the module's current lessons is 409 with \`missing\` and \`unknown\` ids. ${STRUCTURE_NOTE}`,
         params: ModuleParams,
@@ -214,6 +220,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'updateCourseLesson',
         summary: 'Edit or move a lesson',
         description: `Changes the given fields. \`moduleId\` moves the lesson to another module of the same course (appended unless \`position\` is given); \`position\` alone moves it within its module. Changing \`type\` requires the new type's fields; \`content\` is replaced as a whole.\n\n${LESSON_TYPES_DESCRIPTION}\n\n${STRUCTURE_NOTE}`,
         params: LessonParams,
@@ -240,6 +247,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'deleteCourseLesson',
         summary: 'Delete a lesson',
         description: `Deletes the lesson and renumbers the rest of its module. A published or archived course must keep at least one lesson (409). ${STRUCTURE_NOTE}`,
         params: LessonParams,

@@ -54,6 +54,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'createCourse',
         summary: 'Create a course',
         description: [
           'Creates a draft course owned by the caller (instructor or admin; an admin may pass `instructorId`).',
@@ -88,6 +89,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'listInstructorCourses',
         summary: 'List my courses (authoring)',
         description:
           'The caller’s courses in every status, newest first, keyset-paginated. Admins see every course and may filter by `instructorId`.',
@@ -113,6 +115,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'getCourseAuthoringView',
         summary: 'Authoring view of a course',
         description:
           'The course with every module and lesson, lesson content included, for its instructor and admins; 404 for everyone else (whatever the status). The ETag is the course version.',
@@ -145,6 +148,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'updateCourse',
         summary: 'Edit a course',
         description: [
           'Changes the given fields. Requires `If-Match` with the course ETag; a missing or stale one is',
@@ -180,6 +184,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
   const transitions = [
     {
       action: 'publish',
+      operationId: 'publishCourse',
       summary: 'Publish a course',
       description:
         'draft or archived → published. Needs a description and at least one module with at least one lesson (409 listing `blockers` otherwise); sets `publishedAt` on the first publication.',
@@ -187,6 +192,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
     },
     {
       action: 'archive',
+      operationId: 'archiveCourse',
       summary: 'Archive a course',
       description:
         'published → archived: enrolled students keep access, new enrollments are refused. Sets `archivedAt`.',
@@ -194,6 +200,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
     },
     {
       action: 'unpublish',
+      operationId: 'unpublishCourse',
       summary: 'Unpublish a course',
       description: 'published → draft, only while nobody is enrolled (409 otherwise: archive it instead).',
       run: courses.unpublish,
@@ -207,6 +214,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
         preHandler: app.authenticate,
         schema: {
           ...authenticated,
+          operationId: transition.operationId,
           summary: transition.summary,
           description: `${transition.description} An invalid transition is 409 with a detail. Optional If-Match.`,
           params: CourseParams,
@@ -239,6 +247,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       preHandler: app.authenticate,
       schema: {
         ...authenticated,
+        operationId: 'deleteCourse',
         summary: 'Delete a draft course',
         description:
           'Deletes a draft course nobody is enrolled in, with its modules and lessons. Published courses are archived instead (409). Optional If-Match.',

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { Type } from 'typebox';
 import { quietRouteLogLevel } from '../../http/logger.js';
 import { OPERATIONS_TAG } from '../../http/openapi.js';
+import { PUBLIC } from '../../http/openapi-security.js';
 import { problemResponse } from '../../http/problem.js';
 import { AppError } from '../../shared/errors.js';
 import { createHealthService } from './health.service.js';
@@ -44,6 +45,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       logLevel: quietRouteLogLevel(app.log.level),
       schema: {
         tags: [OPERATIONS_TAG],
+        operationId: 'getLiveness',
+        security: PUBLIC,
         summary: 'Liveness probe',
         description: 'Answers 200 while the process is running.',
         response: { 200: LiveSchema },
@@ -58,6 +61,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       logLevel: quietRouteLogLevel(app.log.level),
       schema: {
         tags: [OPERATIONS_TAG],
+        operationId: 'getReadiness',
+        security: PUBLIC,
         summary: 'Readiness probe',
         description:
           'Answers 200 when the database answers within the timeout, otherwise 503 with the failing `checks`.',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../http/authenticate.js';
+import { BEARER, PUBLIC } from '../../http/openapi-security.js';
 import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
@@ -30,7 +31,6 @@ export interface UsersRoutesOptions {
 }
 
 const TAGS = ['users'];
-const BEARER = [{ bearerAuth: [] }];
 const unauthorized = problemResponse('No valid access token.');
 const adminOnly = problemResponse('The signed-in user is not an admin.');
 const noSuchUser = problemResponse('No user with this id.');
@@ -60,6 +60,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'getMe',
         summary: 'The signed-in user',
         description: 'The account of the access token’s holder, with their profile and settings.',
         security: BEARER,
@@ -80,6 +81,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'updateMe',
         summary: 'Rename the signed-in user',
         description: 'Changes the display name (1 to 100 characters after trimming).',
         security: BEARER,
@@ -100,6 +102,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'getMyProfile',
         summary: 'The signed-in user’s profile',
         description: 'Profile and settings (time zone, locale). Defaults until first saved.',
         security: BEARER,
@@ -115,6 +118,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'updateMyProfile',
         summary: 'Update the signed-in user’s profile',
         description:
           'Changes the fields given (at least one). `headline` ≤ 160 and `bio` ≤ 5000 characters; `avatarUrl`, `websiteUrl` ' +
@@ -138,6 +142,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     {
       schema: {
         tags: TAGS,
+        operationId: 'getPublicProfile',
+        security: PUBLIC,
         summary: 'A user’s public profile',
         description:
           'Name, headline, bio, avatar, website and social links of an active user. No sign-in needed; no email address.',
@@ -158,6 +164,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'listUsers',
         summary: 'List users (admin)',
         description:
           'Every account, newest first, keyset-paginated. Filter by `role`, `isActive`, and `q`: a case-insensitive prefix of the email address or the name.',
@@ -180,6 +187,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'getUser',
         summary: 'Get a user (admin)',
         description: 'One account, active or not.',
         security: BEARER,
@@ -196,6 +204,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'changeUserRole',
         summary: 'Change a user’s role (admin)',
         description:
           'Promotes or demotes a user (student, instructor, admin); effective on their next request. Admins cannot change their own role (409).',
@@ -221,6 +230,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'deactivateUser',
         summary: 'Deactivate a user (admin)',
         description:
           'The user can no longer sign in or refresh, and their access tokens stop working at once. Their data stays. ' +
@@ -245,6 +255,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       preHandler: app.authenticate,
       schema: {
         tags: TAGS,
+        operationId: 'reactivateUser',
         summary: 'Reactivate a user (admin)',
         description: 'The user may sign in again; sessions ended by the deactivation stay ended.',
         security: BEARER,
