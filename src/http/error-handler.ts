@@ -289,10 +289,17 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
 /** Methods a path may be routed for, in the order an `Allow` header lists them. */
 const ROUTABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-/** The methods routed for the request's path (empty when the path itself is unknown). */
+/**
+ * The methods routed for the request's path (empty when the path itself is unknown). Catch-all
+ * routes (`*`: the CORS preflight answerer, the docs' asset route) match every path, so they do not
+ * make an unknown path a known one.
+ */
 function allowedMethods(request: FastifyRequest): string[] {
   const url = instanceOf(request);
-  return ROUTABLE_METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+  return ROUTABLE_METHODS.filter((method) => {
+    const route = request.server.findRoute({ method, url });
+    return route !== null && !('*' in (route.params as Record<string, string>));
+  });
 }
 
 /**

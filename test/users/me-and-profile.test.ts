@@ -306,7 +306,9 @@ describe('the signed-in user and profiles', () => {
           headers: other.headers,
           payload: { bio: 'defaced' },
         });
-        expect(response.statusCode).toBe(404);
+        // The path exists for GET only: 405 naming it, nothing written (checked below).
+        expect(response.statusCode).toBe(405);
+        expect(response.headers.allow).toBe('GET, HEAD');
       }
       const [row] = await testApp.db
         .select()
