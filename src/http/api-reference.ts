@@ -7,14 +7,14 @@ export const API_REFERENCE_PREFIX = '/docs';
 
 /**
  * The reference as a self-hosted API needs it: without the buttons of Scalar's hosted services
- * ("Ask AI", "Generate MCP", the developer tools with "Deploy" and "Share"), which it shows by
- * default on localhost and which do nothing for this API, and without telemetry. Search, the dark
+ * ("Ask AI", the developer tools with "Deploy" and "Share"), which do nothing for this API, and
+ * without telemetry. (The pinned 1.46.4, the newest release whose dependencies all install on
+ * Node 20, has no "Generate MCP" button to turn off.) Search, the dark
  * mode toggle, the code samples and "Test Request" stay (their defaults). The bearer scheme is
  * pre-selected, so "Test Request" sends the pasted access token.
  */
 export const SELF_HOSTED_REFERENCE = {
   agent: { disabled: true },
-  mcp: { disabled: true },
   showDeveloperTools: 'never',
   telemetry: false,
   showOperationId: true,
