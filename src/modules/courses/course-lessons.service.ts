@@ -7,18 +7,10 @@ import { and, eq } from 'drizzle-orm';
 import { type Lesson, lessons } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
-import type { Transaction } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
-import {
-  activityInCourse,
-  findLesson,
-  findModule,
-  lessonsOf,
-  type PositionEntry,
-} from './course-outline.queries.js';
+import { findLesson, findModule, lessonsOf, type PositionEntry } from './course-outline.queries.js';
 import type { CreateLessonInput, UpdateLessonInput } from './course-outline.service.js';
 import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
-import { type CheckedLessonFields, checkLessonFields, type LessonFields } from './lesson-content.js';
 import {
   insertAt,
   insertPosition,
@@ -28,6 +20,7 @@ import {
   renumber,
 } from './ordering.js';
 import {
+  checkLesson,
   checkPermutation,
   ensureLessonsRemain,
   inOrder,
@@ -40,22 +33,6 @@ import {
 export function createCourseLessonsService(deps: CourseWriteDependencies) {
   const writer = createCourseWriter(deps);
   const structural = (ifMatch: number[] | undefined) => ({ ifMatch, bumpVersion: true });
-
-  /** Type-specific checks plus the quiz / assignment link, which must belong to the same course. */
-  async function checkLesson(
-    tx: Transaction,
-    courseId: string,
-    fields: LessonFields,
-    previousStartsAt?: unknown,
-  ): Promise<CheckedLessonFields['values']> {
-    const checked = checkLessonFields(fields, { now: new Date(), previousStartsAt });
-    const errors = [...checked.errors];
-    if (checked.link && !(await activityInCourse(tx, checked.link.kind, checked.link.id, courseId))) {
-      errors.push({ field: checked.link.field, message: `is not a ${checked.link.kind} of this course` });
-    }
-    if (errors.length > 0) throw validationFailed(errors);
-    return checked.values;
-  }
 
   return {
     async createLesson(

@@ -1,12 +1,14 @@
 /**
- * Rules both outline services apply: reorder lists, positions in range, blank descriptions, and the
- * lesson a published or archived course must keep. They throw the AppError a client sees.
+ * Rules of the outline services: reorder lists, positions in range, blank descriptions, a lesson's
+ * type-specific fields, and the lesson a published or archived course must keep. They throw the
+ * AppError a client sees.
  */
 import type { Course } from '../../infrastructure/database/schema/index.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import type { Transaction } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
-import { countLessonsLeft, type PositionEntry } from './course-outline.queries.js';
+import { activityInCourse, countLessonsLeft, type PositionEntry } from './course-outline.queries.js';
+import { type CheckedLessonFields, checkLessonFields, type LessonFields } from './lesson-content.js';
 import type { Positioned } from './ordering.js';
 
 /** What an outline write returns: its result and the course version after it. */
@@ -85,4 +87,20 @@ export async function ensureLessonsRemain(
       `A ${course.status} course must keep at least one lesson; add another lesson first${course.status === 'published' ? ', or unpublish the course' : ''}.`,
     );
   }
+}
+
+/** Type-specific checks plus the quiz / assignment link, which must belong to the same course. */
+export async function checkLesson(
+  tx: Transaction,
+  courseId: string,
+  fields: LessonFields,
+  previousStartsAt?: unknown,
+): Promise<CheckedLessonFields['values']> {
+  const checked = checkLessonFields(fields, { now: new Date(), previousStartsAt });
+  const errors = [...checked.errors];
+  if (checked.link && !(await activityInCourse(tx, checked.link.kind, checked.link.id, courseId))) {
+    errors.push({ field: checked.link.field, message: `is not a ${checked.link.kind} of this course` });
+  }
+  if (errors.length > 0) throw validationFailed(errors);
+  return checked.values;
 }
