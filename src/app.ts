@@ -30,11 +30,11 @@ import { createFixedWindows, type FixedWindowStore } from './infrastructure/fixe
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createRateLimiter, type RateLimiter } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
-import { authRoutes, revokeUserRefreshTokens } from './modules/auth/index.js';
-import { type CatalogCache, catalogRoutes, createCatalogCache } from './modules/catalog/index.js';
-import { courseRoutes } from './modules/courses/index.js';
-import { healthRoutes } from './modules/health/index.js';
-import { createAccounts, createUserCache, type UserCache, usersRoutes } from './modules/users/index.js';
+import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
+import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
+import { coursesModule } from './modules/courses/index.js';
+import { healthModule } from './modules/health/index.js';
+import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
 
@@ -108,34 +108,37 @@ function loggerOption(config: Config, logger: AppDependencies['logger']): false 
 }
 
 /**
- * Feature modules, registered under `/api/v1` in their own encapsulated context. Add each as
- * `await api.register(courseRoutes)`; its routes, hooks and decorators stay inside that context,
- * while the error handler, request ids, metrics and OpenAPI apply to it from the root.
+ * The feature modules under `/api/v1`, in one encapsulated context: each is a plugin
+ * (`<feature>.module.ts`) that receives exactly its dependency record, creates its services and
+ * registers its routes. A new module is one more line here. The error handler, request ids, metrics
+ * and OpenAPI apply to them from the root.
  */
-const registerModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared: SharedServices }> = async (
+const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared: SharedServices }> = async (
   api,
   { deps, shared },
 ) => {
+  const { config } = deps;
   const db = deps.database.db;
-  const { events } = shared;
+  const { accessTokens, catalogCache, events, rateLimiter, userCache } = shared;
   // Work still running after its response (the reset email) finishes before the pool closes.
   api.addHook('onClose', () => events.settle());
-  await api.register(authRoutes, {
-    config: deps.config,
+
+  await api.register(authModule, {
+    config,
     db,
-    accessTokens: shared.accessTokens,
-    rateLimiter: shared.rateLimiter,
+    accessTokens,
+    rateLimiter,
     accounts: createAccounts(),
     events,
   });
-  await api.register(usersRoutes, {
+  await api.register(usersModule, {
     db,
-    userCache: shared.userCache,
+    userCache,
     events,
     sessions: { revokeAll: revokeUserRefreshTokens },
   });
-  await api.register(catalogRoutes, { db, catalogCache: shared.catalogCache });
-  await api.register(courseRoutes, { db, events });
+  await api.register(catalogModule, { db, catalogCache });
+  await api.register(coursesModule, { db, events });
 };
 
 /**
@@ -248,8 +251,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(authenticatePlugin, { userStates: shared.userCache, accessTokens: shared.accessTokens });
   await app.register(openApiPlugin);
   await app.register(metricsPlugin, { token: config.metricsToken });
-  await app.register(healthRoutes, { pool: database.pool });
-  await app.register(registerModules, { prefix: API_PREFIX, deps, shared });
+  // Probes live outside the versioned prefix: orchestrators call them, not API clients.
+  await app.register(healthModule, { pool: database.pool });
+  await app.register(featureModules, { prefix: API_PREFIX, deps, shared });
 
   return app;
 }

@@ -15,7 +15,7 @@ describe('the import graph of src/', () => {
     expect(graph).toContainEqual(
       edge('src/shared/actor.ts', 'src/infrastructure/database/schema/index.ts', true),
     );
-    expect(graph).toContainEqual(edge('src/modules/auth/index.ts', 'src/modules/auth/auth.routes.ts'));
+    expect(graph).toContainEqual(edge('src/modules/auth/index.ts', 'src/modules/auth/auth.module.ts'));
   });
 
   it('keeps the layering and the index.ts public surface rules', () => {

@@ -6,7 +6,7 @@ import { errorHandlerPlugin } from '../../src/http/error-handler.js';
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
 import { createEventBus, type SubscriberFailure } from '../../src/infrastructure/events/event-bus.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
-import { courseRoutes } from '../../src/modules/courses/courses.routes.js';
+import { coursesModule } from '../../src/modules/courses/index.js';
 import { selectAuthState } from '../../src/modules/users/user-cache.js';
 import { type Author, createAuthor } from '../helpers/course-factories.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
@@ -57,7 +57,7 @@ describe('course authoring tells the catalog after every committed write', () =>
       },
       { name: 'recording-catalog' },
     );
-    await authoring.register(courseRoutes, { prefix: '/api/v1', db, events });
+    await authoring.register(coursesModule, { prefix: '/api/v1', db, events });
     await authoring.ready();
   });
 

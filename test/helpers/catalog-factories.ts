@@ -22,8 +22,8 @@ import {
   users,
 } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
-import { catalogRoutes } from '../../src/modules/catalog/catalog.routes.js';
 import { type CatalogCache, createCatalogCache } from '../../src/modules/catalog/catalog-cache.js';
+import { catalogModule } from '../../src/modules/catalog/index.js';
 import type { TestApp } from './test-app.js';
 
 /**
@@ -154,7 +154,7 @@ export async function mountCatalogWithCache(
   ttlSeconds = 300,
 ): Promise<CatalogCache> {
   const catalogCache = createCatalogCache(cacheLike(testApp), ttlSeconds);
-  await testApp.app.register(catalogRoutes, { prefix, db: testApp.database.db, catalogCache });
+  await testApp.app.register(catalogModule, { prefix, db: testApp.database.db, catalogCache });
   return catalogCache;
 }
 

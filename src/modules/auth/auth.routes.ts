@@ -4,11 +4,6 @@ import type { Config } from '../../config.js';
 import { actorOf } from '../../http/authenticate.js';
 import { BEARER, PUBLIC } from '../../http/openapi-security.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client/client.js';
-import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
-import type { RateLimiter } from '../../infrastructure/rate-limiter.js';
-import type { AccessTokens } from '../../infrastructure/security/access-tokens.js';
-import type { Accounts } from '../users/index.js';
 import {
   ChangePasswordBody,
   LoginBody,
@@ -20,20 +15,14 @@ import {
   ResetRequestedSchema,
   TokenPairSchema,
 } from './auth.schemas.js';
-import { createAuthService } from './auth.service.js';
-import { createLoginThrottle } from './login-throttle.js';
-import { createPasswordResetService } from './password-reset.service.js';
+import type { AuthService } from './auth.service.js';
+import type { PasswordResetService } from './password-reset.service.js';
 import type { ClientInfo } from './sessions.js';
 
 export interface AuthRoutesOptions {
-  config: Pick<Config, 'refreshTokenTtlDays' | 'passwordResetTtlMinutes' | 'rateLimit' | 'loginThrottle'>;
-  db: Database;
-  accessTokens: AccessTokens;
-  rateLimiter: RateLimiter;
-  /** Writes of the `users` row, owned by the users module (sign-up, sign-in, passwords). */
-  accounts: Accounts;
-  /** Sign-ins and password changes publish `user.changed` (through accounts), reset requests their own event. */
-  events: DomainEventBus;
+  config: Pick<Config, 'rateLimit' | 'passwordResetTtlMinutes'>;
+  auth: AuthService;
+  passwordResets: PasswordResetService;
 }
 
 const TAGS = ['auth'];
@@ -48,26 +37,10 @@ function clientOf(request: FastifyRequest): ClientInfo {
  * password, password reset by email. Register, login and password reset are limited per client
  * address here and per account in the services.
  */
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
-  const { config, db, accessTokens, rateLimiter, accounts, events } = options;
-  const loginThrottle = createLoginThrottle(rateLimiter, config.loginThrottle);
-  const auth = createAuthService({
-    db,
-    accessTokens,
-    rateLimiter,
-    loginThrottle,
-    refreshTokenTtlDays: config.refreshTokenTtlDays,
-    accounts,
-    events,
-  });
-  const passwordResets = createPasswordResetService({
-    db,
-    rateLimiter,
-    accounts,
-    events,
-    loginThrottle,
-    ttlMinutes: config.passwordResetTtlMinutes,
-  });
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (
+  app,
+  { config, auth, passwordResets },
+) => {
   // Token responses must not be stored by browsers or proxies (RFC 6749 §5.1).
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');

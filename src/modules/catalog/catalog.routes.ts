@@ -4,7 +4,6 @@ import { ifNoneMatchMatches } from '../../http/conditional-get.js';
 import { compressedPayload, etagForCoding, negotiateCoding } from '../../http/content-coding.js';
 import { OPTIONAL_BEARER } from '../../http/openapi-security.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   CatalogLessonSchema,
   CatalogPageSchema,
@@ -14,13 +13,10 @@ import {
   LessonParams,
   ListCoursesQuery,
 } from './catalog.schemas.js';
-import { type CatalogResponse, createCatalogService } from './catalog.service.js';
-import type { CatalogCache } from './catalog-cache.js';
+import type { CatalogResponse, CatalogService } from './catalog.service.js';
 
 export interface CatalogRoutesOptions {
-  db: Database;
-  /** The one catalog cache of the app, shared with the writers that invalidate it. */
-  catalogCache: CatalogCache;
+  catalog: CatalogService;
 }
 
 const TAGS = ['catalog'];
@@ -74,9 +70,7 @@ const serializerOf =
  * The public catalog: anyone may call it (a bearer token, when sent, must be valid and personalises
  * the course and lesson views). Routes are thin: the service decides visibility and caching.
  */
-export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (app, options) => {
-  const catalog = createCatalogService({ db: options.db, cache: options.catalogCache });
-
+export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = async (app, { catalog }) => {
   app.get(
     '/courses',
     {

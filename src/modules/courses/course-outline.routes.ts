@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { actorOf } from '../../http/authenticate.js';
 import { parseIfMatch } from '../../http/etag.js';
 import { authenticated } from '../../http/openapi-helpers.js';
@@ -10,6 +9,7 @@ import {
   CourseParams,
   CreateLessonBody,
   CreateModuleBody,
+  DeletedSchema,
   IfMatchHeaders,
   LESSON_TYPES_DESCRIPTION,
   LessonOrderBody,
@@ -41,7 +41,6 @@ const errors = {
 const outlineConflict = problemResponse(
   'The list does not name exactly the current modules / lessons (`missing`, `unknown`): reload and retry; or a limit or publishing rule (detail).',
 );
-const deleted = Type.Null({ description: 'Deleted.' });
 
 /**
  * Modules and lessons of a course (tag `courses`): create, edit, move, delete, reorder. Only the
@@ -145,7 +144,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
         description: `Deletes the module and its lessons and renumbers the remaining modules. A published or archived course must keep at least one lesson (409). ${STRUCTURE_NOTE}`,
         params: ModuleParams,
         headers: IfMatchHeaders(false),
-        response: { 204: deleted, ...errors, 409: outlineConflict },
+        response: { 204: DeletedSchema, ...errors, 409: outlineConflict },
       },
     },
     async (request, reply) => {
@@ -252,7 +251,7 @@ export const courseOutlineRoutes: FastifyPluginAsyncTypebox<CourseOutlineRoutesO
         description: `Deletes the lesson and renumbers the rest of its module. A published or archived course must keep at least one lesson (409). ${STRUCTURE_NOTE}`,
         params: LessonParams,
         headers: IfMatchHeaders(false),
-        response: { 204: deleted, ...errors, 409: outlineConflict },
+        response: { 204: DeletedSchema, ...errors, 409: outlineConflict },
       },
     },
     async (request, reply) => {

@@ -1,31 +1,24 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { actorOf } from '../../http/authenticate.js';
-import { checkIfMatch, courseETag, parseIfMatch } from '../../http/etag.js';
+import { courseETag, parseIfMatch } from '../../http/etag.js';
 import { authenticated, withHeaders } from '../../http/openapi-helpers.js';
-import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client/client.js';
-import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
-import { courseOutlineRoutes } from './course-outline.routes.js';
-import { createCourseOutlineService } from './course-outline.service.js';
 import { courseSummaryView, courseView, lessonView, moduleView } from './course-views.js';
 import {
   AuthoringViewSchema,
   CourseParams,
   CourseSchema,
-  CourseSummarySchema,
+  CourseSummaryPageSchema,
   CreateCourseBody,
+  DeletedSchema,
   IfMatchHeaders,
   InstructorCoursesQuery,
   UpdateCourseBody,
 } from './courses.schemas.js';
-import { createCourseService } from './courses.service.js';
+import type { CourseService } from './courses.service.js';
 
 export interface CourseRoutesOptions {
-  db: Database;
-  /** Every committed write publishes `course.changed` here (the catalog cache subscribes). */
-  events: DomainEventBus;
+  courses: CourseService;
 }
 
 const unauthorized = problemResponse('No valid access token.');
@@ -43,11 +36,7 @@ const preconditionFailed = problemResponse('If-Match is stale (the course change
  * draft → published → archived; admins may act on any course. Modules and lessons are in
  * course-outline.routes.ts. Every write is committed before `course.changed` reaches the catalog cache.
  */
-export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = async (app, options) => {
-  const dependencies = { db: options.db, events: options.events, checkPrecondition: checkIfMatch };
-  const courses = createCourseService(dependencies);
-  const outline = createCourseOutlineService(dependencies);
-
+export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = async (app, { courses }) => {
   app.post(
     '/courses',
     {
@@ -95,7 +84,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
           'The caller’s courses in every status, newest first, keyset-paginated. Admins see every course and may filter by `instructorId`.',
         querystring: InstructorCoursesQuery,
         response: {
-          200: PageSchema(CourseSummarySchema, 'CourseSummaryPage'),
+          200: CourseSummaryPageSchema,
           400: problemResponse('A query parameter or the cursor is not valid.'),
           401: unauthorized,
           403: problemResponse('Students; or an instructor asking for another instructor’s courses.'),
@@ -254,7 +243,7 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
         params: CourseParams,
         headers: IfMatchHeaders(false),
         response: {
-          204: Type.Null({ description: 'Deleted.' }),
+          204: DeletedSchema,
           401: unauthorized,
           403: notYours,
           404: courseHidden,
@@ -268,6 +257,4 @@ export const courseRoutes: FastifyPluginAsyncTypebox<CourseRoutesOptions> = asyn
       return reply.code(204).send(null);
     },
   );
-
-  await app.register(courseOutlineRoutes, { outline });
 };

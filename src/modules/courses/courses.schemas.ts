@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PaginationQuery } from '../../http/pagination.js';
+import { PageSchema, PaginationQuery } from '../../http/pagination.js';
 import {
   courseStatusEnum,
   difficultyEnum,
@@ -394,3 +394,9 @@ export const LessonOrderBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** One page of an instructor's courses. */
+export const CourseSummaryPageSchema = PageSchema(CourseSummarySchema, 'CourseSummaryPage');
+
+/** The empty 204 of a delete. */
+export const DeletedSchema = Type.Null({ description: 'Deleted.' });

@@ -1,2 +1,2 @@
 /** The courses module's public surface: what the composition root and other modules may use. */
-export { courseRoutes } from './courses.routes.js';
+export { type CoursesModuleDependencies, coursesModule } from './courses.module.js';

@@ -1,40 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type pg from 'pg';
-import { Type } from 'typebox';
 import { quietRouteLogLevel } from '../../http/logger.js';
 import { OPERATIONS_TAG } from '../../http/openapi.js';
 import { PUBLIC } from '../../http/openapi-security.js';
 import { problemResponse } from '../../http/problem.js';
 import { AppError } from '../../shared/errors.js';
-import { createHealthService } from './health.service.js';
+import { LiveSchema, ReadySchema } from './health.schemas.js';
+import type { HealthService } from './health.service.js';
 
 export interface HealthRoutesOptions {
-  pool: Pick<pg.Pool, 'query'>;
-  /** Longest `/health/ready` waits for the database (ms). */
-  readinessTimeoutMs?: number;
+  health: HealthService;
 }
-
-const LiveSchema = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
-
-const ReadySchema = Type.Object(
-  {
-    status: Type.Literal('ok'),
-    checks: Type.Object({ database: Type.Literal('ok') }, { additionalProperties: false }),
-  },
-  { additionalProperties: false },
-);
 
 /**
  * `/health/live`: the process answers (restart it if not). `/health/ready`: it can serve requests,
  * i.e. the database answers (take it out of the load balancer if not). Logged only at warn level
  * and above, since probes run every few seconds.
  */
-export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, options) => {
-  const health = createHealthService(options.pool, {
-    timeoutMs: options.readinessTimeoutMs,
-    onFailure: (error) => app.log.warn({ err: error }, 'readiness check failed: database unavailable'),
-  });
-
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { health }) => {
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
   });

@@ -1,2 +1,2 @@
 /** The health module's public surface: what the composition root and other modules may use. */
-export { healthRoutes } from './health.routes.js';
+export { type HealthModuleDependencies, healthModule } from './health.module.js';

@@ -3,5 +3,5 @@ export { type Accounts, createAccounts, type SessionUser, sessionUserColumns } f
 export { checkDisplayName } from './display-name.js';
 export { createUserCache, type UserCache } from './user-cache.js';
 export { toUserView, type UserRow, type UserView, userColumns } from './user-view.js';
-export { usersRoutes } from './users.routes.js';
+export { type UsersModuleDependencies, usersModule } from './users.module.js';
 export { EXAMPLE_USER, UserSchema } from './users.schemas.js';

@@ -1,12 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { actorOf } from '../../http/authenticate.js';
 import { BEARER, PUBLIC } from '../../http/openapi-security.js';
-import { PageSchema } from '../../http/pagination.js';
 import { problemResponse } from '../../http/problem.js';
-import type { Database } from '../../infrastructure/database/client/client.js';
-import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
-import { createProfilesService } from './profiles.service.js';
-import type { UserCache } from './user-cache.js';
+import type { ProfilesService } from './profiles.service.js';
 import {
   ChangeRoleBody,
   ListUsersQuery,
@@ -16,18 +12,14 @@ import {
   UpdateMeBody,
   UpdateProfileBody,
   UserIdParams,
+  UserPageSchema,
   UserSchema,
 } from './users.schemas.js';
-import { createUsersService, type UserSessions } from './users.service.js';
+import type { UsersService } from './users.service.js';
 
 export interface UsersRoutesOptions {
-  db: Database;
-  /** The app's one user cache (the auth guard reads it too), invalidated through `user.changed`. */
-  userCache: UserCache;
-  /** Every write here publishes `user.changed` (and a rename `user.renamed`). */
-  events: DomainEventBus;
-  /** Refresh-token revocation on deactivation (sign-in sessions belong to the auth module). */
-  sessions: UserSessions;
+  accounts: UsersService;
+  profiles: ProfilesService;
 }
 
 const TAGS = ['users'];
@@ -42,11 +34,8 @@ const noSuchUser = problemResponse('No user with this id.');
  */
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (
   app,
-  { db, userCache, events, sessions },
+  { accounts, profiles },
 ) => {
-  const accounts = createUsersService({ db, userCache, events, sessions });
-  const profiles = createProfilesService(db, events);
-
   // Whatever a signed-in request returns is someone's private view; public profiles are left cacheable.
   // Callback style: it runs on every response of these routes, and an async hook costs a promise.
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -171,7 +160,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
         security: BEARER,
         querystring: ListUsersQuery,
         response: {
-          200: PageSchema(UserSchema, 'UserPage'),
+          200: UserPageSchema,
           400: problemResponse('A query parameter or the cursor is not valid.'),
           401: unauthorized,
           403: adminOnly,

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { PaginationQuery } from '../../http/pagination.js';
+import { PageSchema, PaginationQuery } from '../../http/pagination.js';
 import { roleEnum } from '../../infrastructure/database/schema/index.js';
 
 export const NAME_MAX_LENGTH = 100;
@@ -68,6 +68,9 @@ export const UserSchema = Type.Object(userProperties, {
   description: 'An account. Password hashes and token versions are never part of a response.',
   examples: [EXAMPLE_USER],
 });
+
+/** One page of the admin's user list. */
+export const UserPageSchema = PageSchema(UserSchema, 'UserPage');
 
 /** An http(s) URL: the format check catches malformed ones, the pattern other schemes (javascript:, data:). */
 export const WebUrlSchema = Type.String({
