@@ -12,7 +12,7 @@ import {
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { decodeJwt, forgedVariants, signJwt } from './jwt-forgery.js';
 import { problemShapeIssues } from './response-checks.js';
-import { createWorld } from './security-world.js';
+import { insertSecurityCast } from './security-cast.js';
 
 /**
  * Attacks on authentication: forged and edited access tokens, stolen refresh tokens, password
@@ -188,7 +188,7 @@ describe('auth hardening', () => {
     });
 
     it('refuses the token of a deactivated user, and tokens issued before logout-all', async () => {
-      const { users } = await createWorld(testApp);
+      const { users } = await insertSecurityCast(testApp);
       const deactivated = await app.inject({
         method: 'POST',
         url: `/api/v1/users/${users.student.id}/deactivate`,
@@ -394,7 +394,7 @@ describe('auth hardening', () => {
     });
 
     it('courses: another instructor’s draft and an id nobody has get the same 404', async () => {
-      const { users, courses } = await createWorld(testApp);
+      const { users, courses } = await insertSecurityCast(testApp);
       const answers = [];
       for (const id of [courses.draftCourse.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
         for (const path of ['', '/authoring']) {

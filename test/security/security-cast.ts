@@ -27,12 +27,12 @@ export type SignedInCaller = Exclude<Caller, 'anonymous'>;
 export const COURSE_NAMES = ['draftCourse', 'publishedCourse', 'enrolledCourse'] as const;
 export type CourseName = (typeof COURSE_NAMES)[number];
 
-export interface WorldUser extends TestUser {
+export interface CastUser extends TestUser {
   token: string;
   headers: { authorization: string };
 }
 
-export interface WorldCourse {
+export interface CastCourse {
   id: string;
   slug: string;
   status: 'draft' | 'published';
@@ -43,9 +43,9 @@ export interface WorldCourse {
   previewLessonId: string;
 }
 
-export interface World {
-  users: Record<SignedInCaller, WorldUser>;
-  courses: Record<CourseName, WorldCourse>;
+export interface SecurityCast {
+  users: Record<SignedInCaller, CastUser>;
+  courses: Record<CourseName, CastCourse>;
 }
 
 const ROLES: Record<SignedInCaller, Role> = {
@@ -56,7 +56,7 @@ const ROLES: Record<SignedInCaller, Role> = {
   admin: 'admin',
 };
 
-async function worldUser(testApp: WorldSource, caller: SignedInCaller): Promise<WorldUser> {
+async function worldUser(testApp: WorldSource, caller: SignedInCaller): Promise<CastUser> {
   const user = await createUser(testApp.db, { role: ROLES[caller], name: `Security ${caller}` });
   const token = await accessTokenFor(testApp, user);
   return { ...user, token, headers: bearer(token) };
@@ -66,7 +66,7 @@ async function worldCourse(
   testApp: WorldSource,
   instructorId: string,
   name: CourseName,
-): Promise<WorldCourse> {
+): Promise<CastCourse> {
   const status = name === 'draftCourse' ? 'draft' : 'published';
   const course = await insertCourse(testApp.db, instructorId, {
     title: `Security ${name}`,
@@ -87,17 +87,17 @@ async function worldCourse(
   };
 }
 
-export async function createWorld(testApp: WorldSource): Promise<World> {
-  const users = {} as Record<SignedInCaller, WorldUser>;
+export async function insertSecurityCast(testApp: WorldSource): Promise<SecurityCast> {
+  const users = {} as Record<SignedInCaller, CastUser>;
   for (const caller of Object.keys(ROLES) as SignedInCaller[])
     users[caller] = await worldUser(testApp, caller);
-  const courses = {} as Record<CourseName, WorldCourse>;
+  const courses = {} as Record<CourseName, CastCourse>;
   for (const name of COURSE_NAMES) courses[name] = await worldCourse(testApp, users.instructor.id, name);
   await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
   return { users, courses };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */
-export function headersOf(world: World, caller: Caller): Record<string, string> {
+export function headersOf(world: SecurityCast, caller: Caller): Record<string, string> {
   return caller === 'anonymous' ? {} : { ...world.users[caller].headers };
 }
