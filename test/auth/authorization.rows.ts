@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { passwordResetTokens } from '../../src/infrastructure/database/schema/index.js';
 import { generateOpaqueToken, hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
-import { loginAs } from '../helpers/factories.js';
+import { loginAs } from '../helpers/factories/index.js';
 import { everyone, NEW_PASSWORD, type RouteAuthorization, signedIn } from '../security/authorization-rows.js';
 
 /** Auth: a bearer token changes nothing on the routes that do not need one. */

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import {
-  type Author,
-  addLesson,
-  addModule,
-  createAuthor,
-  createCourse,
-} from '../helpers/course-factories.js';
+import { api, insertSignedInUser, type SignedInUser } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -16,12 +10,12 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 describe('authoring and the public catalog share one cache', () => {
   let testApp: TestApp;
   let app: App;
-  let instructor: Author;
+  let instructor: SignedInUser;
 
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    instructor = await createAuthor(testApp, 'instructor');
+    instructor = await insertSignedInUser(testApp, { role: 'instructor' });
   });
 
   afterAll(async () => {
@@ -39,9 +33,9 @@ describe('authoring and the public catalog share one cache', () => {
     app.inject({ method, url: `/api/v1${url}`, headers: { ...instructor.headers, ...headers }, payload });
 
   it('shows a course once published, reflects every edit immediately and hides it when archived', async () => {
-    const course = await createCourse(app, instructor, { title: 'Cached Catalog Course' });
-    const first = await addModule(app, instructor, course.id, { title: 'First module' });
-    await addLesson(app, instructor, course.id, first.id);
+    const course = await api.createCourse(app, instructor, { title: 'Cached Catalog Course' });
+    const first = await api.addModule(app, instructor, course.id, { title: 'First module' });
+    await api.addLesson(app, instructor, course.id, first.id);
 
     expect((await catalogDetail(course.slug)).statusCode).toBe(404);
     expect(await catalogList()).not.toContain('Cached Catalog Course');
@@ -66,7 +60,7 @@ describe('authoring and the public catalog share one cache', () => {
     expect((await catalogDetail(course.slug)).json().title).toBe('Renamed Catalog Course');
     expect(await catalogList()).toContain('Renamed Catalog Course');
 
-    const second = await addModule(app, instructor, course.id, { title: 'Second module', position: 0 });
+    const second = await api.addModule(app, instructor, course.id, { title: 'Second module', position: 0 });
     const outline = (await catalogDetail(course.id)).json();
     expect(JSON.stringify(outline)).toContain('Second module');
 

@@ -3,21 +3,28 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import {
-  type Author,
-  addLesson,
-  addModule,
+  api,
   courseRow,
-  createAuthor,
-  createCourse,
+  insertSignedInUser,
   lessonPositions,
   modulePositions,
-  shuffled,
-} from '../helpers/course-factories.js';
+  type SignedInUser,
+} from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Positions must be exactly 0..n-1: no duplicates, no gaps. */
 function expectDense(rows: { position: number }[]) {
   expect(rows.map((row) => row.position)).toEqual(rows.map((_, index) => index));
+}
+
+/** Every element of `ids` in a random order (Fisher–Yates). */
+function shuffled<T>(ids: readonly T[]): T[] {
+  const result = [...ids];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -27,12 +34,12 @@ function percentile(sorted: number[], p: number): number {
 describe('course authoring under concurrent edits', () => {
   let testApp: TestApp;
   let app: App;
-  let instructor: Author;
+  let instructor: SignedInUser;
 
   beforeAll(async () => {
     testApp = await buildTestApp();
     app = testApp.app;
-    instructor = await createAuthor(testApp, 'instructor');
+    instructor = await insertSignedInUser(testApp, { role: 'instructor' });
   });
 
   afterAll(async () => {
@@ -63,9 +70,9 @@ describe('course authoring under concurrent edits', () => {
     });
 
   it('10 parallel module reorders + 5 parallel module inserts: dense positions, only 2xx or a clean 409', async () => {
-    const course = await createCourse(app, instructor);
+    const course = await api.createCourse(app, instructor);
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++) ids.push((await addModule(app, instructor, course.id)).id);
+    for (let i = 0; i < 8; i++) ids.push((await api.addModule(app, instructor, course.id)).id);
 
     const requests: Promise<LightMyRequestResponse>[] = [];
     for (let i = 0; i < 10; i++) {
@@ -95,12 +102,12 @@ describe('course authoring under concurrent edits', () => {
   });
 
   it('10 parallel module reorders + lesson inserts and moves in the same course: all succeed, all dense', async () => {
-    const course = await createCourse(app, instructor);
+    const course = await api.createCourse(app, instructor);
     const moduleIds: string[] = [];
-    for (let i = 0; i < 6; i++) moduleIds.push((await addModule(app, instructor, course.id)).id);
+    for (let i = 0; i < 6; i++) moduleIds.push((await api.addModule(app, instructor, course.id)).id);
     const [first, second] = moduleIds as [string, string];
     const lessonIds: string[] = [];
-    for (let i = 0; i < 6; i++) lessonIds.push((await addLesson(app, instructor, course.id, first)).id);
+    for (let i = 0; i < 6; i++) lessonIds.push((await api.addLesson(app, instructor, course.id, first)).id);
 
     const permutations = Array.from({ length: 10 }, () => shuffled(moduleIds));
     const responses = await Promise.all([
@@ -138,10 +145,10 @@ describe('course authoring under concurrent edits', () => {
   });
 
   it('reorders 50 lessons: sequential latency, and 10 concurrent reorders stay consistent', async () => {
-    const course = await createCourse(app, instructor);
-    const module = await addModule(app, instructor, course.id);
+    const course = await api.createCourse(app, instructor);
+    const module = await api.addModule(app, instructor, course.id);
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await addLesson(app, instructor, course.id, module.id)).id);
+    for (let i = 0; i < 50; i++) ids.push((await api.addLesson(app, instructor, course.id, module.id)).id);
 
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {

@@ -105,7 +105,13 @@ function synthesize(schema: JsonSchema, name: string, draft: Draft, world: Secur
 }
 
 /** Replaces ids in a documentation example (made-up UUIDs) with ids of the world. */
-function withRealIds(value: unknown, schema: JsonSchema, name: string, draft: Draft, world: SecurityCast): unknown {
+function withRealIds(
+  value: unknown,
+  schema: JsonSchema,
+  name: string,
+  draft: Draft,
+  world: SecurityCast,
+): unknown {
   if (schema.format === 'uuid' && typeof value === 'string')
     return realIdFor(name, draft.course, draft.user, world);
   if (Array.isArray(value) && (schema.items as JsonSchema | undefined)?.format === 'uuid') {

@@ -1,7 +1,7 @@
 import type { Operation } from './openapi-operations.js';
 import { fillPath } from './openapi-operations.js';
 import { COERCED, EXACT, isDefinitelyInvalid } from './schema-oracle.js';
-import type { SecurityCast, CastCourse, CastUser } from './security-cast.js';
+import type { CastCourse, CastUser, SecurityCast } from './security-cast.js';
 
 /**
  * A request under construction: the generator builds a valid one for an operation, mutations make it

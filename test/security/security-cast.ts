@@ -1,16 +1,22 @@
-import type { Role } from '../../src/infrastructure/database/schema/index.js';
-import { insertCourse, insertEnrollment, insertLesson, insertModule } from '../helpers/catalog-factories.js';
-import { accessTokenFor, bearer, createUser, type TestUser } from '../helpers/factories.js';
+import {
+  insertCourse,
+  insertEnrollment,
+  insertLesson,
+  insertModule,
+  insertSignedInUser,
+  type SignedInUser,
+} from '../helpers/factories/index.js';
 import type { TestApp } from '../helpers/test-app.js';
+import { CAST_ROLES, type CastName } from '../helpers/use-test-app.js';
 
-/** What building a world needs from the test app: its database and the settings tokens are signed with. */
-type WorldSource = Pick<TestApp, 'db' | 'config'>;
+/** What building the cast needs from the test app: its database and the settings tokens are signed with. */
+type CastSource = Pick<TestApp, 'db' | 'config'>;
 
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
  * in), each with one module holding a regular and a preview lesson. Rows are inserted directly
- * (argon2 hash computed once per file), so a fresh world costs a few milliseconds.
+ * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
 export const CALLERS = [
@@ -22,15 +28,12 @@ export const CALLERS = [
   'admin',
 ] as const;
 export type Caller = (typeof CALLERS)[number];
-export type SignedInCaller = Exclude<Caller, 'anonymous'>;
+export type SignedInCaller = Exclude<Caller, 'anonymous'> & CastName;
 
 export const COURSE_NAMES = ['draftCourse', 'publishedCourse', 'enrolledCourse'] as const;
 export type CourseName = (typeof COURSE_NAMES)[number];
 
-export interface CastUser extends TestUser {
-  token: string;
-  headers: { authorization: string };
-}
+export type CastUser = SignedInUser;
 
 export interface CastCourse {
   id: string;
@@ -48,25 +51,11 @@ export interface SecurityCast {
   courses: Record<CourseName, CastCourse>;
 }
 
-const ROLES: Record<SignedInCaller, Role> = {
-  student: 'student',
-  otherStudent: 'student',
-  instructor: 'instructor',
-  otherInstructor: 'instructor',
-  admin: 'admin',
-};
-
-async function worldUser(testApp: WorldSource, caller: SignedInCaller): Promise<CastUser> {
-  const user = await createUser(testApp.db, { role: ROLES[caller], name: `Security ${caller}` });
-  const token = await accessTokenFor(testApp, user);
-  return { ...user, token, headers: bearer(token) };
+function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
+  return insertSignedInUser(testApp, { role: CAST_ROLES[caller], name: `Security ${caller}` });
 }
 
-async function worldCourse(
-  testApp: WorldSource,
-  instructorId: string,
-  name: CourseName,
-): Promise<CastCourse> {
+async function castCourse(testApp: CastSource, instructorId: string, name: CourseName): Promise<CastCourse> {
   const status = name === 'draftCourse' ? 'draft' : 'published';
   const course = await insertCourse(testApp.db, instructorId, {
     title: `Security ${name}`,
@@ -87,17 +76,17 @@ async function worldCourse(
   };
 }
 
-export async function insertSecurityCast(testApp: WorldSource): Promise<SecurityCast> {
+export async function insertSecurityCast(testApp: CastSource): Promise<SecurityCast> {
   const users = {} as Record<SignedInCaller, CastUser>;
-  for (const caller of Object.keys(ROLES) as SignedInCaller[])
-    users[caller] = await worldUser(testApp, caller);
+  for (const caller of Object.keys(CAST_ROLES) as SignedInCaller[])
+    users[caller] = await castUser(testApp, caller);
   const courses = {} as Record<CourseName, CastCourse>;
-  for (const name of COURSE_NAMES) courses[name] = await worldCourse(testApp, users.instructor.id, name);
+  for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
   await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
   return { users, courses };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */
-export function headersOf(world: SecurityCast, caller: Caller): Record<string, string> {
-  return caller === 'anonymous' ? {} : { ...world.users[caller].headers };
+export function headersOf(cast: SecurityCast, caller: Caller): Record<string, string> {
+  return caller === 'anonymous' ? {} : { ...cast.users[caller].headers };
 }
