@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { projectRoot } from '../src/config.js';
 import { runMigrations } from '../src/infrastructure/database/migrations/migrator.js';
-import { spawnServer, waitForReady } from '../test/helpers/reliability-processes.js';
+import { spawnServer, waitForReady } from '../test/helpers/processes.js';
 
 export interface LoadResult {
   requestsPerSecond: number;

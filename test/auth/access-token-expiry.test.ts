@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { App } from '../../src/app.js';
-import { bearer, createUser, loginAs } from '../helpers/factories.js';
+import { bearer, insertUser, loginAs } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -26,7 +26,7 @@ describe('access tokens the guard has already accepted', () => {
   const me = (token: string) => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
 
   it('are refused from the moment they expire', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const { accessToken } = await loginAs(app, user);
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     expect((await me(accessToken)).statusCode).toBe(200);
@@ -41,7 +41,7 @@ describe('access tokens the guard has already accepted', () => {
   });
 
   it('do not vouch for a token that differs from them in any character', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const { accessToken } = await loginAs(app, user);
     expect((await me(accessToken)).statusCode).toBe(200);
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];

@@ -2,8 +2,8 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
-import { bearer, createUser, loginAs, redisReady, uniqueClientAddress } from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, insertUser, loginAs, uniqueClientAddress } from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 
 const NEW_PASSWORD = 'violet tractors hum at dawn';
 
@@ -43,7 +43,7 @@ describe('POST /api/v1/auth/change-password', () => {
     (await testApp.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.hash;
 
   it('changes the password, ends every other session and gives this device a fresh pair', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const thisDevice = await loginAs(app, user);
     const otherDevice = await loginAs(app, user);
 
@@ -69,7 +69,7 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('refuses a wrong current password with 400 and changes nothing', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const session = await loginAs(app, user);
     const hashBefore = await passwordHashOf(user.id);
 
@@ -87,7 +87,7 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('applies the password policy to the new password and lists every bad field', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const session = await loginAs(app, user);
     const hashBefore = await passwordHashOf(user.id);
 
@@ -128,7 +128,7 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('answers 429 after 5 wrong current passwords in a row', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const session = await loginAs(app, user);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {

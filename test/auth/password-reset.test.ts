@@ -7,13 +7,12 @@ import { createSmtpMailer } from '../../src/infrastructure/mail/mailer.js';
 import { hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
 import {
   bearer,
-  createUser,
+  insertUser,
   loginAs,
-  redisReady,
   type TestUser,
   uniqueClientAddress,
-} from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+} from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 import { resetTokenIn, type SmtpCapture, startSmtpCapture } from './smtp-capture.js';
 
 const APP_URL = 'https://app.example.test';
@@ -76,7 +75,7 @@ describe('password reset by email, through a real SMTP server', () => {
     (await testApp.db.select({ n: count() }).from(passwordResetTokens))[0]?.n ?? 0;
   /** Proves nothing else is on its way: a sentinel email arrives and nothing besides it. */
   async function expectNoEmailBesidesSentinel(sentBefore: number) {
-    const sentinel = await createUser(testApp.db);
+    const sentinel = await insertUser(testApp.db);
     await requestReset(sentinel.email);
     await smtp.waitFor(sentBefore + 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -84,7 +83,7 @@ describe('password reset by email, through a real SMTP server', () => {
   }
 
   it('resets end to end: email with link, new password works, every session ends, the link works once', async () => {
-    const user = await createUser(testApp.db, { email: 'reset.me@example.com' });
+    const user = await insertUser(testApp.db, { email: 'reset.me@example.com' });
     const phone = await loginAs(app, user);
     const laptop = await loginAs(app, user);
     const sentBefore = smtp.messages.length;
@@ -153,7 +152,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('sends nothing to a deactivated account, still answering 202', async () => {
-    const inactive = await createUser(testApp.db, { isActive: false });
+    const inactive = await insertUser(testApp.db, { isActive: false });
     const sentBefore = smtp.messages.length;
     const response = await requestReset(inactive.email);
     expect(response.statusCode).toBe(202);
@@ -162,7 +161,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('invalidates an earlier link when a new one is issued', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const first = await nextResetToken(user);
     const second = await nextResetToken(user);
 
@@ -173,7 +172,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('refuses an expired link with a clear reason and changes nothing', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const token = await nextResetToken(user);
     await testApp.db
       .update(passwordResetTokens)
@@ -203,7 +202,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('applies the password policy and leaves the token usable after a refused password', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const token = await nextResetToken(user);
 
     const common = await confirm(token, 'Qwertyuiop123');
@@ -219,7 +218,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('sends at most 3 emails per address and hour, still answering 202 to every request', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const sentBefore = smtp.messages.length;
     for (let i = 0; i < 5; i++) {
       const response = await requestReset(user.email);
@@ -233,7 +232,7 @@ describe('password reset by email, through a real SMTP server', () => {
 
   // Sign-ins are throttled per account and address: the device that made the failures waits, and a reset from it ends that.
   it('ends a failed-login throttle once the owner resets the password', async () => {
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const device = uniqueClientAddress();
     for (let i = 0; i < 5; i++) {
       expect((await login(user.email, `wrong guess ${i}`, device)).statusCode).toBe(401);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { createUser, redisReady, uniqueClientAddress } from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { insertUser, uniqueClientAddress } from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 
 const AUTH_PER_MINUTE = 3;
 
@@ -90,7 +90,7 @@ describe('rate limits on auth endpoints', () => {
       });
 
     it('after 5 failures from one address that address waits (429 whose Retry-After, RateLimit headers and detail agree); the owner elsewhere signs in', async () => {
-      const user = await createUser(throttleApp.db);
+      const user = await insertUser(throttleApp.db);
       const attacker = uniqueClientAddress();
       for (let i = 0; i < 5; i++) {
         expect((await login(user.email, `wrong guess ${i}`, attacker)).statusCode).toBe(401);
@@ -111,7 +111,7 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('the waits grow: 1 s after the 5th failure, 2 s after the 6th', async () => {
-      const user = await createUser(throttleApp.db);
+      const user = await insertUser(throttleApp.db);
       const address = uniqueClientAddress();
       for (let i = 0; i < 5; i++) await login(user.email, `wrong ${i}`, address);
       expect((await login(user.email, 'wrong again', address)).headers['retry-after']).toBe('1');
@@ -129,7 +129,7 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('a successful login clears the count of failures of that address', async () => {
-      const user = await createUser(throttleApp.db);
+      const user = await insertUser(throttleApp.db);
       const address = uniqueClientAddress();
       for (let i = 0; i < 4; i++)
         expect((await login(user.email, `wrong ${i}`, address)).statusCode).toBe(401);
@@ -140,7 +140,7 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('reset emails: another address can always get one, so nobody can use up the owner’s quota', async () => {
-      const user = await createUser(throttleApp.db);
+      const user = await insertUser(throttleApp.db);
       const reset = (remoteAddress: string) =>
         throttleApp.app.inject({
           method: 'POST',

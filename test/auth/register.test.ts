@@ -4,8 +4,8 @@ import type { App } from '../../src/app.js';
 import { refreshTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import { hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
 import { COMMON_PASSWORDS } from '../../src/modules/auth/common-passwords.js';
-import { bearer, redisReady, uniqueClientAddress } from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer, uniqueClientAddress } from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 
 const PASSWORD = 'a quiet orange lighthouse';
 

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { refreshTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import { hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
-import { bearer, createUser, loginAs, type TestUser, uniqueClientAddress } from '../helpers/factories.js';
+import {
+  bearer,
+  insertUser,
+  loginAs,
+  type TestUser,
+  uniqueClientAddress,
+} from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const INVALID_CREDENTIALS = 'The email address or password is incorrect.';
@@ -49,7 +55,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
   describe('POST /auth/login', () => {
     let user: TestUser;
     beforeAll(async () => {
-      user = await createUser(testApp.db, { email: 'login@example.com' });
+      user = await insertUser(testApp.db, { email: 'login@example.com' });
     });
 
     it('signs in with a trimmed, case-insensitive email and records the session', async () => {
@@ -86,7 +92,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
-      const inactive = await createUser(testApp.db, { isActive: false });
+      const inactive = await insertUser(testApp.db, { isActive: false });
       const responses = [
         await login(user.email, 'not the right password'),
         await login('nobody-here@example.com', user.password),
@@ -121,7 +127,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     const header = { alg: 'HS256', typ: 'JWT' };
 
     beforeAll(async () => {
-      user = await createUser(testApp.db);
+      user = await insertUser(testApp.db);
       const now = Math.floor(Date.now() / 1000);
       claims = {
         sub: user.id,
@@ -205,7 +211,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
   describe('POST /auth/refresh', () => {
     let user: TestUser;
     beforeAll(async () => {
-      user = await createUser(testApp.db);
+      user = await insertUser(testApp.db);
     });
 
     it('rotates: a new pair each time, and the presented token stops working', async () => {
@@ -293,7 +299,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
 
   describe('POST /auth/logout and /auth/logout-all', () => {
     it('logout ends only the presenting device’s session', async () => {
-      const user = await createUser(testApp.db);
+      const user = await insertUser(testApp.db);
       const phone = await loginAs(app, user);
       const laptop = await loginAs(app, user);
       const rotated = (await refresh(phone.refreshToken)).json();
@@ -317,7 +323,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('refreshing with a signed-out token says the session was signed out, while a rotated one is still reuse', async () => {
-      const user = await createUser(testApp.db);
+      const user = await insertUser(testApp.db);
       const session = await loginAs(app, user);
       const rotated = (await refresh(session.refreshToken)).json();
       const logout = await app.inject({
@@ -351,7 +357,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('refreshing after logout-all or a password change says the session was signed out', async () => {
-      const user = await createUser(testApp.db);
+      const user = await insertUser(testApp.db);
       const session = await loginAs(app, user);
       await app.inject({
         method: 'POST',
@@ -387,7 +393,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('logout-all kills every access token at once and every refresh token', async () => {
-      const user = await createUser(testApp.db);
+      const user = await insertUser(testApp.db);
       const phone = await loginAs(app, user);
       const laptop = await loginAs(app, user);
       expect((await me(laptop.accessToken)).statusCode).toBe(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { hashPassword, verifyPassword } from '../../src/infrastructure/security/password.js';
-import { createUser, type TestUser, uniqueClientAddress } from '../helpers/factories.js';
+import { insertUser, type TestUser, uniqueClientAddress } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -42,7 +42,7 @@ describe('no account enumeration by timing', () => {
     app = testApp.app;
     await app.ready();
     known = [];
-    for (let i = 0; i < SAMPLES + 5; i++) known.push(await createUser(testApp.db));
+    for (let i = 0; i < SAMPLES + 5; i++) known.push(await insertUser(testApp.db));
   });
   afterAll(async () => {
     await testApp?.close();

@@ -2,7 +2,7 @@ import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
-import { createUser, loginAs, uniqueClientAddress } from '../helpers/factories.js';
+import { insertUser, loginAs, uniqueClientAddress } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /** Display names that show as nothing or reorder the page, and passwords typed in another Unicode form. */
@@ -52,7 +52,7 @@ describe('display names and passwords in Unicode', () => {
     expect(registered.json()).toMatchObject({ errors: [{ field: '/body/name' }] });
     expect(await count()).toBe(before);
 
-    const user = await createUser(testApp.db);
+    const user = await insertUser(testApp.db);
     const { accessToken } = await loginAs(app, user);
     const renamed = await app.inject({
       method: 'PATCH',
@@ -101,7 +101,7 @@ describe('display names and passwords in Unicode', () => {
 
   it('an existing hash of a decomposed password (made before normalising) still verifies', async () => {
     const decomposed = 'cafe\u0301 au lait passphrase';
-    const user = await createUser(testApp.db, { password: 'placeholder passphrase' });
+    const user = await insertUser(testApp.db, { password: 'placeholder passphrase' });
     const legacy = await hash(decomposed, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
     await testApp.database.pool.query('UPDATE users SET password_hash = $1 WHERE id = $2', [legacy, user.id]);
     expect((await login(user.email, decomposed)).statusCode).toBe(200);

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
 import { createRedis } from '../../src/infrastructure/redis.js';
-import { sleep, startTcpProxy, type TcpProxy } from '../helpers/reliability-processes.js';
+import { sleep, startTcpProxy, type TcpProxy } from '../helpers/processes.js';
 
 /**
  * Invalidations this instance could not send while cut off from Redis are replayed on reconnect

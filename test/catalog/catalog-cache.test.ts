@@ -5,21 +5,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cache } from '../../src/infrastructure/cache/cache.js';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
-import { type Course, courses, type User } from '../../src/infrastructure/database/schema/index.js';
+import { type Course, courses } from '../../src/infrastructure/database/schema/index.js';
 import {
   type CatalogCache,
   cachedResponse,
   createCatalogCache,
 } from '../../src/modules/catalog/catalog-cache.js';
+import { mountCatalogWithCache } from '../helpers/catalog-cache.js';
 import {
-  accessTokenFor,
   bearer,
   insertCourse,
   insertLesson,
   insertModule,
   insertUser,
-  mountCatalogWithCache,
-} from '../helpers/catalog-factories.js';
+  mintAccessToken,
+  type TestUser,
+} from '../helpers/factories/index.js';
 import { buildTestApp, createTestRedis, type TestApp } from '../helpers/test-app.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -127,7 +128,7 @@ describe.each([
 describe('catalog HTTP caching and invalidation', () => {
   let testApp: TestApp;
   let catalogCache: CatalogCache;
-  let instructor: User;
+  let instructor: TestUser;
   let instructorToken: string;
   const PROBE = '/probe/v1';
 
@@ -142,7 +143,7 @@ describe('catalog HTTP caching and invalidation', () => {
     // which calls courseChanged as the authoring and enrollment code do after their writes.
     catalogCache = await mountCatalogWithCache(testApp, PROBE);
     instructor = await insertUser(testApp.database.db, { role: 'instructor', name: 'Cache Instructor' });
-    instructorToken = accessTokenFor(testApp.config, instructor);
+    instructorToken = await mintAccessToken(testApp, instructor);
   });
 
   afterAll(async () => {
@@ -288,7 +289,7 @@ describe('catalog invalidation by account writes', () => {
     const renamed = await testApp.app.inject({
       method: 'PATCH',
       url: '/api/v1/me',
-      headers: bearer(accessTokenFor(testApp.config, instructor)),
+      headers: bearer(await mintAccessToken(testApp, instructor)),
       payload: { name: 'After Rename' },
     });
     expect(renamed.statusCode).toBe(200);

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Course, Lesson, User } from '../../src/infrastructure/database/schema/index.js';
+import type { Course, Lesson } from '../../src/infrastructure/database/schema/index.js';
 import {
-  accessTokenFor,
   bearer,
   insertCourse,
   insertEnrollment,
   insertLesson,
   insertModule,
   insertUser,
-} from '../helpers/catalog-factories.js';
+  mintAccessToken,
+  type TestUser,
+} from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -31,7 +32,7 @@ interface Detail {
 describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
   let testApp: TestApp;
   const tokens: Record<string, string> = {};
-  let owner: User;
+  let owner: TestUser;
   let published: Course;
   let draft: Course;
   let archived: Course;
@@ -67,9 +68,8 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
   beforeAll(async () => {
     testApp = await buildTestApp();
     const db = testApp.database.db;
-    const config = testApp.config;
     owner = await insertUser(db, { role: 'instructor', name: 'Owner' });
-    const users: Record<Exclude<Who, 'anonymous'>, User> = {
+    const users: Record<Exclude<Who, 'anonymous'>, TestUser> = {
       owner,
       otherInstructor: await insertUser(db, { role: 'instructor' }),
       admin: await insertUser(db, { role: 'admin' }),
@@ -80,7 +80,7 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       expired: await insertUser(db),
       archivedStudent: await insertUser(db),
     };
-    for (const [who, user] of Object.entries(users)) tokens[who] = accessTokenFor(config, user);
+    for (const [who, user] of Object.entries(users)) tokens[who] = await mintAccessToken(testApp, user);
 
     published = await insertCourse(db, owner.id, {
       title: 'Published Course',

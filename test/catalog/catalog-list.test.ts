@@ -3,16 +3,17 @@ import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import type { Course, User } from '../../src/infrastructure/database/schema/index.js';
+import type { Course } from '../../src/infrastructure/database/schema/index.js';
 import { encodeCursor } from '../../src/shared/keyset.js';
 import {
-  accessTokenFor,
   bearer,
   insertCourse,
   insertLesson,
   insertModule,
   insertUser,
-} from '../helpers/catalog-factories.js';
+  mintAccessToken,
+  type TestUser,
+} from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -33,8 +34,8 @@ interface Page {
 describe('GET /api/v1/courses', () => {
   let testApp: TestApp;
   let app: App;
-  let ada: User;
-  let grace: User;
+  let ada: TestUser;
+  let grace: TestUser;
   const published: Course[] = [];
   let kubernetesInTitle: Course;
   let kubernetesInDescription: Course;
@@ -184,7 +185,7 @@ describe('GET /api/v1/courses', () => {
 
     it('is open to anonymous callers and to signed-in ones alike; an invalid token is 401', async () => {
       const student = await insertUser(testApp.database.db);
-      const token = accessTokenFor(testApp.config, student);
+      const token = await mintAccessToken(testApp, student);
       const signedIn = await list('', bearer(token));
       expect(signedIn.statusCode).toBe(200);
       expect(signedIn.json()).toEqual(await listOk());

@@ -6,7 +6,7 @@ import {
   type CatalogSort,
   coursePageQuery,
 } from '../../src/modules/catalog/catalog.queries.js';
-import { bulkInsertPublishedCourses } from '../helpers/catalog-factories.js';
+import { bulkInsertPublishedCourses } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**

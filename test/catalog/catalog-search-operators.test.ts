@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { MAX_SEARCH_TERMS, normaliseSearchText } from '../../src/modules/catalog/search-text.js';
-import { insertCourse, insertUser } from '../helpers/catalog-factories.js';
+import { insertCourse, insertUser } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**

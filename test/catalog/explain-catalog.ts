@@ -21,7 +21,7 @@ import {
   coursePageQuery,
   selectCoursePage,
 } from '../../src/modules/catalog/catalog.queries.js';
-import { bulkInsertPublishedCourses } from '../helpers/catalog-factories.js';
+import { bulkInsertPublishedCourses } from '../helpers/factories/index.js';
 
 const { values: options } = parseArgs({
   options: {

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, type TestUser } from '../helpers/factories.js';
+import { insertUser, type TestUser } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -62,7 +62,7 @@ describe('a typed client generated from /openapi.json', () => {
 
   beforeAll(async () => {
     testApp = await buildTestApp();
-    instructor = await createUser(testApp.database.db, { role: 'instructor' });
+    instructor = await insertUser(testApp.database.db, { role: 'instructor' });
     await testApp.app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
 

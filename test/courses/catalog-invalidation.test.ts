@@ -8,7 +8,7 @@ import { createEventBus, type SubscriberFailure } from '../../src/infrastructure
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { coursesModule } from '../../src/modules/courses/index.js';
 import { selectAuthState } from '../../src/modules/users/user-cache.js';
-import { type Author, createAuthor } from '../helpers/course-factories.js';
+import { insertSignedInUser, type SignedInUser } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 interface Notification {
@@ -25,16 +25,16 @@ interface Notification {
 describe('course authoring tells the catalog after every committed write', () => {
   let testApp: TestApp;
   let authoring: FastifyInstance;
-  let instructor: Author;
-  let otherInstructor: Author;
+  let instructor: SignedInUser;
+  let otherInstructor: SignedInUser;
   const notifications: Notification[] = [];
   const failures: SubscriberFailure[] = [];
   let failInvalidation = false;
 
   beforeAll(async () => {
     testApp = await buildTestApp();
-    instructor = await createAuthor(testApp, 'instructor');
-    otherInstructor = await createAuthor(testApp, 'instructor');
+    instructor = await insertSignedInUser(testApp, { role: 'instructor' });
+    otherInstructor = await insertSignedInUser(testApp, { role: 'instructor' });
     const { pool, db } = testApp.database;
 
     authoring = Fastify({

@@ -1,47 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import {
-  type Author,
-  addLesson,
-  addModule,
-  createAuthor,
-  createCourse,
-} from '../helpers/course-factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { api } from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * The full application: authoring writes go through the same catalog cache instance the public
  * catalog reads from, so a cached catalog response never outlives the write that changed it.
  */
 describe('authoring and the public catalog share one cache', () => {
-  let testApp: TestApp;
-  let app: App;
-  let instructor: Author;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    instructor = await createAuthor(testApp, 'instructor');
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ cast: ['instructor'] });
+  const { instructor } = suite.cast;
 
   const catalogDetail = (idOrSlug: string) =>
-    app.inject({ method: 'GET', url: `/api/v1/courses/${idOrSlug}` });
+    suite.app.inject({ method: 'GET', url: `/api/v1/courses/${idOrSlug}` });
   const catalogList = async () => {
-    const response = await app.inject({ method: 'GET', url: '/api/v1/courses?limit=100' });
+    const response = await suite.app.inject({ method: 'GET', url: '/api/v1/courses?limit=100' });
     expect(response.statusCode, response.body).toBe(200);
     return (response.json().data as { id: string; title: string }[]).map((item) => item.title);
   };
   const write = (method: 'POST' | 'PATCH' | 'PUT', url: string, payload?: object, headers = {}) =>
-    app.inject({ method, url: `/api/v1${url}`, headers: { ...instructor.headers, ...headers }, payload });
+    suite.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...instructor.headers, ...headers },
+      payload,
+    });
 
   it('shows a course once published, reflects every edit immediately and hides it when archived', async () => {
-    const course = await createCourse(app, instructor, { title: 'Cached Catalog Course' });
-    const first = await addModule(app, instructor, course.id, { title: 'First module' });
-    await addLesson(app, instructor, course.id, first.id);
+    const course = await api.createCourse(suite.app, instructor, { title: 'Cached Catalog Course' });
+    const first = await api.addModule(suite.app, instructor, course.id, { title: 'First module' });
+    await api.addLesson(suite.app, instructor, course.id, first.id);
 
     expect((await catalogDetail(course.slug)).statusCode).toBe(404);
     expect(await catalogList()).not.toContain('Cached Catalog Course');
@@ -66,7 +53,10 @@ describe('authoring and the public catalog share one cache', () => {
     expect((await catalogDetail(course.slug)).json().title).toBe('Renamed Catalog Course');
     expect(await catalogList()).toContain('Renamed Catalog Course');
 
-    const second = await addModule(app, instructor, course.id, { title: 'Second module', position: 0 });
+    const second = await api.addModule(suite.app, instructor, course.id, {
+      title: 'Second module',
+      position: 0,
+    });
     const outline = (await catalogDetail(course.id)).json();
     expect(JSON.stringify(outline)).toContain('Second module');
 

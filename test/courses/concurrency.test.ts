@@ -1,23 +1,22 @@
 import { performance } from 'node:perf_hooks';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import {
-  type Author,
-  addLesson,
-  addModule,
-  courseRow,
-  createAuthor,
-  createCourse,
-  lessonPositions,
-  modulePositions,
-  shuffled,
-} from '../helpers/course-factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { api, courseRow, lessonPositions, modulePositions } from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /** Positions must be exactly 0..n-1: no duplicates, no gaps. */
 function expectDense(rows: { position: number }[]) {
   expect(rows.map((row) => row.position)).toEqual(rows.map((_, index) => index));
+}
+
+/** Every element of `ids` in a random order (Fisher–Yates). */
+function shuffled<T>(ids: readonly T[]): T[] {
+  const result = [...ids];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -25,37 +24,26 @@ function percentile(sorted: number[], p: number): number {
 }
 
 describe('course authoring under concurrent edits', () => {
-  let testApp: TestApp;
-  let app: App;
-  let instructor: Author;
+  const suite = useTestApp({ cast: ['instructor'] });
+  const { instructor } = suite.cast;
 
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    instructor = await createAuthor(testApp, 'instructor');
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const db = () => testApp.database.db;
+  const db = () => suite.db;
   const reorderModules = (courseId: string, moduleIds: string[]) =>
-    app.inject({
+    suite.app.inject({
       method: 'PUT',
       url: `/api/v1/courses/${courseId}/modules/order`,
       headers: instructor.headers,
       payload: { moduleIds },
     });
   const reorderLessons = (courseId: string, moduleId: string, lessonIds: string[]) =>
-    app.inject({
+    suite.app.inject({
       method: 'PUT',
       url: `/api/v1/courses/${courseId}/modules/${moduleId}/lessons/order`,
       headers: instructor.headers,
       payload: { lessonIds },
     });
   const createModule = (courseId: string, payload: Record<string, unknown>) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: `/api/v1/courses/${courseId}/modules`,
       headers: instructor.headers,
@@ -63,9 +51,9 @@ describe('course authoring under concurrent edits', () => {
     });
 
   it('10 parallel module reorders + 5 parallel module inserts: dense positions, only 2xx or a clean 409', async () => {
-    const course = await createCourse(app, instructor);
+    const course = await api.createCourse(suite.app, instructor);
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++) ids.push((await addModule(app, instructor, course.id)).id);
+    for (let i = 0; i < 8; i++) ids.push((await api.addModule(suite.app, instructor, course.id)).id);
 
     const requests: Promise<LightMyRequestResponse>[] = [];
     for (let i = 0; i < 10; i++) {
@@ -95,18 +83,19 @@ describe('course authoring under concurrent edits', () => {
   });
 
   it('10 parallel module reorders + lesson inserts and moves in the same course: all succeed, all dense', async () => {
-    const course = await createCourse(app, instructor);
+    const course = await api.createCourse(suite.app, instructor);
     const moduleIds: string[] = [];
-    for (let i = 0; i < 6; i++) moduleIds.push((await addModule(app, instructor, course.id)).id);
+    for (let i = 0; i < 6; i++) moduleIds.push((await api.addModule(suite.app, instructor, course.id)).id);
     const [first, second] = moduleIds as [string, string];
     const lessonIds: string[] = [];
-    for (let i = 0; i < 6; i++) lessonIds.push((await addLesson(app, instructor, course.id, first)).id);
+    for (let i = 0; i < 6; i++)
+      lessonIds.push((await api.addLesson(suite.app, instructor, course.id, first)).id);
 
     const permutations = Array.from({ length: 10 }, () => shuffled(moduleIds));
     const responses = await Promise.all([
       ...permutations.map((permutation) => reorderModules(course.id, permutation)),
       ...Array.from({ length: 5 }, (_, i) =>
-        app.inject({
+        suite.app.inject({
           method: 'POST',
           url: `/api/v1/courses/${course.id}/modules/${i % 2 === 0 ? first : second}/lessons`,
           headers: instructor.headers,
@@ -114,7 +103,7 @@ describe('course authoring under concurrent edits', () => {
         }),
       ),
       ...lessonIds.slice(0, 3).map((lessonId) =>
-        app.inject({
+        suite.app.inject({
           method: 'PATCH',
           url: `/api/v1/courses/${course.id}/lessons/${lessonId}`,
           headers: instructor.headers,
@@ -138,10 +127,11 @@ describe('course authoring under concurrent edits', () => {
   });
 
   it('reorders 50 lessons: sequential latency, and 10 concurrent reorders stay consistent', async () => {
-    const course = await createCourse(app, instructor);
-    const module = await addModule(app, instructor, course.id);
+    const course = await api.createCourse(suite.app, instructor);
+    const module = await api.addModule(suite.app, instructor, course.id);
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await addLesson(app, instructor, course.id, module.id)).id);
+    for (let i = 0; i < 50; i++)
+      ids.push((await api.addLesson(suite.app, instructor, course.id, module.id)).id);
 
     const timings: number[] = [];
     for (let i = 0; i < 30; i++) {
@@ -158,7 +148,7 @@ describe('course authoring under concurrent edits', () => {
     const readTimings: number[] = [];
     for (let i = 0; i < 30; i++) {
       const readStarted = performance.now();
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/courses/${course.id}/authoring`,
         headers: instructor.headers,
@@ -182,7 +172,7 @@ describe('course authoring under concurrent edits', () => {
     );
 
     console.info(
-      `reorder of 50 lessons (app.inject, ${testApp.redis ? 'Redis' : 'in-process'} cache): median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over 30 sequential; 10 concurrent in ${concurrentMs.toFixed(0)} ms; authoring view of the same outline: median ${percentile(readTimings, 50).toFixed(1)} ms`,
+      `reorder of 50 lessons (suite.app.inject, ${suite.testApp.redis ? 'Redis' : 'in-process'} cache): median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over 30 sequential; 10 concurrent in ${concurrentMs.toFixed(0)} ms; authoring view of the same outline: median ${percentile(readTimings, 50).toFixed(1)} ms`,
     );
     // Generous ceiling: catches an accidental per-row UPDATE loop or lock wait, not machine noise.
     expect(p95).toBeLessThan(250);

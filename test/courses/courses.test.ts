@@ -1,20 +1,15 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { courses, users } from '../../src/infrastructure/database/schema/index.js';
 import {
-  type Author,
-  addLesson,
-  addModule,
+  api,
   countRows,
   courseRow,
-  createAuthor,
-  createAuthoringCast,
-  createCourse,
-  createPublishedCourse,
-  enrollStudent,
-} from '../helpers/course-factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+  insertEnrollment,
+  insertSignedInUser,
+  type SignedInUser,
+} from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 
@@ -24,28 +19,14 @@ function fieldsOf(response: { json(): unknown }): string[] {
 }
 
 describe('course authoring: courses', () => {
-  let testApp: TestApp;
-  let app: App;
-  let instructor: Author;
-  let otherInstructor: Author;
-  let student: Author;
-  let admin: Author;
+  const suite = useTestApp({ cast: ['instructor', 'otherInstructor', 'student', 'admin'] });
+  const { instructor, otherInstructor, student, admin } = suite.cast;
 
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const db = () => testApp.database.db;
+  const db = () => suite.db;
 
   describe('POST /api/v1/courses', () => {
     it('creates a draft owned by the instructor, with Location, ETag and normalised fields', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: instructor.headers,
@@ -88,7 +69,7 @@ describe('course authoring: courses', () => {
     });
 
     it('defaults to a free USD beginner course in English', async () => {
-      const course = await createCourse(app, instructor, {
+      const course = await api.createCourse(suite.app, instructor, {
         description: undefined,
         priceCents: undefined,
         currency: undefined,
@@ -108,7 +89,7 @@ describe('course authoring: courses', () => {
     it('generates unique slugs: intro-to-x, intro-to-x-2, intro-to-x-3', async () => {
       const slugs: string[] = [];
       for (let i = 0; i < 3; i++) {
-        slugs.push((await createCourse(app, instructor, { title: 'Intro to X' })).slug);
+        slugs.push((await api.createCourse(suite.app, instructor, { title: 'Intro to X' })).slug);
       }
       expect(slugs).toEqual(['intro-to-x', 'intro-to-x-2', 'intro-to-x-3']);
     });
@@ -116,7 +97,7 @@ describe('course authoring: courses', () => {
     it('gives every one of 8 concurrent creations with the same title its own slug', async () => {
       const responses = await Promise.all(
         Array.from({ length: 8 }, () =>
-          app.inject({
+          suite.app.inject({
             method: 'POST',
             url: '/api/v1/courses',
             headers: instructor.headers,
@@ -132,22 +113,22 @@ describe('course authoring: courses', () => {
     });
 
     it('folds, truncates to 80 characters and falls back to "course" for titles without ASCII', async () => {
-      const long = await createCourse(app, instructor, { title: `Straße ${'word '.repeat(30)}` });
+      const long = await api.createCourse(suite.app, instructor, { title: `Straße ${'word '.repeat(30)}` });
       expect(long.slug.startsWith('strasse-word-word')).toBe(true);
       expect(long.slug.length).toBeLessThanOrEqual(80);
       expect(long.slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-      const again = await createCourse(app, instructor, { title: `Straße ${'word '.repeat(30)}` });
+      const again = await api.createCourse(suite.app, instructor, { title: `Straße ${'word '.repeat(30)}` });
       expect(again.slug.length).toBeLessThanOrEqual(80);
       expect(again.slug.endsWith('-2')).toBe(true);
-      const japanese = await createCourse(app, instructor, { title: '日本語の基礎' });
+      const japanese = await api.createCourse(suite.app, instructor, { title: '日本語の基礎' });
       expect(japanese.slug).toMatch(/^course(-\d+)?$/);
     });
 
     it('lets an admin create a course for an instructor, but not for a student', async () => {
-      const forInstructor = await createCourse(app, admin, { instructorId: instructor.id });
+      const forInstructor = await api.createCourse(suite.app, admin, { instructorId: instructor.id });
       expect(forInstructor.instructorId).toBe(instructor.id);
       const before = await countRows(db(), courses);
-      const forStudent = await app.inject({
+      const forStudent = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: admin.headers,
@@ -159,7 +140,7 @@ describe('course authoring: courses', () => {
     });
 
     it('refuses instructorId of someone else from an instructor (403)', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: instructor.headers,
@@ -170,7 +151,7 @@ describe('course authoring: courses', () => {
 
     it('lists every bad field and writes nothing', async () => {
       const before = await countRows(db(), courses);
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: instructor.headers,
@@ -208,7 +189,7 @@ describe('course authoring: courses', () => {
 
     it('rejects a title that is only spaces around two characters', async () => {
       const before = await countRows(db(), courses);
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: instructor.headers,
@@ -220,13 +201,13 @@ describe('course authoring: courses', () => {
     });
 
     it('is 401 without a token and 403 for students', async () => {
-      const anonymous = await app.inject({
+      const anonymous = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         payload: { title: 'Anon' },
       });
       expect(anonymous.statusCode).toBe(401);
-      const asStudent = await app.inject({
+      const asStudent = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: student.headers,
@@ -237,23 +218,23 @@ describe('course authoring: courses', () => {
   });
 
   describe('GET /api/v1/instructor/courses', () => {
-    let lister: Author;
+    let lister: SignedInUser;
     const created: string[] = [];
 
     beforeAll(async () => {
-      lister = await createAuthor(testApp, 'instructor');
+      lister = await insertSignedInUser(suite.testApp, { role: 'instructor' });
       for (let i = 0; i < 5; i++)
-        created.push((await createCourse(app, lister, { title: `Listed ${i}` })).id);
-      await createPublishedCourse(app, lister, { title: 'Listed published' }).then(({ course }) =>
-        created.push(course.id),
-      );
+        created.push((await api.createCourse(suite.app, lister, { title: `Listed ${i}` })).id);
+      await api
+        .createPublishedCourse(suite.app, lister, { title: 'Listed published' })
+        .then(({ course }) => created.push(course.id));
     });
 
     it('pages through the caller’s own courses, newest first, drafts included', async () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       for (let page = 0; page < 10; page++) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'GET',
           url: `/api/v1/instructor/courses?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
           headers: lister.headers,
@@ -273,7 +254,7 @@ describe('course authoring: courses', () => {
     });
 
     it('filters by status', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/instructor/courses?status=published',
         headers: lister.headers,
@@ -282,14 +263,14 @@ describe('course authoring: courses', () => {
     });
 
     it('lets admins see everyone’s courses and filter by instructor', async () => {
-      const all = await app.inject({
+      const all = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/instructor/courses?limit=100',
         headers: admin.headers,
       });
       const owners = new Set(all.json().data.map((item: { instructorId: string }) => item.instructorId));
       expect(owners.size).toBeGreaterThan(1);
-      const filtered = await app.inject({
+      const filtered = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/instructor/courses?limit=100&instructorId=${lister.id}`,
         headers: admin.headers,
@@ -298,21 +279,21 @@ describe('course authoring: courses', () => {
     });
 
     it('refuses another instructor’s list, students and anonymous callers; rejects forged cursors', async () => {
-      const foreign = await app.inject({
+      const foreign = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/instructor/courses?instructorId=${lister.id}`,
         headers: otherInstructor.headers,
       });
       expect(foreign.statusCode).toBe(403);
-      const asStudent = await app.inject({
+      const asStudent = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/instructor/courses',
         headers: student.headers,
       });
       expect(asStudent.statusCode).toBe(403);
-      const anonymous = await app.inject({ method: 'GET', url: '/api/v1/instructor/courses' });
+      const anonymous = await suite.app.inject({ method: 'GET', url: '/api/v1/instructor/courses' });
       expect(anonymous.statusCode).toBe(401);
-      const forged = await app.inject({
+      const forged = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/instructor/courses?cursor=${Buffer.from('["yesterday","x"]').toString('base64url')}`,
         headers: lister.headers,
@@ -323,18 +304,21 @@ describe('course authoring: courses', () => {
 
   describe('GET /api/v1/courses/:id/authoring', () => {
     it('returns the course with its ordered outline and lesson content to the owner and admins', async () => {
-      const course = await createCourse(app, instructor, { description: null });
-      const second = await addModule(app, instructor, course.id, { title: 'Second' });
-      const first = await addModule(app, instructor, course.id, { title: 'First', position: 0 });
-      await addLesson(app, instructor, course.id, first.id, { title: 'B', content: { body: 'bee' } });
-      await addLesson(app, instructor, course.id, first.id, {
+      const course = await api.createCourse(suite.app, instructor, { description: null });
+      const second = await api.addModule(suite.app, instructor, course.id, { title: 'Second' });
+      const first = await api.addModule(suite.app, instructor, course.id, { title: 'First', position: 0 });
+      await api.addLesson(suite.app, instructor, course.id, first.id, {
+        title: 'B',
+        content: { body: 'bee' },
+      });
+      await api.addLesson(suite.app, instructor, course.id, first.id, {
         title: 'A',
         content: { body: 'ay' },
         position: 0,
       });
 
       for (const viewer of [instructor, admin]) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'GET',
           url: `/api/v1/courses/${course.id}/authoring`,
           headers: viewer.headers,
@@ -357,11 +341,11 @@ describe('course authoring: courses', () => {
     });
 
     it('is 404 for everyone else, even for published courses, and 401 anonymously', async () => {
-      const { course: published } = await createPublishedCourse(app, instructor);
-      const draft = await createCourse(app, instructor);
+      const { course: published } = await api.createPublishedCourse(suite.app, instructor);
+      const draft = await api.createCourse(suite.app, instructor);
       for (const courseId of [published.id, draft.id]) {
         for (const viewer of [otherInstructor, student]) {
-          const response = await app.inject({
+          const response = await suite.app.inject({
             method: 'GET',
             url: `/api/v1/courses/${courseId}/authoring`,
             headers: viewer.headers,
@@ -369,10 +353,13 @@ describe('course authoring: courses', () => {
           expect(response.statusCode).toBe(404);
           expect(response.body).not.toContain(courseId === draft.id ? draft.title : published.title);
         }
-        const anonymous = await app.inject({ method: 'GET', url: `/api/v1/courses/${courseId}/authoring` });
+        const anonymous = await suite.app.inject({
+          method: 'GET',
+          url: `/api/v1/courses/${courseId}/authoring`,
+        });
         expect(anonymous.statusCode).toBe(401);
       }
-      const missing = await app.inject({
+      const missing = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/courses/00000000-0000-4000-8000-000000000000/authoring',
         headers: instructor.headers,
@@ -383,8 +370,8 @@ describe('course authoring: courses', () => {
 
   describe('PATCH /api/v1/courses/:id', () => {
     it('applies the change with a matching If-Match, bumps the version and returns the new ETag; the slug stays', async () => {
-      const course = await createCourse(app, instructor, { title: 'Stable URLs' });
-      const response = await app.inject({
+      const course = await api.createCourse(suite.app, instructor, { title: 'Stable URLs' });
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -408,15 +395,15 @@ describe('course authoring: courses', () => {
     });
 
     it('is 412 when If-Match is stale or malformed, and changes nothing', async () => {
-      const course = await createCourse(app, instructor, { title: 'Concurrency Control' });
-      await app.inject({
+      const course = await api.createCourse(suite.app, instructor, { title: 'Concurrency Control' });
+      await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
         payload: { priceCents: 100 },
       });
       for (const ifMatch of ['"1"', 'W/"2"', '"1", *', '2']) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'PATCH',
           url: `/api/v1/courses/${course.id}`,
           headers: { ...instructor.headers, 'if-match': ifMatch },
@@ -430,8 +417,8 @@ describe('course authoring: courses', () => {
     });
 
     it('is 428 naming the current ETag when If-Match is missing, and changes nothing', async () => {
-      const course = await createCourse(app, instructor, { title: 'Precondition Required' });
-      const response = await app.inject({
+      const course = await api.createCourse(suite.app, instructor, { title: 'Precondition Required' });
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: instructor.headers,
@@ -450,8 +437,8 @@ describe('course authoring: courses', () => {
     });
 
     it('accepts If-Match: * for an existing course (RFC 9110), and still hides the course from another instructor', async () => {
-      const course = await createCourse(app, instructor, { title: 'Any Version' });
-      const edited = await app.inject({
+      const course = await api.createCourse(suite.app, instructor, { title: 'Any Version' });
+      const edited = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': '*' },
@@ -459,7 +446,7 @@ describe('course authoring: courses', () => {
       });
       expect(edited.statusCode, edited.body).toBe(200);
       expect(edited.json()).toMatchObject({ title: 'Any Version, edited', version: course.version + 1 });
-      const foreign = await app.inject({
+      const foreign = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...otherInstructor.headers, 'if-match': '*' },
@@ -467,7 +454,7 @@ describe('course authoring: courses', () => {
       });
       // Another instructor's draft does not exist for them.
       expect(foreign.statusCode).toBe(404);
-      const missing = await app.inject({
+      const missing = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/courses/00000000-0000-4000-8000-000000000000',
         headers: { ...instructor.headers, 'if-match': '*' },
@@ -478,10 +465,10 @@ describe('course authoring: courses', () => {
     });
 
     it('lets exactly one of two concurrent edits of the same version win', async () => {
-      const course = await createCourse(app, instructor);
+      const course = await api.createCourse(suite.app, instructor);
       const [a, b] = await Promise.all(
         ['Edit A', 'Edit B'].map((title) =>
-          app.inject({
+          suite.app.inject({
             method: 'PATCH',
             url: `/api/v1/courses/${course.id}`,
             headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -494,9 +481,9 @@ describe('course authoring: courses', () => {
     });
 
     it('changes the slug only when sent, validates it and refuses one in use (409)', async () => {
-      const course = await createCourse(app, instructor, { title: 'Slug Owner' });
-      const other = await createCourse(app, instructor, { title: 'Slug Taker' });
-      const taken = await app.inject({
+      const course = await api.createCourse(suite.app, instructor, { title: 'Slug Owner' });
+      const other = await api.createCourse(suite.app, instructor, { title: 'Slug Taker' });
+      const taken = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${other.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -504,7 +491,7 @@ describe('course authoring: courses', () => {
       });
       expect(taken.statusCode).toBe(409);
       expect(fieldsOf(taken)).toEqual(['/body/slug']);
-      const malformed = await app.inject({
+      const malformed = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${other.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -512,7 +499,7 @@ describe('course authoring: courses', () => {
       });
       expect(malformed.statusCode).toBe(400);
       expect(fieldsOf(malformed)).toEqual(['/body/slug']);
-      const renamed = await app.inject({
+      const renamed = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${other.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -523,8 +510,8 @@ describe('course authoring: courses', () => {
     });
 
     it('lists bad fields (400) and writes nothing; an empty patch is 400 too', async () => {
-      const course = await createCourse(app, instructor);
-      const response = await app.inject({
+      const course = await api.createCourse(suite.app, instructor);
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -537,7 +524,7 @@ describe('course authoring: courses', () => {
         '/body/status',
         '/body/title',
       ]);
-      const empty = await app.inject({
+      const empty = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': '"1"' },
@@ -548,8 +535,8 @@ describe('course authoring: courses', () => {
     });
 
     it('keeps the description of a published course (409 when clearing it)', async () => {
-      const { course } = await createPublishedCourse(app, instructor);
-      const response = await app.inject({
+      const { course } = await api.createPublishedCourse(suite.app, instructor);
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': `"${course.version}"` },
@@ -560,10 +547,10 @@ describe('course authoring: courses', () => {
     });
 
     it('hides other instructors’ drafts (404), refuses their published courses (403), students (403), anonymous (401); admins may edit', async () => {
-      const draft = await createCourse(app, instructor);
-      const { course: published } = await createPublishedCourse(app, instructor);
-      const patch = (courseId: string, author: Author | undefined, version: number) =>
-        app.inject({
+      const draft = await api.createCourse(suite.app, instructor);
+      const { course: published } = await api.createPublishedCourse(suite.app, instructor);
+      const patch = (courseId: string, author: SignedInUser | undefined, version: number) =>
+        suite.app.inject({
           method: 'PATCH',
           url: `/api/v1/courses/${courseId}`,
           headers: { ...(author?.headers ?? {}), 'if-match': `"${version}"` },
@@ -582,10 +569,10 @@ describe('course authoring: courses', () => {
 
   describe('DELETE /api/v1/courses/:id', () => {
     it('deletes a draft with its outline', async () => {
-      const course = await createCourse(app, instructor);
-      const module = await addModule(app, instructor, course.id);
-      await addLesson(app, instructor, course.id, module.id);
-      const response = await app.inject({
+      const course = await api.createCourse(suite.app, instructor);
+      const module = await api.addModule(suite.app, instructor, course.id);
+      await api.addLesson(suite.app, instructor, course.id, module.id);
+      const response = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}`,
         headers: instructor.headers,
@@ -595,8 +582,8 @@ describe('course authoring: courses', () => {
     });
 
     it('refuses published and archived courses and drafts with enrollments (409)', async () => {
-      const { course: published } = await createPublishedCourse(app, instructor);
-      const publishedResponse = await app.inject({
+      const { course: published } = await api.createPublishedCourse(suite.app, instructor);
+      const publishedResponse = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${published.id}`,
         headers: instructor.headers,
@@ -604,9 +591,9 @@ describe('course authoring: courses', () => {
       expect(publishedResponse.statusCode).toBe(409);
       expect(publishedResponse.json().detail).toMatch(/archive/);
 
-      const draft = await createCourse(app, instructor);
-      await enrollStudent(db(), student.id, draft.id);
-      const enrolled = await app.inject({
+      const draft = await api.createCourse(suite.app, instructor);
+      await insertEnrollment(db(), student.id, draft.id);
+      const enrolled = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${draft.id}`,
         headers: instructor.headers,
@@ -617,10 +604,14 @@ describe('course authoring: courses', () => {
     });
 
     it('is 404 for another instructor’s draft, 403 for students and their published course, 401 anonymously; admins may delete', async () => {
-      const draft = await createCourse(app, instructor);
-      const { course: published } = await createPublishedCourse(app, instructor);
-      const remove = (courseId: string, author?: Author) =>
-        app.inject({ method: 'DELETE', url: `/api/v1/courses/${courseId}`, headers: author?.headers ?? {} });
+      const draft = await api.createCourse(suite.app, instructor);
+      const { course: published } = await api.createPublishedCourse(suite.app, instructor);
+      const remove = (courseId: string, author?: SignedInUser) =>
+        suite.app.inject({
+          method: 'DELETE',
+          url: `/api/v1/courses/${courseId}`,
+          headers: author?.headers ?? {},
+        });
       expect((await remove(draft.id, otherInstructor)).statusCode).toBe(404);
       expect((await remove(published.id, otherInstructor)).statusCode).toBe(403);
       expect((await remove(draft.id, student)).statusCode).toBe(403);
@@ -631,8 +622,8 @@ describe('course authoring: courses', () => {
     });
 
     it('honours If-Match when sent', async () => {
-      const course = await createCourse(app, instructor);
-      const stale = await app.inject({
+      const course = await api.createCourse(suite.app, instructor);
+      const stale = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}`,
         headers: { ...instructor.headers, 'if-match': '"7"' },
@@ -643,7 +634,7 @@ describe('course authoring: courses', () => {
   });
 
   it('documents every authoring route in OpenAPI (tag courses, bearer auth, summary, 412 on PATCH)', async () => {
-    const response = await app.inject({ method: 'GET', url: '/openapi.json' });
+    const response = await suite.app.inject({ method: 'GET', url: '/openapi.json' });
     const paths = response.json().paths as Record<string, Record<string, Record<string, unknown>>>;
     const authoring = [
       ['post', '/api/v1/courses'],
@@ -680,9 +671,9 @@ describe('course authoring: courses', () => {
   });
 
   it('treats a deactivated instructor’s token as revoked (401)', async () => {
-    const leaving = await createAuthor(testApp, 'instructor');
+    const leaving = await insertSignedInUser(suite.testApp, { role: 'instructor' });
     await db().update(users).set({ isActive: false }).where(eq(users.id, leaving.id));
-    const response = await app.inject({
+    const response = await suite.app.inject({
       method: 'POST',
       url: '/api/v1/courses',
       headers: leaving.headers,

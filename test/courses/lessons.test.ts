@@ -1,31 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lessons } from '../../src/infrastructure/database/schema/index.js';
 import {
-  type Author,
-  addLesson,
-  addModule,
+  api,
   countRows,
   courseRow,
-  createAuthoringCast,
-  createCourse,
-  createPublishedCourse,
   insertAssignment,
   insertQuiz,
   lessonPositions,
-} from '../helpers/course-factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+  type SignedInUser,
+} from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const inOneHour = () => new Date(Date.now() + 3600_000).toISOString();
 const anHourAgo = () => new Date(Date.now() - 3600_000).toISOString();
 
 describe('course authoring: lessons', () => {
-  let testApp: TestApp;
-  let app: App;
-  let instructor: Author;
-  let otherInstructor: Author;
-  let student: Author;
-  let admin: Author;
+  const suite = useTestApp({ cast: ['instructor', 'otherInstructor', 'student', 'admin'] });
+  const { instructor, otherInstructor, student, admin } = suite.cast;
   let courseId: string;
   let moduleId: string;
   let quizId: string;
@@ -33,24 +24,17 @@ describe('course authoring: lessons', () => {
   let foreignQuizId: string;
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
-    courseId = (await createCourse(app, instructor)).id;
-    moduleId = (await addModule(app, instructor, courseId)).id;
-    quizId = await insertQuiz(testApp.database.db, courseId);
-    assignmentId = await insertAssignment(testApp.database.db, courseId);
-    const otherCourse = await createCourse(app, otherInstructor);
-    foreignQuizId = await insertQuiz(testApp.database.db, otherCourse.id);
+    courseId = (await api.createCourse(suite.app, instructor)).id;
+    moduleId = (await api.addModule(suite.app, instructor, courseId)).id;
+    quizId = await insertQuiz(suite.db, courseId);
+    assignmentId = await insertAssignment(suite.db, courseId);
+    const otherCourse = await api.createCourse(suite.app, otherInstructor);
+    foreignQuizId = await insertQuiz(suite.db, otherCourse.id);
   });
 
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const db = () => testApp.database.db;
-  const post = (payload: Record<string, unknown>, author: Author = instructor, target = moduleId) =>
-    app.inject({
+  const db = () => suite.db;
+  const post = (payload: Record<string, unknown>, author: SignedInUser = instructor, target = moduleId) =>
+    suite.app.inject({
       method: 'POST',
       url: `/api/v1/courses/${courseId}/modules/${target}/lessons`,
       headers: author.headers,
@@ -215,10 +199,10 @@ describe('course authoring: lessons', () => {
 
   describe('positions', () => {
     it('appends, inserts with a shift, and rejects positions past the end', async () => {
-      const module = await addModule(app, instructor, courseId);
-      const a = await addLesson(app, instructor, courseId, module.id, { title: 'a' });
-      const c = await addLesson(app, instructor, courseId, module.id, { title: 'c' });
-      const b = await addLesson(app, instructor, courseId, module.id, { title: 'b', position: 1 });
+      const module = await api.addModule(suite.app, instructor, courseId);
+      const a = await api.addLesson(suite.app, instructor, courseId, module.id, { title: 'a' });
+      const c = await api.addLesson(suite.app, instructor, courseId, module.id, { title: 'c' });
+      const b = await api.addLesson(suite.app, instructor, courseId, module.id, { title: 'b', position: 1 });
       expect(b.position).toBe(1);
       expect((await lessonPositions(db(), module.id)).map((row) => row.id)).toEqual([a.id, b.id, c.id]);
       const tooFar = await post(
@@ -231,12 +215,13 @@ describe('course authoring: lessons', () => {
     });
 
     it('reorders the lessons of a module (permutation required)', async () => {
-      const module = await addModule(app, instructor, courseId);
+      const module = await api.addModule(suite.app, instructor, courseId);
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push((await addLesson(app, instructor, courseId, module.id)).id);
+      for (let i = 0; i < 4; i++)
+        ids.push((await api.addLesson(suite.app, instructor, courseId, module.id)).id);
       const order = [ids[2], ids[0], ids[3], ids[1]] as string[];
       const url = `/api/v1/courses/${courseId}/modules/${module.id}/lessons/order`;
-      const ok = await app.inject({
+      const ok = await suite.app.inject({
         method: 'PUT',
         url,
         headers: instructor.headers,
@@ -246,7 +231,7 @@ describe('course authoring: lessons', () => {
       expect(ok.json().lessons.map((l: { id: string }) => l.id)).toEqual(order);
       expect(await lessonPositions(db(), module.id)).toEqual(order.map((id, position) => ({ id, position })));
 
-      const missing = await app.inject({
+      const missing = await suite.app.inject({
         method: 'PUT',
         url,
         headers: instructor.headers,
@@ -254,7 +239,7 @@ describe('course authoring: lessons', () => {
       });
       expect(missing.statusCode).toBe(409);
       expect(missing.json().missing).toEqual([order[0]]);
-      const duplicate = await app.inject({
+      const duplicate = await suite.app.inject({
         method: 'PUT',
         url,
         headers: instructor.headers,
@@ -265,10 +250,11 @@ describe('course authoring: lessons', () => {
     });
 
     it('deletes a lesson and closes the gap', async () => {
-      const module = await addModule(app, instructor, courseId);
+      const module = await api.addModule(suite.app, instructor, courseId);
       const ids: string[] = [];
-      for (let i = 0; i < 3; i++) ids.push((await addLesson(app, instructor, courseId, module.id)).id);
-      const response = await app.inject({
+      for (let i = 0; i < 3; i++)
+        ids.push((await api.addLesson(suite.app, instructor, courseId, module.id)).id);
+      const response = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${courseId}/lessons/${ids[0]}`,
         headers: instructor.headers,
@@ -282,8 +268,8 @@ describe('course authoring: lessons', () => {
   });
 
   describe('PATCH /courses/:id/lessons/:lessonId', () => {
-    const patch = (lessonId: string, payload: Record<string, unknown>, author: Author = instructor) =>
-      app.inject({
+    const patch = (lessonId: string, payload: Record<string, unknown>, author: SignedInUser = instructor) =>
+      suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${courseId}/lessons/${lessonId}`,
         headers: author.headers,
@@ -291,7 +277,7 @@ describe('course authoring: lessons', () => {
       });
 
     it('edits fields, keeps the type-specific fields it was not sent, validates the ones it was', async () => {
-      const lesson = await addLesson(app, instructor, courseId, moduleId, {
+      const lesson = await api.addLesson(suite.app, instructor, courseId, moduleId, {
         type: 'video',
         videoUrl: 'https://v.example.com/1.mp4',
         durationSeconds: 60,
@@ -310,7 +296,7 @@ describe('course authoring: lessons', () => {
     });
 
     it('changing the type requires the new type’s fields and drops the old ones', async () => {
-      const lesson = await addLesson(app, instructor, courseId, moduleId, {
+      const lesson = await api.addLesson(suite.app, instructor, courseId, moduleId, {
         type: 'video',
         videoUrl: 'https://v.example.com/2.mp4',
         durationSeconds: 60,
@@ -330,17 +316,17 @@ describe('course authoring: lessons', () => {
     });
 
     it('lets a past live session be renamed but not moved into the past', async () => {
-      const lesson = await addLesson(app, instructor, courseId, moduleId, {
+      const lesson = await api.addLesson(suite.app, instructor, courseId, moduleId, {
         type: 'live_session',
         durationSeconds: 600,
         content: { startsAt: inOneHour(), joinUrl: 'https://meet.example.com/a' },
       });
       // The session happened: simulate by moving its stored start into the past.
-      await testApp.database.pool.query(
+      await suite.testApp.database.pool.query(
         `UPDATE lessons SET content = jsonb_set(content, '{startsAt}', to_jsonb($2::text)) WHERE id = $1`,
         [lesson.id, anHourAgo()],
       );
-      const stored = await app.inject({
+      const stored = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/courses/${courseId}/authoring`,
         headers: instructor.headers,
@@ -362,12 +348,14 @@ describe('course authoring: lessons', () => {
     });
 
     it('moves a lesson to another module of the course, renumbering both modules', async () => {
-      const source = await addModule(app, instructor, courseId);
-      const target = await addModule(app, instructor, courseId);
+      const source = await api.addModule(suite.app, instructor, courseId);
+      const target = await api.addModule(suite.app, instructor, courseId);
       const s: string[] = [];
       const t: string[] = [];
-      for (let i = 0; i < 3; i++) s.push((await addLesson(app, instructor, courseId, source.id)).id);
-      for (let i = 0; i < 2; i++) t.push((await addLesson(app, instructor, courseId, target.id)).id);
+      for (let i = 0; i < 3; i++)
+        s.push((await api.addLesson(suite.app, instructor, courseId, source.id)).id);
+      for (let i = 0; i < 2; i++)
+        t.push((await api.addLesson(suite.app, instructor, courseId, target.id)).id);
 
       const moved = await patch(s[1] as string, { moduleId: target.id, position: 1 });
       expect(moved.statusCode, moved.body).toBe(200);
@@ -391,9 +379,9 @@ describe('course authoring: lessons', () => {
     });
 
     it('refuses moving to a module of another course (400) or past the end (400)', async () => {
-      const lesson = await addLesson(app, instructor, courseId, moduleId);
-      const foreignCourse = await createCourse(app, instructor);
-      const foreignModule = await addModule(app, instructor, foreignCourse.id);
+      const lesson = await api.addLesson(suite.app, instructor, courseId, moduleId);
+      const foreignCourse = await api.createCourse(suite.app, instructor);
+      const foreignModule = await api.addModule(suite.app, instructor, foreignCourse.id);
       const crossCourse = await patch(lesson.id, { moduleId: foreignModule.id });
       expect(crossCourse.statusCode).toBe(400);
       expect(fieldsOf(crossCourse)).toEqual(['/body/moduleId']);
@@ -403,9 +391,9 @@ describe('course authoring: lessons', () => {
     });
 
     it('is 404 for a lesson of another course and for other instructors on drafts; 403 for students', async () => {
-      const lesson = await addLesson(app, instructor, courseId, moduleId);
-      const foreignCourse = await createCourse(app, instructor);
-      const wrongCourse = await app.inject({
+      const lesson = await api.addLesson(suite.app, instructor, courseId, moduleId);
+      const foreignCourse = await api.createCourse(suite.app, instructor);
+      const wrongCourse = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${foreignCourse.id}/lessons/${lesson.id}`,
         headers: instructor.headers,
@@ -420,7 +408,7 @@ describe('course authoring: lessons', () => {
 
   describe('security on published courses', () => {
     it('refuses other instructors (403), students (403) and anonymous callers (401) on every lesson route', async () => {
-      const { course, module, lesson } = await createPublishedCourse(app, instructor);
+      const { course, module, lesson } = await api.createPublishedCourse(suite.app, instructor);
       const routes = [
         {
           method: 'POST',
@@ -445,11 +433,11 @@ describe('course authoring: lessons', () => {
           [student.headers, 403],
           [{}, 401],
         ] as const) {
-          const response = await app.inject({ ...route, headers });
+          const response = await suite.app.inject({ ...route, headers });
           expect(response.statusCode, `${route.method} ${route.url}`).toBe(status);
         }
       }
-      const view = await app.inject({
+      const view = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/courses/${course.id}/authoring`,
         headers: instructor.headers,

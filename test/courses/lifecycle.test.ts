@@ -1,39 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import {
-  type Author,
-  addLesson,
-  addModule,
-  courseRow,
-  createAuthoringCast,
-  createCourse,
-  createPublishableCourse,
-  createPublishedCourse,
-  enrollStudent,
-} from '../helpers/course-factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { api, courseRow, insertEnrollment, type SignedInUser } from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 describe('course authoring: draft → published → archived', () => {
-  let testApp: TestApp;
-  let app: App;
-  let instructor: Author;
-  let otherInstructor: Author;
-  let student: Author;
-  let admin: Author;
+  const suite = useTestApp({ cast: ['instructor', 'otherInstructor', 'student', 'admin'] });
+  const { instructor, otherInstructor, student, admin } = suite.cast;
 
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const db = () => testApp.database.db;
-  const act = (action: string, courseId: string, author?: Author, headers: Record<string, string> = {}) =>
-    app.inject({
+  const db = () => suite.db;
+  const act = (
+    action: string,
+    courseId: string,
+    author?: SignedInUser,
+    headers: Record<string, string> = {},
+  ) =>
+    suite.app.inject({
       method: 'POST',
       url: `/api/v1/courses/${courseId}/${action}`,
       headers: { ...(author?.headers ?? {}), ...headers },
@@ -41,7 +21,7 @@ describe('course authoring: draft → published → archived', () => {
 
   describe('publish', () => {
     it('refuses a course without modules (409 listing the blocker) and leaves it a draft', async () => {
-      const course = await createCourse(app, instructor);
+      const course = await api.createCourse(suite.app, instructor);
       const response = await act('publish', course.id, instructor);
       expect(response.statusCode).toBe(409);
       expect(response.json().blockers).toEqual([
@@ -55,9 +35,9 @@ describe('course authoring: draft → published → archived', () => {
     });
 
     it('refuses a course whose modules have no lessons', async () => {
-      const course = await createCourse(app, instructor);
-      await addModule(app, instructor, course.id);
-      await addModule(app, instructor, course.id);
+      const course = await api.createCourse(suite.app, instructor);
+      await api.addModule(suite.app, instructor, course.id);
+      await api.addModule(suite.app, instructor, course.id);
       const response = await act('publish', course.id, instructor);
       expect(response.statusCode).toBe(409);
       expect(response.json().blockers).toEqual(['At least one module needs at least one lesson.']);
@@ -65,14 +45,14 @@ describe('course authoring: draft → published → archived', () => {
     });
 
     it('refuses a course without a description', async () => {
-      const { course } = await createPublishableCourse(app, instructor, { description: '   ' });
+      const { course } = await api.createPublishableCourse(suite.app, instructor, { description: '   ' });
       const response = await act('publish', course.id, instructor);
       expect(response.statusCode).toBe(409);
       expect(response.json().blockers).toEqual(['The course needs a description.']);
     });
 
     it('publishes a ready course: sets published_at, bumps the version, returns the new ETag', async () => {
-      const { course } = await createPublishableCourse(app, instructor);
+      const { course } = await api.createPublishableCourse(suite.app, instructor);
       const before = Date.now();
       const response = await act('publish', course.id, instructor);
       expect(response.statusCode, response.body).toBe(200);
@@ -88,7 +68,7 @@ describe('course authoring: draft → published → archived', () => {
     });
 
     it('honours If-Match when sent (412 on a stale one)', async () => {
-      const { course } = await createPublishableCourse(app, instructor);
+      const { course } = await api.createPublishableCourse(suite.app, instructor);
       const stale = await act('publish', course.id, instructor, { 'if-match': '"1"' });
       expect(stale.statusCode).toBe(412);
       expect((await courseRow(db(), course.id))?.status).toBe('draft');
@@ -100,7 +80,7 @@ describe('course authoring: draft → published → archived', () => {
 
   describe('archive and republish', () => {
     it('archives a published course and republishes it, keeping the first published_at', async () => {
-      const { course } = await createPublishedCourse(app, instructor);
+      const { course } = await api.createPublishedCourse(suite.app, instructor);
       const archived = await act('archive', course.id, instructor);
       expect(archived.statusCode, archived.body).toBe(200);
       expect(archived.json()).toMatchObject({ status: 'archived', publishedAt: course.publishedAt });
@@ -121,7 +101,7 @@ describe('course authoring: draft → published → archived', () => {
     });
 
     it('refuses to archive a draft (409 with a clear detail)', async () => {
-      const course = await createCourse(app, instructor);
+      const course = await api.createCourse(suite.app, instructor);
       const response = await act('archive', course.id, instructor);
       expect(response.statusCode).toBe(409);
       expect(response.json().detail).toBe(
@@ -132,49 +112,49 @@ describe('course authoring: draft → published → archived', () => {
 
   describe('unpublish', () => {
     it('takes a published course without enrollments back to draft', async () => {
-      const { course } = await createPublishedCourse(app, instructor);
+      const { course } = await api.createPublishedCourse(suite.app, instructor);
       const response = await act('unpublish', course.id, instructor);
       expect(response.statusCode).toBe(200);
       expect(response.json().status).toBe('draft');
     });
 
     it('refuses when students are enrolled (409), and refuses drafts', async () => {
-      const { course } = await createPublishedCourse(app, instructor);
-      await enrollStudent(db(), student.id, course.id);
+      const { course } = await api.createPublishedCourse(suite.app, instructor);
+      await insertEnrollment(db(), student.id, course.id);
       const response = await act('unpublish', course.id, instructor);
       expect(response.statusCode).toBe(409);
       expect(response.json().detail).toMatch(/archive it instead/);
       expect((await courseRow(db(), course.id))?.status).toBe('published');
 
-      const draft = await createCourse(app, instructor);
+      const draft = await api.createCourse(suite.app, instructor);
       expect((await act('unpublish', draft.id, instructor)).statusCode).toBe(409);
     });
   });
 
   describe('a published course keeps at least one lesson', () => {
     it('refuses deleting the last lesson or the last module with lessons, allows deleting others', async () => {
-      const { course, module, lesson } = await createPublishedCourse(app, instructor);
-      const lastLesson = await app.inject({
+      const { course, module, lesson } = await api.createPublishedCourse(suite.app, instructor);
+      const lastLesson = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}/lessons/${lesson.id}`,
         headers: instructor.headers,
       });
       expect(lastLesson.statusCode).toBe(409);
-      const lastModule = await app.inject({
+      const lastModule = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}/modules/${module.id}`,
         headers: instructor.headers,
       });
       expect(lastModule.statusCode).toBe(409);
 
-      const extra = await addLesson(app, instructor, course.id, module.id);
-      const deleteOne = await app.inject({
+      const extra = await api.addLesson(suite.app, instructor, course.id, module.id);
+      const deleteOne = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}/lessons/${lesson.id}`,
         headers: instructor.headers,
       });
       expect(deleteOne.statusCode).toBe(204);
-      const remaining = await app.inject({
+      const remaining = await suite.app.inject({
         method: 'GET',
         url: `/api/v1/courses/${course.id}/authoring`,
         headers: instructor.headers,
@@ -187,9 +167,9 @@ describe('course authoring: draft → published → archived', () => {
 
   describe('who may change the status', () => {
     it('hides another instructor’s draft (404) and refuses their published course (403)', async () => {
-      const { course: draft } = await createPublishableCourse(app, instructor);
+      const { course: draft } = await api.createPublishableCourse(suite.app, instructor);
       expect((await act('publish', draft.id, otherInstructor)).statusCode).toBe(404);
-      const { course: published } = await createPublishedCourse(app, instructor);
+      const { course: published } = await api.createPublishedCourse(suite.app, instructor);
       expect((await act('archive', published.id, otherInstructor)).statusCode).toBe(403);
       expect((await act('unpublish', published.id, otherInstructor)).statusCode).toBe(403);
       expect((await courseRow(db(), draft.id))?.status).toBe('draft');
@@ -197,14 +177,14 @@ describe('course authoring: draft → published → archived', () => {
     });
 
     it('refuses students (403) and anonymous callers (401)', async () => {
-      const { course } = await createPublishableCourse(app, instructor);
+      const { course } = await api.createPublishableCourse(suite.app, instructor);
       expect((await act('publish', course.id, student)).statusCode).toBe(403);
       expect((await act('publish', course.id)).statusCode).toBe(401);
       expect((await courseRow(db(), course.id))?.status).toBe('draft');
     });
 
     it('lets an admin publish, archive and unpublish any instructor’s course', async () => {
-      const { course } = await createPublishableCourse(app, instructor);
+      const { course } = await api.createPublishableCourse(suite.app, instructor);
       expect((await act('publish', course.id, admin)).statusCode).toBe(200);
       expect((await act('unpublish', course.id, admin)).statusCode).toBe(200);
       expect((await act('publish', course.id, admin)).statusCode).toBe(200);

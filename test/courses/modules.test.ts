@@ -1,50 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { courseModules } from '../../src/infrastructure/database/schema/index.js';
-import {
-  type Author,
-  addLesson,
-  addModule,
-  countRows,
-  courseRow,
-  createAuthoringCast,
-  createCourse,
-  createPublishedCourse,
-  modulePositions,
-} from '../helpers/course-factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { api, countRows, courseRow, modulePositions, type SignedInUser } from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 describe('course authoring: modules', () => {
-  let testApp: TestApp;
-  let app: App;
-  let instructor: Author;
-  let otherInstructor: Author;
-  let student: Author;
-  let admin: Author;
+  const suite = useTestApp({ cast: ['instructor', 'otherInstructor', 'student', 'admin'] });
+  const { instructor, otherInstructor, student, admin } = suite.cast;
 
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    ({ instructor, otherInstructor, student, admin } = await createAuthoringCast(testApp));
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const db = () => testApp.database.db;
+  const db = () => suite.db;
 
   async function courseWithModules(count: number) {
-    const course = await createCourse(app, instructor);
+    const course = await api.createCourse(suite.app, instructor);
     const ids: string[] = [];
     for (let i = 0; i < count; i++)
-      ids.push((await addModule(app, instructor, course.id, { title: `M${i}` })).id);
+      ids.push((await api.addModule(suite.app, instructor, course.id, { title: `M${i}` })).id);
     return { course, ids };
   }
 
   /** `null`: anonymous. */
-  const reorder = (courseId: string, moduleIds: string[], author: Author | null = instructor) =>
-    app.inject({
+  const reorder = (courseId: string, moduleIds: string[], author: SignedInUser | null = instructor) =>
+    suite.app.inject({
       method: 'PUT',
       url: `/api/v1/courses/${courseId}/modules/order`,
       headers: author?.headers ?? {},
@@ -53,9 +28,12 @@ describe('course authoring: modules', () => {
 
   describe('POST /courses/:id/modules', () => {
     it('appends at the end, bumping the course version each time', async () => {
-      const course = await createCourse(app, instructor);
-      const first = await addModule(app, instructor, course.id, { title: '  Basics ', description: '  ' });
-      const second = await addModule(app, instructor, course.id);
+      const course = await api.createCourse(suite.app, instructor);
+      const first = await api.addModule(suite.app, instructor, course.id, {
+        title: '  Basics ',
+        description: '  ',
+      });
+      const second = await api.addModule(suite.app, instructor, course.id);
       expect(first).toMatchObject({ title: 'Basics', description: null, position: 0, courseVersion: 2 });
       expect(second).toMatchObject({ position: 1, courseVersion: 3 });
       expect((await courseRow(db(), course.id))?.version).toBe(3);
@@ -63,7 +41,10 @@ describe('course authoring: modules', () => {
 
     it('inserts at a position and shifts the following modules', async () => {
       const { course, ids } = await courseWithModules(3);
-      const inserted = await addModule(app, instructor, course.id, { title: 'Inserted', position: 1 });
+      const inserted = await api.addModule(suite.app, instructor, course.id, {
+        title: 'Inserted',
+        position: 1,
+      });
       expect(inserted.position).toBe(1);
       const positions = await modulePositions(db(), course.id);
       expect(positions).toEqual([
@@ -72,7 +53,7 @@ describe('course authoring: modules', () => {
         { id: ids[1], position: 2 },
         { id: ids[2], position: 3 },
       ]);
-      const atStart = await addModule(app, instructor, course.id, { position: 0 });
+      const atStart = await api.addModule(suite.app, instructor, course.id, { position: 0 });
       expect((await modulePositions(db(), course.id)).map((row) => row.id)).toEqual([
         atStart.id,
         ids[0],
@@ -85,7 +66,7 @@ describe('course authoring: modules', () => {
     it('rejects a position past the end and bad fields (400), writing nothing', async () => {
       const { course } = await courseWithModules(2);
       const before = await countRows(db(), courseModules);
-      const pastEnd = await app.inject({
+      const pastEnd = await suite.app.inject({
         method: 'POST',
         url: `/api/v1/courses/${course.id}/modules`,
         headers: instructor.headers,
@@ -95,7 +76,7 @@ describe('course authoring: modules', () => {
       expect(pastEnd.json().errors).toEqual([
         { field: '/body/position', message: 'must be between 0 and 2' },
       ]);
-      const bad = await app.inject({
+      const bad = await suite.app.inject({
         method: 'POST',
         url: `/api/v1/courses/${course.id}/modules`,
         headers: instructor.headers,
@@ -109,10 +90,10 @@ describe('course authoring: modules', () => {
     });
 
     it('is 404 on another instructor’s draft, 403 on their published course, 403 for students, 401 anonymously', async () => {
-      const draft = await createCourse(app, instructor);
-      const { course: published } = await createPublishedCourse(app, instructor);
-      const add = (courseId: string, author?: Author) =>
-        app.inject({
+      const draft = await api.createCourse(suite.app, instructor);
+      const { course: published } = await api.createPublishedCourse(suite.app, instructor);
+      const add = (courseId: string, author?: SignedInUser) =>
+        suite.app.inject({
           method: 'POST',
           url: `/api/v1/courses/${courseId}/modules`,
           headers: author?.headers ?? {},
@@ -130,7 +111,7 @@ describe('course authoring: modules', () => {
   describe('PATCH and DELETE /courses/:id/modules/:moduleId', () => {
     it('edits title and description', async () => {
       const { course, ids } = await courseWithModules(1);
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}/modules/${ids[0]}`,
         headers: instructor.headers,
@@ -147,14 +128,14 @@ describe('course authoring: modules', () => {
     it('is 404 for a module of another course, and 400 for an empty patch', async () => {
       const { course } = await courseWithModules(1);
       const { ids: foreignIds } = await courseWithModules(1);
-      const foreign = await app.inject({
+      const foreign = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}/modules/${foreignIds[0]}`,
         headers: instructor.headers,
         payload: { title: 'Cross-course' },
       });
       expect(foreign.statusCode).toBe(404);
-      const empty = await app.inject({
+      const empty = await suite.app.inject({
         method: 'PATCH',
         url: `/api/v1/courses/${course.id}/modules/${foreignIds[0]}`,
         headers: instructor.headers,
@@ -165,8 +146,8 @@ describe('course authoring: modules', () => {
 
     it('deletes a module with its lessons and renumbers the rest', async () => {
       const { course, ids } = await courseWithModules(4);
-      await addLesson(app, instructor, course.id, ids[1] as string);
-      const response = await app.inject({
+      await api.addLesson(suite.app, instructor, course.id, ids[1] as string);
+      const response = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}/modules/${ids[1]}`,
         headers: instructor.headers,
@@ -177,7 +158,7 @@ describe('course authoring: modules', () => {
         { id: ids[2], position: 1 },
         { id: ids[3], position: 2 },
       ]);
-      const again = await app.inject({
+      const again = await suite.app.inject({
         method: 'DELETE',
         url: `/api/v1/courses/${course.id}/modules/${ids[1]}`,
         headers: instructor.headers,
@@ -192,7 +173,7 @@ describe('course authoring: modules', () => {
         [student, 403],
         [undefined, 401],
       ] as const) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'DELETE',
           url: `/api/v1/courses/${course.id}/modules/${ids[0]}`,
           headers: author?.headers ?? {},
@@ -265,7 +246,7 @@ describe('course authoring: modules', () => {
 
     it('is 412 with a stale If-Match', async () => {
       const { course, ids } = await courseWithModules(2);
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'PUT',
         url: `/api/v1/courses/${course.id}/modules/order`,
         headers: { ...instructor.headers, 'if-match': '"1"' },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { type App, type AppDependencies, buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
@@ -109,4 +110,12 @@ export async function buildTestApp(
       }
     },
   };
+}
+
+/**
+ * Waits until a test app's Redis connection (if any) is up. Limits fail open while Redis is
+ * unreachable, so a rate-limit test must not start before it is connected.
+ */
+export async function redisReady(redis: Redis | undefined): Promise<void> {
+  if (redis && redis.status !== 'ready') await once(redis, 'ready');
 }

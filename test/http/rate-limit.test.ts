@@ -4,8 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { errorHandlerPlugin } from '../../src/http/error-handler.js';
 import { registerRateLimit } from '../../src/http/rate-limit.js';
 import { clientKey } from '../../src/shared/client-address.js';
-import { redisReady } from '../helpers/factories.js';
-import { createTestRedis } from '../helpers/test-app.js';
+import { createTestRedis, redisReady } from '../helpers/test-app.js';
 
 describe('clientKey', () => {
   it('keeps IPv4 addresses, reduces IPv6 ones to their /64 and IPv4-mapped ones to IPv4', () => {

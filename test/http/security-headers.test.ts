@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisReady } from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 
 const FRONT_END = 'https://app.example.com';
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Config, ConfigError, parseConfig } from '../../src/config.js';
-import { redisReady } from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 
 /**
  * Behind a proxy that appends to X-Forwarded-For, the left-most entries are whatever the client sent:

@@ -8,7 +8,7 @@ import { readAppliedMigrations } from '../../src/infrastructure/database/migrati
 import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import { readLatestSnapshot } from '../../src/infrastructure/database/migrations/snapshot.js';
 import { verifyDatabase } from '../../src/infrastructure/database/migrations/verify-database.js';
-import { copyMigrations, type MigrationsFixture } from '../helpers/migration-fixtures.js';
+import { copyMigrations, type MigrationsCopy } from '../helpers/migration-copies.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const realMigrationCount = readMigrationFiles().length;
@@ -41,7 +41,7 @@ const trackingRows = async (url: string) => {
 };
 
 let database: TestDatabase;
-let fixture: MigrationsFixture | undefined;
+let fixture: MigrationsCopy | undefined;
 
 beforeEach(async () => {
   database = await createEmptyDatabase();

@@ -11,7 +11,7 @@ import { runMigrations } from '../../src/infrastructure/database/migrations/migr
 import { runRollback } from '../../src/infrastructure/database/migrations/rollback.js';
 import { readLatestSnapshot, type Snapshot } from '../../src/infrastructure/database/migrations/snapshot.js';
 import { verifyDatabase } from '../../src/infrastructure/database/migrations/verify-database.js';
-import { copyMigrations, type MigrationsFixture } from '../helpers/migration-fixtures.js';
+import { copyMigrations, type MigrationsCopy } from '../helpers/migration-copies.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -47,7 +47,7 @@ function psql(url: string, ...args: string[]): string {
 const hasPsql = spawnSync('psql', ['--version']).status === 0;
 
 let database: TestDatabase;
-let fixture: MigrationsFixture | undefined;
+let fixture: MigrationsCopy | undefined;
 afterEach(async () => {
   fixture?.remove();
   fixture = undefined;

@@ -4,15 +4,14 @@ import {
   createDatabaseClient,
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
-import { createUser } from '../helpers/factories.js';
 import {
-  bearerHeader,
+  bearer,
   type HttpSession,
-  loginOver,
+  insertUser,
   type PublishedCourse,
-  publishCourseOver,
-} from '../helpers/reliability-fixtures.js';
-import { isProblem, type Outcome, send, statusOf, tally } from '../helpers/reliability-http.js';
+  serverApi,
+} from '../helpers/factories/index.js';
+import { isProblem, type Outcome, send, statusOf, tally } from '../helpers/http-client.js';
 import {
   type ServerProcess,
   sleep,
@@ -20,7 +19,7 @@ import {
   startTcpProxy,
   type TcpProxy,
   waitForReady,
-} from '../helpers/reliability-processes.js';
+} from '../helpers/processes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -49,7 +48,7 @@ let course: PublishedCourse;
 beforeAll(async () => {
   database = await createTestDatabase();
   verifier = createDatabaseClient(database.url, { max: 1 });
-  const user = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
+  const user = await insertUser(verifier.db, { role: 'instructor', password: PASSWORD });
   const target = new URL(database.url);
   proxy = await startTcpProxy(Number(target.port || 5432));
   const throughProxy = new URL(database.url);
@@ -62,8 +61,8 @@ beforeAll(async () => {
     RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
   });
   await waitForReady(server);
-  instructor = await loginOver(server.port, { email: user.email, password: PASSWORD });
-  course = await publishCourseOver(server.port, instructor.accessToken, 'Through a frozen database');
+  instructor = await serverApi.login(server.port, { email: user.email, password: PASSWORD });
+  course = await serverApi.publishCourse(server.port, instructor.accessToken, 'Through a frozen database');
 }, 120_000);
 
 afterAll(async () => {
@@ -81,7 +80,7 @@ const addModule = (title: string): Promise<Outcome> =>
       method: 'POST',
       path: `/api/v1/courses/${course.id}/modules`,
       body: { title },
-      headers: bearerHeader(instructor.accessToken),
+      headers: bearer(instructor.accessToken),
     },
     { timeoutMs: 30_000, label: title },
   );

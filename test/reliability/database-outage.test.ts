@@ -12,8 +12,7 @@ import {
 } from '../../src/infrastructure/database/client/embedded-postgres.js';
 import { runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
-import { createUser } from '../helpers/factories.js';
-import { bearerHeader, type HttpSession, loginOver } from '../helpers/reliability-fixtures.js';
+import { bearer, type HttpSession, insertUser, serverApi } from '../helpers/factories/index.js';
 import {
   isProblem,
   jsonOf,
@@ -23,7 +22,7 @@ import {
   runWorkers,
   send,
   tally,
-} from '../helpers/reliability-http.js';
+} from '../helpers/http-client.js';
 import {
   freePort,
   type ServerProcess,
@@ -32,7 +31,7 @@ import {
   spawnServer,
   waitFor,
   waitForReady,
-} from '../helpers/reliability-processes.js';
+} from '../helpers/processes.js';
 
 /**
  * PostgreSQL goes away under a steady load of writes (registrations) and reads, then comes back.
@@ -60,7 +59,7 @@ beforeAll(async () => {
   postgres = await startEmbeddedPostgres({ dataDir, port: pgPort });
   await runMigrations({ databaseUrl: postgres.url });
   verifier = createDatabaseClient(postgres.url, { max: 2, applicationName: 'reliability:verifier' });
-  const reader = await createUser(verifier.db, { role: 'instructor', password: PASSWORD });
+  const reader = await insertUser(verifier.db, { role: 'instructor', password: PASSWORD });
   server = await spawnServer({
     DATABASE_URL: postgres.url,
     // Every 503 logs a warning; keep the errors (a 500 logs one) readable.
@@ -69,7 +68,7 @@ beforeAll(async () => {
     RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
   });
   await waitForReady(server);
-  session = await loginOver(server.port, { email: reader.email, password: PASSWORD });
+  session = await serverApi.login(server.port, { email: reader.email, password: PASSWORD });
 });
 
 afterAll(async () => {
@@ -106,7 +105,7 @@ describe('database outage under load', () => {
         if (worker < 5) {
           return send(
             live.port,
-            { path: '/api/v1/instructor/courses?limit=5', headers: bearerHeader(session.accessToken) },
+            { path: '/api/v1/instructor/courses?limit=5', headers: bearer(session.accessToken) },
             { label: 'read', timeoutMs: 30_000 },
           );
         }

@@ -4,16 +4,15 @@ import {
   createDatabaseClient,
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
-import { createUser, type TestUser } from '../helpers/factories.js';
-import { bearerHeader, type HttpSession, loginOver } from '../helpers/reliability-fixtures.js';
-import { type Outcome, type RequestSpec, runWorkers, send, tally } from '../helpers/reliability-http.js';
 import {
-  type ServerProcess,
-  sleep,
-  spawnServer,
-  waitFor,
-  waitForReady,
-} from '../helpers/reliability-processes.js';
+  bearer,
+  type HttpSession,
+  insertUser,
+  serverApi,
+  type TestUser,
+} from '../helpers/factories/index.js';
+import { type Outcome, type RequestSpec, runWorkers, send, tally } from '../helpers/http-client.js';
+import { type ServerProcess, sleep, spawnServer, waitFor, waitForReady } from '../helpers/processes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -40,7 +39,7 @@ beforeAll(async () => {
   verifier = createDatabaseClient(database.url, { max: 1 });
   users = [];
   for (let i = 0; i < CONNECTIONS; i++) {
-    users.push(await createUser(verifier.db, { role: 'instructor', password: PASSWORD }));
+    users.push(await insertUser(verifier.db, { role: 'instructor', password: PASSWORD }));
   }
   server = await spawnServer({
     DATABASE_URL: database.url,
@@ -49,7 +48,7 @@ beforeAll(async () => {
     SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
   });
   await waitForReady(server);
-  session = await loginOver(server.port, { email: users[0]!.email, password: PASSWORD });
+  session = await serverApi.login(server.port, { email: users[0]!.email, password: PASSWORD });
 });
 
 afterAll(async () => {
@@ -70,7 +69,7 @@ describe('graceful shutdown under load', () => {
         case 0:
           return { path: '/api/v1/auth/login', body: { email: users[worker]!.email, password: PASSWORD } };
         case 1:
-          return { path: '/api/v1/instructor/courses?limit=5', headers: bearerHeader(session.accessToken) };
+          return { path: '/api/v1/instructor/courses?limit=5', headers: bearer(session.accessToken) };
         case 2:
           return { path: '/health/ready' };
         default:

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { copyMigrations, type MigrationsFixture } from '../helpers/migration-fixtures.js';
-import { spawnScript, waitFor } from '../helpers/reliability-processes.js';
+import { copyMigrations, type MigrationsCopy } from '../helpers/migration-copies.js';
+import { spawnScript, waitFor } from '../helpers/processes.js';
 import { createEmptyDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
@@ -15,7 +15,7 @@ const MIGRATOR = path.join('test', 'reliability', 'support', 'run-migrator.ts');
 const SLOW_MIGRATIONS = 4;
 const SLEEP_SECONDS = 0.5;
 
-let fixture: MigrationsFixture | undefined;
+let fixture: MigrationsCopy | undefined;
 let database: TestDatabase | undefined;
 afterEach(async () => {
   fixture?.remove();
@@ -25,7 +25,7 @@ afterEach(async () => {
 });
 
 /** Fixture migrations after the real ones: `probe_N` tables, each migration slow and not re-runnable. */
-function slowFixture(): { fixture: MigrationsFixture; tags: string[]; tables: Map<string, string> } {
+function slowFixture(): { fixture: MigrationsCopy; tags: string[]; tables: Map<string, string> } {
   const copy = copyMigrations();
   const tables = new Map<string, string>();
   for (let n = 1; n <= SLOW_MIGRATIONS; n++) {

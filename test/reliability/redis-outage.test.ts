@@ -1,15 +1,14 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, type TestUser } from '../helpers/factories.js';
-import { type RedisWorld, redisSuiteAvailability, startRedisWorld } from '../helpers/redis-world.js';
 import {
-  bearerHeader,
+  bearer,
   type HttpSession,
-  loginOver,
+  insertUser,
   type PublishedCourse,
-  publishCourseOver,
-} from '../helpers/reliability-fixtures.js';
-import { maxLatency, type Outcome, runWorkers, send, statusOf, tally } from '../helpers/reliability-http.js';
+  serverApi,
+  type TestUser,
+} from '../helpers/factories/index.js';
+import { maxLatency, type Outcome, runWorkers, send, statusOf, tally } from '../helpers/http-client.js';
 import {
   type ServerProcess,
   sleep,
@@ -17,7 +16,8 @@ import {
   startRedisServer,
   waitFor,
   waitForReady,
-} from '../helpers/reliability-processes.js';
+} from '../helpers/processes.js';
+import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../helpers/redis-suite.js';
 
 /**
  * Redis (rate limits, shared cache) is killed under traffic (catalog reads, sign-ins, /me) and
@@ -33,7 +33,7 @@ const MAX_REQUEST_MS = 5_000;
 const PASSWORD = 'redis outage passphrase';
 const suite = redisSuiteAvailability('Redis outage', 'Redis outage under traffic');
 
-let world: RedisWorld | undefined;
+let world: RedisSuite | undefined;
 let server: ServerProcess | undefined;
 let student: TestUser;
 let studentSession: HttpSession;
@@ -45,7 +45,7 @@ const clientAddress = () => `203.0.113.${++addressSequence}`;
 
 beforeAll(async () => {
   if (!suite.available) return;
-  world = await startRedisWorld(PASSWORD);
+  world = await startRedisSuite(PASSWORD);
   student = world.student;
   server = await spawnServer({
     DATABASE_URL: world.database.url,
@@ -55,13 +55,17 @@ beforeAll(async () => {
     RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000',
   });
   await waitForReady(server);
-  const instructorSession = await loginOver(
+  const instructorSession = await serverApi.login(
     server.port,
     { email: world.instructor.email, password: PASSWORD },
     clientAddress(),
   );
-  course = await publishCourseOver(server.port, instructorSession.accessToken, 'Survives a Redis outage');
-  studentSession = await loginOver(
+  course = await serverApi.publishCourse(
+    server.port,
+    instructorSession.accessToken,
+    'Survives a Redis outage',
+  );
+  studentSession = await serverApi.login(
     server.port,
     { email: student.email, password: PASSWORD },
     clientAddress(),
@@ -90,7 +94,7 @@ async function perAddressProbe(port: number): Promise<string[]> {
 
 /** 6 wrong passwords for one new account, each from another address: statuses in order. */
 async function perAccountProbe(port: number): Promise<string[]> {
-  const account = await createUser(world!.verifier.db, { password: PASSWORD });
+  const account = await insertUser(world!.verifier.db, { password: PASSWORD });
   const statuses: string[] = [];
   // Sign-in failures are throttled per account and client address.
   const address = clientAddress();
@@ -152,7 +156,7 @@ describe.skipIf(!suite.available)(suite.title, () => {
           case 2:
             return send(
               live.port,
-              { path: '/api/v1/me', headers: bearerHeader(studentSession.accessToken) },
+              { path: '/api/v1/me', headers: bearer(studentSession.accessToken) },
               { label: 'me', timeoutMs: 30_000 },
             );
           default:

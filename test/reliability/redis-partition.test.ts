@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USER_CACHE_TTL_SECONDS } from '../../src/modules/users/user-cache.js';
-import type { TestUser } from '../helpers/factories.js';
-import { type RedisWorld, redisSuiteAvailability, startRedisWorld } from '../helpers/redis-world.js';
 import {
-  bearerHeader,
+  bearer,
   type HttpSession,
-  loginOver,
   type PublishedCourse,
-  publishCourseOver,
-} from '../helpers/reliability-fixtures.js';
-import { jsonOf, send } from '../helpers/reliability-http.js';
+  serverApi,
+  type TestUser,
+} from '../helpers/factories/index.js';
+import { jsonOf, send } from '../helpers/http-client.js';
 import {
   type ServerProcess,
   sleep,
@@ -17,7 +15,8 @@ import {
   startTcpProxy,
   type TcpProxy,
   waitForReady,
-} from '../helpers/reliability-processes.js';
+} from '../helpers/processes.js';
+import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../helpers/redis-suite.js';
 
 /**
  * Two instances; instance A loses its connection to Redis (a partition: B still reaches it) and
@@ -34,7 +33,7 @@ const PARTITION_MS = 1_000;
 const PASSWORD = 'partition passphrase';
 const suite = redisSuiteAvailability('Redis partition', 'one instance cut off from Redis');
 
-let world: RedisWorld | undefined;
+let world: RedisSuite | undefined;
 let proxy: TcpProxy | undefined;
 let a: ServerProcess | undefined;
 let b: ServerProcess | undefined;
@@ -44,7 +43,7 @@ let course: PublishedCourse;
 
 beforeAll(async () => {
   if (!suite.available) return;
-  world = await startRedisWorld(PASSWORD);
+  world = await startRedisSuite(PASSWORD);
   student = world.student;
   proxy = await startTcpProxy(world.redis.port);
   const env = {
@@ -58,8 +57,8 @@ beforeAll(async () => {
     spawnServer({ ...env, REDIS_URL: world.redis.url }),
   ]);
   await Promise.all([waitForReady(a), waitForReady(b)]);
-  instructorSession = await loginOver(a.port, world.instructor);
-  course = await publishCourseOver(a.port, instructorSession.accessToken, 'Seen through a partition');
+  instructorSession = await serverApi.login(a.port, world.instructor);
+  course = await serverApi.publishCourse(a.port, instructorSession.accessToken, 'Seen through a partition');
 }, 120_000);
 
 afterAll(async () => {
@@ -74,25 +73,25 @@ describe.skipIf(!suite.available)(suite.title, () => {
     const titleOn = async (server: ServerProcess) =>
       jsonOf<{ title: string }>(await send(server.port, { path: coursePath })).title;
     const meStatus = async (server: ServerProcess, token: string) => {
-      const outcome = await send(server.port, { path: '/api/v1/me', headers: bearerHeader(token) });
+      const outcome = await send(server.port, { path: '/api/v1/me', headers: bearer(token) });
       return outcome.kind === 'response' ? outcome.status : 0;
     };
     const editTitle = async (newTitle: string) => {
       const authoring = await send(a!.port, {
         path: `${coursePath}/authoring`,
-        headers: bearerHeader(instructorSession.accessToken),
+        headers: bearer(instructorSession.accessToken),
       });
       const etag = authoring.kind === 'response' ? String(authoring.headers.etag) : '';
       const edit = await send(a!.port, {
         method: 'PATCH',
         path: coursePath,
         body: { title: newTitle },
-        headers: { ...bearerHeader(instructorSession.accessToken), 'if-match': etag },
+        headers: { ...bearer(instructorSession.accessToken), 'if-match': etag },
       });
       expect(edit.kind === 'response' && edit.status, JSON.stringify(edit)).toBe(200);
     };
 
-    const session = await loginOver(a!.port, { email: student.email, password: PASSWORD });
+    const session = await serverApi.login(a!.port, { email: student.email, password: PASSWORD });
     // Both instances serve (and cache) the course and the student's state.
     for (const server of [a!, b!, a!, b!]) {
       expect(await titleOn(server)).toBe(course.title);
@@ -107,7 +106,7 @@ describe.skipIf(!suite.available)(suite.title, () => {
     const logoutAll = await send(a!.port, {
       method: 'POST',
       path: '/api/v1/auth/logout-all',
-      headers: bearerHeader(session.accessToken),
+      headers: bearer(session.accessToken),
     });
     expect(logoutAll.kind === 'response' && logoutAll.status).toBe(204);
 

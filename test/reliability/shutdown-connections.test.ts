@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { send } from '../helpers/reliability-http.js';
+import { send } from '../helpers/http-client.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestUser } from '../helpers/factories.js';
-import { type RedisWorld, redisSuiteAvailability, startRedisWorld } from '../helpers/redis-world.js';
 import {
-  bearerHeader,
+  bearer,
   type HttpSession,
-  loginOver,
   type PublishedCourse,
-  publishCourseOver,
-} from '../helpers/reliability-fixtures.js';
-import { jsonOf, type Outcome, send, statusOf } from '../helpers/reliability-http.js';
-import { type ServerProcess, spawnServer, waitForReady } from '../helpers/reliability-processes.js';
+  serverApi,
+  type TestUser,
+} from '../helpers/factories/index.js';
+import { jsonOf, type Outcome, send, statusOf } from '../helpers/http-client.js';
+import { type ServerProcess, spawnServer, waitForReady } from '../helpers/processes.js';
+import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../helpers/redis-suite.js';
 
 /**
  * Two API processes on different ports sharing one PostgreSQL database and one Redis, as behind a
@@ -22,7 +21,7 @@ const AUTH_PER_MINUTE = 10;
 const PASSWORD = 'two instances passphrase';
 const suite = redisSuiteAvailability('two-instances', 'two instances sharing PostgreSQL and Redis');
 
-let world: RedisWorld | undefined;
+let world: RedisSuite | undefined;
 let a: ServerProcess | undefined;
 let b: ServerProcess | undefined;
 let instructor: TestUser;
@@ -37,7 +36,7 @@ const from = (address: string) => ({ 'x-forwarded-for': address });
 
 beforeAll(async () => {
   if (!suite.available) return;
-  world = await startRedisWorld(PASSWORD);
+  world = await startRedisSuite(PASSWORD);
   ({ instructor, student } = world);
   const env = {
     DATABASE_URL: world.database.url,
@@ -48,8 +47,8 @@ beforeAll(async () => {
   };
   [a, b] = await Promise.all([spawnServer(env), spawnServer(env)]);
   await Promise.all([waitForReady(a), waitForReady(b)]);
-  instructorSession = await loginOver(a.port, instructor, clientAddress());
-  course = await publishCourseOver(a.port, instructorSession.accessToken, 'Shared between instances');
+  instructorSession = await serverApi.login(a.port, instructor, clientAddress());
+  course = await serverApi.publishCourse(a.port, instructorSession.accessToken, 'Shared between instances');
 }, 120_000);
 
 afterAll(async () => {
@@ -102,7 +101,7 @@ describe.skipIf(!suite.available)(suite.title, () => {
     const renamed = `${course.title} (edited on A)`;
     const authoring = await send(a!.port, {
       path: `/api/v1/courses/${course.id}/authoring`,
-      headers: bearerHeader(instructorSession.accessToken),
+      headers: bearer(instructorSession.accessToken),
     });
     expect(authoring.kind === 'response' && authoring.status).toBe(200);
     const etag = authoring.kind === 'response' ? String(authoring.headers.etag) : '';
@@ -110,7 +109,7 @@ describe.skipIf(!suite.available)(suite.title, () => {
       method: 'PATCH',
       path: `/api/v1/courses/${course.id}`,
       body: { title: renamed },
-      headers: { ...bearerHeader(instructorSession.accessToken), 'if-match': etag },
+      headers: { ...bearer(instructorSession.accessToken), 'if-match': etag },
     });
     expect(edit.kind === 'response' && edit.status, JSON.stringify(edit)).toBe(200);
 
@@ -124,8 +123,8 @@ describe.skipIf(!suite.available)(suite.title, () => {
   });
 
   it('a session started on A works on B; a refresh token reused on A after rotation on B revokes the family', async () => {
-    const onA = await loginOver(a!.port, student, clientAddress());
-    const me = await send(b!.port, { path: '/api/v1/me', headers: bearerHeader(onA.accessToken) });
+    const onA = await serverApi.login(a!.port, student, clientAddress());
+    const me = await send(b!.port, { path: '/api/v1/me', headers: bearer(onA.accessToken) });
     expect(me.kind === 'response' && me.status, JSON.stringify(me)).toBe(200);
     expect(jsonOf<{ id: string }>(me).id).toBe(student.id);
 
@@ -152,8 +151,8 @@ describe.skipIf(!suite.available)(suite.title, () => {
   });
 
   it('a user change made on A is in force on B on the very next request (rename, sign-out everywhere)', async () => {
-    const session = await loginOver(a!.port, student, clientAddress());
-    const auth = bearerHeader(session.accessToken);
+    const session = await serverApi.login(a!.port, student, clientAddress());
+    const auth = bearer(session.accessToken);
     // Both instances have served (and may have cached) this user's state and /me.
     for (const server of [a!, b!, a!, b!]) {
       const me = await send(server.port, { path: '/api/v1/me', headers: auth });

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import {
-  accessTokenFor,
   bearer,
-  createUser,
+  insertUser,
   loginAs,
-  redisReady,
+  mintAccessToken,
   type TestUser,
   uniqueClientAddress,
-} from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+} from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 import { decodeJwt, forgedVariants, signJwt } from './jwt-forgery.js';
 import { problemShapeIssues } from './response-checks.js';
-import { createWorld } from './security-world.js';
+import { insertSecurityCast } from './security-cast.js';
 
 /**
  * Attacks on authentication: forged and edited access tokens, stolen refresh tokens, password
@@ -51,8 +50,8 @@ describe('auth hardening', () => {
     app = testApp.app;
     await redisReady(testApp.redis);
     await app.ready();
-    user = await createUser(testApp.db);
-    genuine = await accessTokenFor(testApp, user);
+    user = await insertUser(testApp.db);
+    genuine = await mintAccessToken(testApp, user);
   });
 
   afterAll(async () => {
@@ -181,14 +180,14 @@ describe('auth hardening', () => {
     });
 
     it('refuses the token of a deleted user', async () => {
-      const doomed = await createUser(testApp.db);
-      const token = await accessTokenFor(testApp, doomed);
+      const doomed = await insertUser(testApp.db);
+      const token = await mintAccessToken(testApp, doomed);
       await testApp.database.pool.query('DELETE FROM users WHERE id = $1', [doomed.id]);
       expectUnauthorizedProblem(await me(token), 'deleted user');
     });
 
     it('refuses the token of a deactivated user, and tokens issued before logout-all', async () => {
-      const { users } = await createWorld(testApp);
+      const { users } = await insertSecurityCast(testApp);
       const deactivated = await app.inject({
         method: 'POST',
         url: `/api/v1/users/${users.student.id}/deactivate`,
@@ -212,7 +211,7 @@ describe('auth hardening', () => {
       app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
 
     it('revokes the whole family when a used refresh token is presented again', async () => {
-      const victim = await createUser(testApp.db);
+      const victim = await insertUser(testApp.db);
       const stolen = await loginAs(app, victim);
       const otherDevice = await loginAs(app, victim);
 
@@ -274,7 +273,7 @@ describe('auth hardening', () => {
     });
 
     it('guesses from many addresses: past the account ceiling only clean addresses may try; the owner still signs in', async () => {
-      const target = await createUser(testApp.db);
+      const target = await insertUser(testApp.db);
       const ceiling = testApp.config.loginThrottle.accountFailuresPerHour;
       const attackers = Array.from({ length: Math.ceil(ceiling / 5) }, () => uniqueClientAddress());
       for (const address of attackers) {
@@ -295,7 +294,7 @@ describe('auth hardening', () => {
     });
 
     it('a password reset lets the owner through from the address that had failed', async () => {
-      const owner = await createUser(testApp.db);
+      const owner = await insertUser(testApp.db);
       const device = uniqueClientAddress();
       for (let i = 0; i < 5; i++) await login(owner.email, `forgotten ${i}`, device);
       expect((await login(owner.email, owner.password, device)).statusCode).toBe(429);
@@ -323,7 +322,7 @@ describe('auth hardening', () => {
 
   describe('account enumeration', () => {
     it('login: an unknown email, a wrong password and a deactivated account get the same answer', async () => {
-      const deactivated = await createUser(testApp.db, { isActive: false });
+      const deactivated = await insertUser(testApp.db, { isActive: false });
       const answers = [
         await app.inject({
           method: 'POST',
@@ -350,7 +349,7 @@ describe('auth hardening', () => {
     });
 
     it('password reset: a known, an unknown and a deactivated address get the same answer', async () => {
-      const deactivated = await createUser(testApp.db, { isActive: false });
+      const deactivated = await insertUser(testApp.db, { isActive: false });
       const answers = [];
       for (const email of [user.email, 'nobody-here@example.com', deactivated.email]) {
         answers.push(
@@ -382,7 +381,7 @@ describe('auth hardening', () => {
     });
 
     it('public profiles: a deactivated user and an id nobody has get the same 404', async () => {
-      const deactivated = await createUser(testApp.db, { isActive: false });
+      const deactivated = await insertUser(testApp.db, { isActive: false });
       const answers = [];
       for (const id of [deactivated.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
         const response = await app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
@@ -394,7 +393,7 @@ describe('auth hardening', () => {
     });
 
     it('courses: another instructor’s draft and an id nobody has get the same 404', async () => {
-      const { users, courses } = await createWorld(testApp);
+      const { users, courses } = await insertSecurityCast(testApp);
       const answers = [];
       for (const id of [courses.draftCourse.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
         for (const path of ['', '/authoring']) {

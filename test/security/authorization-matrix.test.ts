@@ -3,6 +3,7 @@ import type { App } from '../../src/app.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import {
   AUTHORIZATION_TABLE,
+  DOUBLY_DECLARED_ROUTES,
   expectedOutcome,
   type MatrixRequest,
   matches,
@@ -10,11 +11,12 @@ import {
 } from './authorization-table.js';
 import { fillPath, loadOperations, type Operation } from './openapi-operations.js';
 import { responseIssues } from './response-checks.js';
-import { CALLERS, type Caller, createWorld, headersOf, type World } from './security-world.js';
+import { CALLERS, type Caller, headersOf, insertSecurityCast, type SecurityCast } from './security-cast.js';
 
 /**
  * The authorization matrix: every route of /openapi.json × every caller × every kind of resource,
- * with valid requests, compared with authorization-table.ts. A route the table does not declare fails.
+ * with valid requests, compared with the rows each module declares (collected in authorization-table.ts). A route no rows
+ * file declares fails.
  */
 
 interface Check {
@@ -42,14 +44,14 @@ describe('authorization matrix', () => {
   let testApp: TestApp;
   let app: App;
   let operations: Operation[];
-  let sharedWorld: World;
+  let sharedWorld: SecurityCast;
 
   beforeAll(async () => {
     testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000_000, authPerMinute: 10_000_000 } });
     app = testApp.app;
     await app.ready();
     operations = await loadOperations(app);
-    sharedWorld = await createWorld(testApp);
+    sharedWorld = await insertSecurityCast(testApp);
   });
 
   afterAll(async () => {
@@ -60,12 +62,13 @@ describe('authorization matrix', () => {
     const keys = new Set(operations.map((op) => op.key));
     expect(
       operations.filter((op) => !(op.key in AUTHORIZATION_TABLE)).map((op) => op.key),
-      'routes missing from authorization-table.ts',
+      'routes no authorization.rows.ts declares',
     ).toEqual([]);
     expect(
       Object.keys(AUTHORIZATION_TABLE).filter((key) => !keys.has(key)),
       'table entries for routes that do not exist',
     ).toEqual([]);
+    expect(DOUBLY_DECLARED_ROUTES, 'routes declared by two rows files').toEqual([]);
   });
 
   it('expects of anonymous callers what each route declares in its OpenAPI `security`', () => {
@@ -104,7 +107,7 @@ describe('authorization matrix', () => {
         return;
       }
       // Reads share one world; every write gets a fresh one, so no check sees another's effects.
-      const world = op.method === 'GET' ? sharedWorld : await createWorld(testApp);
+      const world = op.method === 'GET' ? sharedWorld : await insertSecurityCast(testApp);
       const spec: MatrixRequest =
         (await entry.request?.({ app, db: testApp.db, world, caller, resource })) ?? {};
       const params = Object.fromEntries(

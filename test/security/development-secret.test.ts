@@ -11,7 +11,7 @@ import {
 } from '../../src/config.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
-import { createUser } from '../helpers/factories.js';
+import { insertUser } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -39,7 +39,7 @@ describe('development JWT secret', () => {
   });
 
   it('refuses a token minted with the old built-in secret (401); the same claims with its own secret pass', async () => {
-    const user = await createUser(testApp.db, { role: 'admin' });
+    const user = await insertUser(testApp.db, { role: 'admin' });
     const [row] = await testApp.db
       .select({ tokenVersion: users.tokenVersion })
       .from(users)

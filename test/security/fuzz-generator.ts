@@ -21,7 +21,7 @@ import { HOSTILE_STRINGS } from './hostile-values.js';
 import type { JsonSchema, Operation } from './openapi-operations.js';
 import { createRandom, type Random } from './random.js';
 import { acceptsType, EXACT, isDefinitelyInvalid, propertyPaths } from './schema-oracle.js';
-import { COURSE_NAMES, type World } from './security-world.js';
+import { COURSE_NAMES, type SecurityCast } from './security-cast.js';
 
 /**
  * Turns the OpenAPI operations into a deterministic list of hostile requests (same seed, same list).
@@ -68,7 +68,7 @@ function clone<T>(value: T): T {
 }
 
 /** A schema-valid value for `schema`, with real ids for id-like names. */
-function synthesize(schema: JsonSchema, name: string, draft: Draft, world: World): unknown {
+function synthesize(schema: JsonSchema, name: string, draft: Draft, world: SecurityCast): unknown {
   const branches = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
   if (Array.isArray(branches) && branches[0]) return synthesize(branches[0], name, draft, world);
   if (schema.default !== undefined) return clone(schema.default);
@@ -105,7 +105,13 @@ function synthesize(schema: JsonSchema, name: string, draft: Draft, world: World
 }
 
 /** Replaces ids in a documentation example (made-up UUIDs) with ids of the world. */
-function withRealIds(value: unknown, schema: JsonSchema, name: string, draft: Draft, world: World): unknown {
+function withRealIds(
+  value: unknown,
+  schema: JsonSchema,
+  name: string,
+  draft: Draft,
+  world: SecurityCast,
+): unknown {
   if (schema.format === 'uuid' && typeof value === 'string')
     return realIdFor(name, draft.course, draft.user, world);
   if (Array.isArray(value) && (schema.items as JsonSchema | undefined)?.format === 'uuid') {
@@ -124,7 +130,7 @@ function withRealIds(value: unknown, schema: JsonSchema, name: string, draft: Dr
 }
 
 /** A request to `op` as `caller` that reaches real resources: the starting point of every case. */
-export function baseDraft(op: Operation, caller: FuzzCaller, world: World, random: Random): Draft {
+export function baseDraft(op: Operation, caller: FuzzCaller, world: SecurityCast, random: Random): Draft {
   const courseName =
     caller === 'student'
       ? random.pick(['enrolledCourse', 'publishedCourse'] as const)

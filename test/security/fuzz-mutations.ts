@@ -26,7 +26,7 @@ import { forgedVariants } from './jwt-forgery.js';
 import { fillPath, type JsonSchema, type Operation } from './openapi-operations.js';
 import type { Random } from './random.js';
 import { acceptsType, EXACT, isDefinitelyInvalid, propertyPaths } from './schema-oracle.js';
-import type { World } from './security-world.js';
+import type { SecurityCast } from './security-cast.js';
 
 /** One way of making a request hostile. `apply` draws its values from the seeded PRNG. */
 export interface Mutation {
@@ -35,7 +35,7 @@ export interface Mutation {
 }
 
 export interface MutationContext {
-  world: World;
+  world: SecurityCast;
   /** nextCursor values the API issued, per operation key. */
   cursors: Record<string, string[]>;
   bodyLimitBytes: number;

@@ -1,7 +1,7 @@
 import type { Operation } from './openapi-operations.js';
 import { fillPath } from './openapi-operations.js';
 import { COERCED, EXACT, isDefinitelyInvalid } from './schema-oracle.js';
-import type { World, WorldCourse, WorldUser } from './security-world.js';
+import type { CastCourse, CastUser, SecurityCast } from './security-cast.js';
 
 /**
  * A request under construction: the generator builds a valid one for an operation, mutations make it
@@ -32,8 +32,8 @@ export interface Draft {
   op: Operation;
   caller: FuzzCaller;
   method: string;
-  course: WorldCourse;
-  user: WorldUser;
+  course: CastCourse;
+  user: CastUser;
   /** Percent-encoded path parameter values. */
   path: Record<string, string>;
   query: Array<{ name: string; encoded: string }>;
@@ -204,7 +204,7 @@ export function finish(draft: Draft): FinishedRequest {
 // Real values, so requests get past "not found" and reach validation and the services.
 
 /** A real id for a property or parameter named `name` (lessonIds, moduleId, instructorId, ...). */
-export function realIdFor(name: string, course: WorldCourse, user: WorldUser, world: World): string {
+export function realIdFor(name: string, course: CastCourse, user: CastUser, world: SecurityCast): string {
   const lower = name.toLowerCase();
   if (lower.includes('lesson')) return course.lessonId;
   if (lower.includes('module')) return course.moduleId;
@@ -214,7 +214,7 @@ export function realIdFor(name: string, course: WorldCourse, user: WorldUser, wo
   return course.id;
 }
 
-export function realIdsFor(name: string, course: WorldCourse, user: WorldUser, world: World): string[] {
+export function realIdsFor(name: string, course: CastCourse, user: CastUser, world: SecurityCast): string[] {
   if (name.toLowerCase().includes('lesson')) return [course.lessonId, course.previewLessonId];
   return [realIdFor(name, course, user, world)];
 }

@@ -3,7 +3,7 @@ import type { FuzzCase } from './fuzz-generator.js';
 import type { Operation } from './openapi-operations.js';
 import { fillPath } from './openapi-operations.js';
 import { expectationIssues, type ObservedResponse, responseIssues } from './response-checks.js';
-import type { World } from './security-world.js';
+import type { SecurityCast } from './security-cast.js';
 
 export const FUZZ_REQUEST_ID_PREFIX = 'fuzz-case-';
 
@@ -121,7 +121,7 @@ export async function runFuzzCases(
 export async function harvestCursors(
   app: App,
   operations: Operation[],
-  world: World,
+  world: SecurityCast,
 ): Promise<Record<string, string[]>> {
   const cursors: Record<string, string[]> = {};
   const callers = [undefined, ...Object.values(world.users).map((user) => user.headers)];

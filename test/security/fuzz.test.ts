@@ -17,7 +17,7 @@ import { loadOperations, type Operation } from './openapi-operations.js';
 import { createRandom, seedFrom } from './random.js';
 import { leaksIn, responseIssues } from './response-checks.js';
 import { acceptsType, propertyPaths } from './schema-oracle.js';
-import { createWorld, type World } from './security-world.js';
+import { insertSecurityCast, type SecurityCast } from './security-cast.js';
 
 /**
  * OpenAPI-driven fuzzing: every operation in /openapi.json gets hostile requests generated from its
@@ -48,7 +48,7 @@ function report(run: FuzzRun, what: string): string {
 describe('OpenAPI-driven fuzzing', () => {
   let testApp: TestApp;
   let app: App;
-  let world: World;
+  let world: SecurityCast;
   let operations: Operation[];
   let plan: FuzzPlan;
   let requests = 0;
@@ -70,7 +70,7 @@ describe('OpenAPI-driven fuzzing', () => {
     app = testApp.app;
     await app.ready();
     app.log.warn(LOG_CAPTURE_MARK);
-    world = await createWorld(testApp);
+    world = await insertSecurityCast(testApp);
     operations = await loadOperations(app);
     const cursors = await harvestCursors(app, operations, world);
     plan = planFuzzing(operations, {

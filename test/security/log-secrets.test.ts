@@ -2,8 +2,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { REDACT_CENSOR } from '../../src/http/logger.js';
-import { bearer, redisReady } from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { bearer } from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 import { forgedVariants } from './jwt-forgery.js';
 
 /**

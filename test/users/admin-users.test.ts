@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { refreshTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import {
-  accessTokenFor,
   bearer,
-  createUser,
+  insertUser,
   loginAs,
+  mintAccessToken,
   type TestUser,
   uniqueClientAddress,
-} from '../helpers/factories.js';
+} from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
@@ -26,11 +26,11 @@ describe('user administration (admin)', () => {
     testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
     app = testApp.app;
     await app.ready();
-    admin = await createUser(testApp.db, { role: 'admin', name: 'Root Admin' });
-    adminHeaders = bearer(await accessTokenFor(testApp, admin));
-    studentHeaders = bearer(await accessTokenFor(testApp, await createUser(testApp.db)));
+    admin = await insertUser(testApp.db, { role: 'admin', name: 'Root Admin' });
+    adminHeaders = bearer(await mintAccessToken(testApp, admin));
+    studentHeaders = bearer(await mintAccessToken(testApp, await insertUser(testApp.db)));
     instructorHeaders = bearer(
-      await accessTokenFor(testApp, await createUser(testApp.db, { role: 'instructor' })),
+      await mintAccessToken(testApp, await insertUser(testApp.db, { role: 'instructor' })),
     );
   });
   afterAll(async () => {
@@ -79,7 +79,7 @@ describe('user administration (admin)', () => {
       listed = [];
       for (let i = 0; i < 12; i++) {
         listed.push(
-          await createUser(testApp.db, {
+          await insertUser(testApp.db, {
             email: `list-${String(i).padStart(2, '0')}@school.test`,
             name: i % 2 === 0 ? `Zoe Even ${i}` : `Odd_Person ${i}`,
             role: i < 3 ? 'instructor' : 'student',
@@ -170,7 +170,7 @@ describe('user administration (admin)', () => {
 
   describe('GET /users/{id}', () => {
     it('returns any account, active or not; 404 for unknown ids', async () => {
-      const inactive = await createUser(testApp.db, { isActive: false });
+      const inactive = await insertUser(testApp.db, { isActive: false });
       const response = await get(`/users/${inactive.id}`);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: inactive.id, email: inactive.email, isActive: false });
@@ -184,7 +184,7 @@ describe('user administration (admin)', () => {
 
   describe('PATCH /users/{id}/role', () => {
     it('promotes a student; their next request already has the new role', async () => {
-      const student = await createUser(testApp.db);
+      const student = await insertUser(testApp.db);
       const session = await loginAs(app, student);
 
       const response = await changeRole(student.id, 'instructor');
@@ -204,7 +204,7 @@ describe('user administration (admin)', () => {
     });
 
     it('validates the role and the target', async () => {
-      const student = await createUser(testApp.db);
+      const student = await insertUser(testApp.db);
       const bad = await changeRole(student.id, 'superadmin');
       expect(bad.statusCode).toBe(400);
       expect(bad.json().errors.map((e: { field: string }) => e.field)).toContain('/body/role');
@@ -213,8 +213,8 @@ describe('user administration (admin)', () => {
     });
 
     it('a non-admin cannot promote themselves', async () => {
-      const student = await createUser(testApp.db);
-      const headers = bearer(await accessTokenFor(testApp, student));
+      const student = await insertUser(testApp.db);
+      const headers = bearer(await mintAccessToken(testApp, student));
       expect((await changeRole(student.id, 'admin', headers)).statusCode).toBe(403);
       expect(await roleOf(student.id)).toBe('student');
     });
@@ -222,7 +222,7 @@ describe('user administration (admin)', () => {
 
   describe('POST /users/{id}/deactivate and /reactivate', () => {
     it('cuts a user off at once, and lets them back in when reactivated', async () => {
-      const student = await createUser(testApp.db);
+      const student = await insertUser(testApp.db);
       const session = await loginAs(app, student);
       const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) });
       expect((await me()).statusCode).toBe(200);
@@ -279,8 +279,8 @@ describe('user administration (admin)', () => {
     });
 
     it('lets an admin deactivate another admin', async () => {
-      const other = await createUser(testApp.db, { role: 'admin' });
-      const otherHeaders = bearer(await accessTokenFor(testApp, other));
+      const other = await insertUser(testApp.db, { role: 'admin' });
+      const otherHeaders = bearer(await mintAccessToken(testApp, other));
       expect((await post(`/users/${other.id}/deactivate`)).statusCode).toBe(200);
       expect((await get('/users', otherHeaders)).statusCode).toBe(401);
     });
@@ -288,7 +288,7 @@ describe('user administration (admin)', () => {
     it('answers 404 for unknown ids, and a student cannot deactivate anyone', async () => {
       expect((await post(`/users/${UNKNOWN_ID}/deactivate`)).statusCode).toBe(404);
       expect((await post(`/users/${UNKNOWN_ID}/reactivate`)).statusCode).toBe(404);
-      const victim = await createUser(testApp.db);
+      const victim = await insertUser(testApp.db);
       expect((await post(`/users/${victim.id}/deactivate`, studentHeaders)).statusCode).toBe(403);
       const [row] = await testApp.db.select().from(users).where(eq(users.id, victim.id));
       expect(row?.isActive).toBe(true);

@@ -2,7 +2,7 @@ import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { userProfiles, users } from '../../src/infrastructure/database/schema/index.js';
-import { accessTokenFor, bearer, createUser, type TestUser } from '../helpers/factories.js';
+import { bearer, insertUser, mintAccessToken, type TestUser } from '../helpers/factories/index.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 
 const DEFAULT_PROFILE = {
@@ -34,8 +34,8 @@ describe('the signed-in user and profiles', () => {
     [...new Set((body.errors ?? []).map((e) => e.field))].sort();
 
   async function signedIn(): Promise<{ user: TestUser; headers: { authorization: string } }> {
-    const user = await createUser(testApp.db);
-    return { user, headers: bearer(await accessTokenFor(testApp, user)) };
+    const user = await insertUser(testApp.db);
+    return { user, headers: bearer(await mintAccessToken(testApp, user)) };
   }
 
   describe('GET /me', () => {
@@ -278,7 +278,7 @@ describe('the signed-in user and profiles', () => {
     });
 
     it('answers 404 for unknown and deactivated users, 400 for a malformed id', async () => {
-      const inactive = await createUser(testApp.db, { isActive: false });
+      const inactive = await insertUser(testApp.db, { isActive: false });
       for (const id of ['00000000-0000-4000-8000-000000000000', inactive.id]) {
         const response = await app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
         expect(response.statusCode).toBe(404);

@@ -3,14 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import {
-  accessTokenFor,
   bearer,
-  createUser,
+  insertUser,
   loginAs,
-  redisReady,
+  mintAccessToken,
   uniqueClientAddress,
-} from '../helpers/factories.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+} from '../helpers/factories/index.js';
+import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
 
 /**
  * The auth guard and GET /me are served from the user cache (no database read on a hit). Every test
@@ -26,8 +25,8 @@ describe('cached auth state and /me: every write takes effect on the next reques
     testApp = await buildTestApp();
     app = testApp.app;
     await redisReady(testApp.redis);
-    const admin = await createUser(testApp.db, { role: 'admin' });
-    adminHeaders = bearer(await accessTokenFor(testApp, admin));
+    const admin = await insertUser(testApp.db, { role: 'admin' });
+    adminHeaders = bearer(await mintAccessToken(testApp, admin));
   });
   afterAll(async () => {
     await testApp?.close();
@@ -46,8 +45,8 @@ describe('cached auth state and /me: every write takes effect on the next reques
     }
   }
 
-  async function signedIn(options: Parameters<typeof createUser>[1] = {}) {
-    const user = await createUser(testApp.db, options);
+  async function signedIn(options: Parameters<typeof insertUser>[1] = {}) {
+    const user = await insertUser(testApp.db, options);
     const session = await loginAs(app, user);
     const headers = bearer(session.accessToken);
     await warm(headers);

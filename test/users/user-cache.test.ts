@@ -9,8 +9,8 @@ import { createDatabaseClient } from '../../src/infrastructure/database/client/c
 import { createRedis } from '../../src/infrastructure/redis.js';
 import { createUserCache } from '../../src/modules/users/user-cache.js';
 import type { UserAuthState } from '../../src/shared/actor.js';
-import { accessTokenFor, bearer, createUser, redisReady } from '../helpers/factories.js';
-import { buildTestApp, createTestRedis, type TestApp } from '../helpers/test-app.js';
+import { bearer, insertUser, mintAccessToken } from '../helpers/factories/index.js';
+import { buildTestApp, createTestRedis, redisReady, type TestApp } from '../helpers/test-app.js';
 import { createOutboxMailer } from '../helpers/test-mailer.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -229,10 +229,10 @@ describe.skipIf(!redisUrl)('two instances sharing Redis', () => {
   });
 
   it('a deactivation and a role change on one instance take effect on the other at once', async () => {
-    const admin = await createUser(first.db, { role: 'admin' });
-    const adminHeaders = bearer(await accessTokenFor(first, admin));
-    const student = await createUser(first.db);
-    const headers = bearer(await accessTokenFor(first, student));
+    const admin = await insertUser(first.db, { role: 'admin' });
+    const adminHeaders = bearer(await mintAccessToken(first, admin));
+    const student = await insertUser(first.db);
+    const headers = bearer(await mintAccessToken(first, student));
     const onSecond = (url: string) => second.inject({ method: 'GET', url: `/api/v1${url}`, headers });
     for (let i = 0; i < 2; i++) {
       expect((await onSecond('/me')).statusCode).toBe(200);

@@ -1,9 +1,11 @@
 import { expect } from 'vitest';
-import { jsonOf, send } from './reliability-http.js';
+import { jsonOf, send } from '../http-client.js';
+import { VALID_COURSE_FIELDS, VALID_LESSON_FIELDS } from './api.js';
+import { bearer } from './tokens.js';
 
 /**
- * Data the reliability suites need, made through the HTTP API of a spawned server (so the same
- * code paths run as in production): sessions, and a published course to read from the catalog.
+ * HTTP-level helpers against a spawned server on `port` (the reliability suites), so the same code
+ * paths run as in production: sessions, and a published course to read from the catalog.
  */
 
 export interface HttpSession {
@@ -12,10 +14,8 @@ export interface HttpSession {
   userId: string;
 }
 
-export const bearerHeader = (token: string) => ({ authorization: `Bearer ${token}` });
-
 /** Signs in; `clientAddress` becomes the client's address when the server trusts X-Forwarded-For. */
-export async function loginOver(
+async function login(
   port: number,
   credentials: { email: string; password: string },
   clientAddress?: string,
@@ -38,12 +38,8 @@ export interface PublishedCourse {
 }
 
 /** Creates a course with one module and one lesson through the authoring API, and publishes it. */
-export async function publishCourseOver(
-  port: number,
-  instructorToken: string,
-  title: string,
-): Promise<PublishedCourse> {
-  const headers = bearerHeader(instructorToken);
+async function publishCourse(port: number, instructorToken: string, title: string): Promise<PublishedCourse> {
+  const headers = bearer(instructorToken);
   const expectStatus = async (path: string, body: unknown, status: number) => {
     const outcome = await send(port, { method: 'POST', path, body, headers });
     expect(outcome.kind === 'response' && outcome.status, JSON.stringify(outcome)).toBe(status);
@@ -51,21 +47,18 @@ export async function publishCourseOver(
   };
   const course = await expectStatus(
     '/api/v1/courses',
-    {
-      title,
-      description: 'Kept alive through faults.',
-      difficulty: 'beginner',
-      priceCents: 0,
-      currency: 'USD',
-    },
+    { title, ...VALID_COURSE_FIELDS, description: 'Kept alive through faults.' },
     201,
   );
   const module = await expectStatus(`/api/v1/courses/${course.id}/modules`, { title: 'Module one' }, 201);
   await expectStatus(
     `/api/v1/courses/${course.id}/modules/${module.id}/lessons`,
-    { title: 'Lesson one', type: 'text', content: { body: 'Read this.' }, isPreview: true },
+    { title: 'Lesson one', ...VALID_LESSON_FIELDS, isPreview: true },
     201,
   );
   const published = await expectStatus(`/api/v1/courses/${course.id}/publish`, undefined, 200);
   return { id: published.id, slug: published.slug, title: published.title, version: published.version };
 }
+
+/** The API of a spawned server: `serverApi.login(port, user)`, `serverApi.publishCourse(port, token, title)`. */
+export const serverApi = { login, publishCourse };

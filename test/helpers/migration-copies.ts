@@ -6,7 +6,7 @@ import {
   type Journal,
 } from '../../src/infrastructure/database/migrations/migration-files.js';
 
-export interface MigrationsFixture {
+export interface MigrationsCopy {
   dir: string;
   /** Appends a migration to the copy's journal; `when` defaults to after the newest entry. */
   add(
@@ -20,7 +20,7 @@ export interface MigrationsFixture {
 }
 
 /** A throwaway copy of migrations/ that a test can extend without touching the real one. */
-export function copyMigrations(): MigrationsFixture {
+export function copyMigrations(): MigrationsCopy {
   const dir = mkdtempSync(path.join(tmpdir(), 'lp-migrations-'));
   cpSync(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
   const journalPath = path.join(dir, 'meta', '_journal.json');

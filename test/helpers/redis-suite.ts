@@ -2,8 +2,8 @@ import {
   createDatabaseClient,
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
-import { createUser, type TestUser } from './factories.js';
-import { hasRedisServer, type RedisProcess, startRedisServer } from './reliability-processes.js';
+import { insertUser, type TestUser } from './factories/users.js';
+import { hasRedisServer, type RedisProcess, startRedisServer } from './processes.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**
@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
  * their own, a fresh database, and an instructor and a student who sign in with `password`. Each
  * suite then spawns its API processes with the environment its faults need.
  */
-export interface RedisWorld {
+export interface RedisSuite {
   /** The suite may replace it (an outage restarts Redis on the same port); close() kills this one. */
   redis: RedisProcess;
   database: TestDatabase;
@@ -23,25 +23,25 @@ export interface RedisWorld {
   close(): Promise<void>;
 }
 
-export async function startRedisWorld(password: string): Promise<RedisWorld> {
+export async function startRedisSuite(password: string): Promise<RedisSuite> {
   const redis = await startRedisServer();
   const database = await createTestDatabase();
   const verifier = createDatabaseClient(database.url, { max: 1 });
-  const instructor = await createUser(verifier.db, { role: 'instructor', password });
-  const student = await createUser(verifier.db, { role: 'student', password });
-  const world: RedisWorld = {
+  const instructor = await insertUser(verifier.db, { role: 'instructor', password });
+  const student = await insertUser(verifier.db, { role: 'student', password });
+  const suite: RedisSuite = {
     redis,
     database,
     verifier,
     instructor,
     student,
     async close() {
-      await world.redis.kill();
+      await suite.redis.kill();
       await verifier.close();
       await database.drop();
     },
   };
-  return world;
+  return suite;
 }
 
 /**

@@ -1,0 +1,92 @@
+import {
+  insertCourse,
+  insertEnrollment,
+  insertLesson,
+  insertModule,
+  insertSignedInUser,
+  type SignedInUser,
+} from '../helpers/factories/index.js';
+import type { TestApp } from '../helpers/test-app.js';
+import { CAST_ROLES, type CastName } from '../helpers/use-test-app.js';
+
+/** What building the cast needs from the test app: its database and the settings tokens are signed with. */
+type CastSource = Pick<TestApp, 'db' | 'config'>;
+
+/**
+ * The people and resources the security suites act with: two students, two instructors and an admin,
+ * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
+ * in), each with one module holding a regular and a preview lesson. Rows are inserted directly
+ * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
+ */
+
+export const CALLERS = [
+  'anonymous',
+  'student',
+  'otherStudent',
+  'instructor',
+  'otherInstructor',
+  'admin',
+] as const;
+export type Caller = (typeof CALLERS)[number];
+export type SignedInCaller = Exclude<Caller, 'anonymous'> & CastName;
+
+export const COURSE_NAMES = ['draftCourse', 'publishedCourse', 'enrolledCourse'] as const;
+export type CourseName = (typeof COURSE_NAMES)[number];
+
+export type CastUser = SignedInUser;
+
+export interface CastCourse {
+  id: string;
+  slug: string;
+  status: 'draft' | 'published';
+  version: number;
+  moduleId: string;
+  /** A lesson that is not a preview: its body needs the instructor, an admin or an enrollment. */
+  lessonId: string;
+  previewLessonId: string;
+}
+
+export interface SecurityCast {
+  users: Record<SignedInCaller, CastUser>;
+  courses: Record<CourseName, CastCourse>;
+}
+
+function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
+  return insertSignedInUser(testApp, { role: CAST_ROLES[caller], name: `Security ${caller}` });
+}
+
+async function castCourse(testApp: CastSource, instructorId: string, name: CourseName): Promise<CastCourse> {
+  const status = name === 'draftCourse' ? 'draft' : 'published';
+  const course = await insertCourse(testApp.db, instructorId, {
+    title: `Security ${name}`,
+    description: 'A course the security suites act on.',
+    status,
+  });
+  const module = await insertModule(testApp.db, course.id, 0);
+  const lesson = await insertLesson(testApp.db, module, 0);
+  const preview = await insertLesson(testApp.db, module, 1, { isPreview: true });
+  return {
+    id: course.id,
+    slug: course.slug,
+    status,
+    version: course.version,
+    moduleId: module.id,
+    lessonId: lesson.id,
+    previewLessonId: preview.id,
+  };
+}
+
+export async function insertSecurityCast(testApp: CastSource): Promise<SecurityCast> {
+  const users = {} as Record<SignedInCaller, CastUser>;
+  for (const caller of Object.keys(CAST_ROLES) as SignedInCaller[])
+    users[caller] = await castUser(testApp, caller);
+  const courses = {} as Record<CourseName, CastCourse>;
+  for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
+  await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
+  return { users, courses };
+}
+
+/** The Authorization header of `caller` (none for anonymous). */
+export function headersOf(cast: SecurityCast, caller: Caller): Record<string, string> {
+  return caller === 'anonymous' ? {} : { ...cast.users[caller].headers };
+}
