@@ -114,6 +114,11 @@ describe.skipIf(!suite.available)(suite.title, () => {
     expect(await titleOn(a!)).toBe(partitionedEdit);
     expect(await meStatus(a!, session.accessToken)).toBe(401);
     const staleOnBDuringPartition = (await titleOn(b!)) !== partitionedEdit;
+    const sessionOnBDuringPartition = await meStatus(b!, session.accessToken);
+    // The premise: A's invalidations did not reach Redis, so B still serves its copies. A cut that
+    // did nothing would let them through at once and the convergence below would prove nothing.
+    expect(staleOnBDuringPartition, 'B still serves the old title while A is cut off').toBe(true);
+    expect(sessionOnBDuringPartition, 'B still accepts the signed-out session while A is cut off').toBe(200);
 
     await sleep(Math.max(0, PARTITION_MS - (performance.now() - cutAt)));
     proxy!.heal();

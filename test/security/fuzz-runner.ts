@@ -61,7 +61,12 @@ export function describeFinding(finding: FuzzFinding): string {
 export async function runFuzzCases(
   app: App,
   cases: FuzzCase[],
-  options: { concurrency: number; mustReject: boolean },
+  options: {
+    concurrency: number;
+    mustReject: boolean;
+    /** Further checks of each response (the leak check's planted markers). */
+    extraIssues?: (fuzzCase: FuzzCase, response: ObservedResponse) => string[];
+  },
 ): Promise<FuzzRun> {
   const run: FuzzRun = { findings: [], requests: 0, statuses: new Map() };
   const send = async (fuzzCase: FuzzCase, headers = fuzzCase.headers): Promise<ObservedResponse> => {
@@ -79,6 +84,7 @@ export async function runFuzzCases(
   const check = (fuzzCase: FuzzCase, response: ObservedResponse) => {
     const issues = responseIssues(response);
     if (fuzzCase.expected) issues.push(...expectationIssues(fuzzCase.expected, response));
+    if (options.extraIssues) issues.push(...options.extraIssues(fuzzCase, response));
     if (options.mustReject && (response.statusCode < 400 || response.statusCode >= 500)) {
       issues.push(
         `must be rejected (${fuzzCase.rejectionReasons.join('; ')}) but was answered ${response.statusCode}`,

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../src/infrastructure/database/client/client.js';
+import { courses, lessons, users } from '../../src/infrastructure/database/schema/index.js';
+import type { Caller, SecurityCast } from './security-cast.js';
+
+/**
+ * The leak check of the security suites: unique marker values planted in what a caller must not see,
+ * and a search for them in every response body that caller gets. A status check alone passes a 200
+ * list that carries a draft course; this does not. A new module plants its own markers here with its
+ * rows (correct quiz answers, other users' messages and payments) and names who may see them.
+ */
+
+export interface LeakMarker {
+  /** What the marker stands for, for the failure message. */
+  what: string;
+  value: string;
+  /** The callers allowed to receive it; every other caller must never see it in a response. */
+  visibleTo: readonly Caller[];
+}
+
+const marker = (what: string): string =>
+  `leakmarker${randomBytes(8).toString('hex')}${what.replace(/\W/g, '')}`;
+
+const courseAuthors = ['instructor', 'admin'] as const;
+
+/**
+ * Writes the markers into `world`'s rows (before any request reads them, so no cache holds the old
+ * values) and returns them. The student's email is changed in `world` too, so requests built from it
+ * still name the right account.
+ */
+export async function plantLeakMarkers(db: Database, world: SecurityCast): Promise<LeakMarker[]> {
+  const planted: LeakMarker[] = [];
+  const plant = (what: string, visibleTo: readonly Caller[]): string => {
+    const value = marker(what);
+    planted.push({ what, value, visibleTo });
+    return value;
+  };
+
+  const { draftCourse, publishedCourse, enrolledCourse } = world.courses;
+  await db
+    .update(courses)
+    .set({
+      title: `Draft ${plant('draft course title', courseAuthors)}`,
+      description: `Unpublished ${plant('draft course description', courseAuthors)}`,
+    })
+    .where(eq(courses.id, draftCourse.id));
+  const lessonBodies: Array<[string, string, readonly Caller[]]> = [
+    [draftCourse.lessonId, 'lesson body of a draft course', courseAuthors],
+    [publishedCourse.lessonId, 'lesson body behind an enrollment nobody has', courseAuthors],
+    [enrolledCourse.lessonId, "lesson body behind the student's enrollment", [...courseAuthors, 'student']],
+  ];
+  for (const [lessonId, what, visibleTo] of lessonBodies) {
+    await db
+      .update(lessons)
+      .set({ content: { body: `Lesson text ${plant(what, visibleTo)}` } })
+      .where(eq(lessons.id, lessonId));
+  }
+  const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
+  await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
+  world.users.student.email = email;
+  return planted;
+}
+
+/**
+ * Routes whose request signs in as the world's student through its body (password, refresh token)
+ * whatever bearer token it carries: the answer is the student's own account, so the student's
+ * markers are theirs to see.
+ */
+const SIGNS_IN_AS_STUDENT = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/refresh']);
+
+/** Who the answer to `caller` calling `operation` is for. */
+export function recipientOf(operation: string, caller: Caller): Caller {
+  return SIGNS_IN_AS_STUDENT.has(operation) ? 'student' : caller;
+}
+
+/** One line per marker `caller` must not see that `body` contains. */
+export function markerLeaks(markers: readonly LeakMarker[], caller: Caller, body: string): string[] {
+  return markers
+    .filter((planted) => !planted.visibleTo.includes(caller) && body.includes(planted.value))
+    .map((planted) => `body leaks the ${planted.what} to ${caller}`);
+}
