@@ -354,7 +354,10 @@ function newChunk() {
       enrolled_at: 'timestamptz',
       completed_at: 'timestamptz',
       progress_percent: 'int4',
+      completed_lesson_count: 'int4',
+      time_spent_seconds: 'int4',
       last_accessed_at: 'timestamptz',
+      dropped_at: 'timestamptz',
       created_at: 'timestamptz',
       updated_at: 'timestamptz',
     }),
@@ -744,6 +747,7 @@ function addEnrollment(
   const span = Math.max(60_000, nowMs - enrolledAt - 60_000);
   const step = span / (touched + 1);
   let lastActivity: number | null = null;
+  let totalTimeSpent = 0;
   for (let i = 0; i < touched; i++) {
     const lesson = course.lessons[i]!;
     const startedAt = Math.round(enrolledAt + step * i + rng.next() * step * 0.3);
@@ -753,6 +757,7 @@ function addEnrollment(
     const timeSpent = Math.round(seconds * (done ? 0.8 + rng.next() * 0.7 : percent / 100));
     const completedAt = done ? Math.min(startedAt + Math.min(timeSpent * 1000, step * 0.6), nowMs) : null;
     lastActivity = completedAt ?? startedAt + timeSpent * 1000;
+    totalTimeSpent += timeSpent;
     chunk.lesson_progress.add({
       id: uuidv7(),
       user_id: student.id,
@@ -771,6 +776,7 @@ function addEnrollment(
   }
   const completedAt = status === 'completed' ? Math.min((lastActivity ?? enrolledAt) + 60_000, nowMs) : null;
   const lastAccessedAt = lastActivity === null ? null : Math.min(lastActivity, nowMs);
+  const droppedAt = status === 'dropped' ? Math.min((lastAccessedAt ?? enrolledAt) + DAY, nowMs) : null;
   chunk.enrollments.add({
     id: enrollmentId,
     user_id: student.id,
@@ -779,9 +785,12 @@ function addEnrollment(
     enrolled_at: enrolledAt,
     completed_at: completedAt,
     progress_percent: total === 0 ? 0 : Math.round((completedLessons / total) * 100),
+    completed_lesson_count: completedLessons,
+    time_spent_seconds: totalTimeSpent,
     last_accessed_at: lastAccessedAt,
+    dropped_at: droppedAt,
     created_at: enrolledAt,
-    updated_at: Math.max(enrolledAt, lastAccessedAt ?? 0, completedAt ?? 0),
+    updated_at: Math.max(enrolledAt, lastAccessedAt ?? 0, completedAt ?? 0, droppedAt ?? 0),
   });
 }
 

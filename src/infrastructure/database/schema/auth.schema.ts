@@ -61,6 +61,8 @@ export const passwordResetTokens = pgTable(
     }).onDelete('cascade'),
     unique('password_reset_tokens_token_hash_unique').on(t.tokenHash),
     index('password_reset_tokens_user_id_idx').on(t.userId),
+    // Purge of expired tokens.
+    index('password_reset_tokens_expires_at_idx').on(t.expiresAt),
   ],
 );
 

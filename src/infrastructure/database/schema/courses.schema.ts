@@ -8,6 +8,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   unique,
   uuid,
@@ -20,6 +21,7 @@ import {
   id,
   jsonbTypeCheck,
   nonNegative,
+  rangeCheck,
   timestamps,
   timestamptz,
 } from './columns.js';
@@ -60,6 +62,10 @@ export const courses = pgTable(
     archivedAt: timestamptz('archived_at'),
     version: integer('version').notNull().default(1),
     enrollmentCount: integer('enrollment_count').notNull().default(0),
+    /** Each module unlocks when every required lesson of the modules before it is completed. */
+    sequentialModules: boolean('sequential_modules').notNull().default(false),
+    /** Days of access from enrolment (NULL: no expiry); sets `enrollments.expires_at`. */
+    accessDurationDays: integer('access_duration_days'),
     searchVector: tsvector('search_vector').generatedAlwaysAs(
       sql`setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', coalesce(description, '')), 'B')`,
     ),
@@ -100,6 +106,7 @@ export const courses = pgTable(
     check('courses_version_check', sql`${t.version} >= 1`),
     nonNegative('courses_enrollment_count_check', t.enrollmentCount),
     check('courses_published_at_check', sql`${t.status} <> 'published' OR ${t.publishedAt} IS NOT NULL`),
+    rangeCheck('courses_access_duration_days_check', t.accessDurationDays, 1, 36_500),
   ],
 );
 
@@ -148,6 +155,8 @@ export const lessons = pgTable(
     videoUrl: text('video_url'),
     durationSeconds: integer('duration_seconds').notNull().default(0),
     isPreview: boolean('is_preview').notNull().default(false),
+    /** Counts towards course completion; optional lessons (extras, further reading) do not. */
+    isRequired: boolean('is_required').notNull().default(true),
     ...timestamps,
   },
   (t) => [
@@ -169,9 +178,39 @@ export const lessons = pgTable(
   ],
 );
 
+/**
+ * Courses a learner must have completed before enrolling in `course_id`. Authored by the course's
+ * instructor; a course cannot require itself (cycles through several courses are refused in code).
+ */
+export const coursePrerequisites = pgTable(
+  'course_prerequisites',
+  {
+    courseId: uuid('course_id').notNull(),
+    prerequisiteCourseId: uuid('prerequisite_course_id').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ name: 'course_prerequisites_pkey', columns: [t.courseId, t.prerequisiteCourseId] }),
+    foreignKey({
+      name: 'course_prerequisites_course_id_fk',
+      columns: [t.courseId],
+      foreignColumns: [courses.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'course_prerequisites_prerequisite_course_id_fk',
+      columns: [t.prerequisiteCourseId],
+      foreignColumns: [courses.id],
+    }).onDelete('cascade'),
+    // "Which courses require this one" (deleting a course, showing what it unlocks).
+    index('course_prerequisites_prerequisite_course_id_idx').on(t.prerequisiteCourseId),
+    check('course_prerequisites_not_self_check', sql`${t.courseId} <> ${t.prerequisiteCourseId}`),
+  ],
+);
+
 export type Course = typeof courses.$inferSelect;
 export type NewCourse = typeof courses.$inferInsert;
 export type CourseModule = typeof courseModules.$inferSelect;
 export type NewCourseModule = typeof courseModules.$inferInsert;
 export type Lesson = typeof lessons.$inferSelect;
 export type NewLesson = typeof lessons.$inferInsert;
+export type CoursePrerequisite = typeof coursePrerequisites.$inferSelect;

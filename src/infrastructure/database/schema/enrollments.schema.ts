@@ -30,7 +30,14 @@ export const enrollments = pgTable(
     completedAt: timestamptz('completed_at'),
     expiresAt: timestamptz('expires_at'),
     progressPercent: integer('progress_percent').notNull().default(0),
+    /** Required lessons completed; with the course's required-lesson count it gives `progress_percent`. */
+    completedLessonCount: integer('completed_lesson_count').notNull().default(0),
+    /** Sum of the time reported on this enrollment's lessons. */
+    timeSpentSeconds: integer('time_spent_seconds').notNull().default(0),
     lastAccessedAt: timestamptz('last_accessed_at'),
+    droppedAt: timestamptz('dropped_at'),
+    /** Who enrolled the learner when it was not the learner (an instructor, an admin, a bulk operation). */
+    enrolledBy: uuid('enrolled_by'),
     paymentId: uuid('payment_id'),
     ...timestamps,
   },
@@ -53,13 +60,22 @@ export const enrollments = pgTable(
     index('enrollments_user_id_last_accessed_at_idx').on(t.userId, t.lastAccessedAt.desc().nullsFirst()),
     // Course roster / counts by status.
     index('enrollments_course_id_status_idx').on(t.courseId, t.status),
+    foreignKey({
+      name: 'enrollments_enrolled_by_fk',
+      columns: [t.enrolledBy],
+      foreignColumns: [users.id],
+    }).onDelete('set null'),
     index('enrollments_payment_id_idx').on(t.paymentId),
+    index('enrollments_enrolled_by_idx').on(t.enrolledBy),
     // Expiry sweep: active enrollments whose access window has passed.
     index('enrollments_expires_at_idx')
       .on(t.expiresAt)
       .where(sql`expires_at IS NOT NULL AND status = 'active'`),
     rangeCheck('enrollments_progress_percent_check', t.progressPercent, 0, 100),
     check('enrollments_completed_at_check', sql`${t.status} <> 'completed' OR ${t.completedAt} IS NOT NULL`),
+    nonNegative('enrollments_completed_lesson_count_check', t.completedLessonCount),
+    nonNegative('enrollments_time_spent_seconds_check', t.timeSpentSeconds),
+    check('enrollments_dropped_at_check', sql`${t.status} <> 'dropped' OR ${t.droppedAt} IS NOT NULL`),
   ],
 );
 
@@ -129,6 +145,8 @@ export const certificates = pgTable(
     storageKey: text('storage_key'),
     revokedAt: timestamptz('revoked_at'),
     revocationReason: text('revocation_reason'),
+    /** The signed credential (compact JWS, Ed25519), made once at issue; its `kid` names the key. */
+    credential: text('credential'),
     metadata: jsonb('metadata').$type<CertificateMetadata>().notNull().default(emptyJsonObject),
     ...timestamps,
   },
@@ -152,6 +170,10 @@ export const certificates = pgTable(
     index('certificates_course_id_idx').on(t.courseId),
     check('certificates_verification_code_length_check', sql`length(${t.verificationCode}) >= 8`),
     jsonbTypeCheck('certificates_metadata_object_check', t.metadata, 'object'),
+    check(
+      'certificates_revocation_reason_check',
+      sql`${t.revokedAt} IS NULL OR length(btrim(coalesce(${t.revocationReason}, ''))) > 0`,
+    ),
   ],
 );
 

@@ -39,6 +39,15 @@ export type EnrollmentStatus = (typeof enrollmentStatusEnum.enumValues)[number];
 export const progressStatusEnum = pgEnum('progress_status', ['not_started', 'in_progress', 'completed']);
 export type ProgressStatus = (typeof progressStatusEnum.enumValues)[number];
 
+/** Bulk operations (bulk enrolment): queued → running → completed | failed. */
+export const bulkOperationStateEnum = pgEnum('bulk_operation_state', [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+]);
+export type BulkOperationState = (typeof bulkOperationStateEnum.enumValues)[number];
+
 // Assessments
 export const quizTypeEnum = pgEnum('quiz_type', ['practice', 'graded', 'exam', 'survey']);
 export type QuizType = (typeof quizTypeEnum.enumValues)[number];
