@@ -21,7 +21,7 @@ await runCommand(
       lockTimeoutMs: config.migrationLockTimeoutMs,
       log: (line) => console.log(line),
     });
-    if (result.applied.length === 0) {
+    if (result.applied.length === 0 && !result.jobQueue.changed) {
       console.log(`  nothing to apply (${result.alreadyApplied} migration(s) already applied)`);
     }
     console.log('Migrations completed successfully');
