@@ -39,6 +39,7 @@ import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
 import { healthModule } from './modules/health/index.js';
+import { jobsModule } from './modules/jobs/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
@@ -196,6 +197,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   });
   await api.register(catalogModule, { db, catalogCache });
   await api.register(coursesModule, { db, events });
+  await api.register(jobsModule, { db });
 };
 
 /**

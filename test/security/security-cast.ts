@@ -1,6 +1,7 @@
 import {
   insertCourse,
   insertEnrollment,
+  insertJob,
   insertLesson,
   insertModule,
   insertSignedInUser,
@@ -15,7 +16,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
- * in), each with one module holding a regular and a preview lesson. Rows are inserted directly
+ * in), each with one module holding a regular and a preview lesson, and a failed background job. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -49,6 +50,8 @@ export interface CastCourse {
 export interface SecurityCast {
   users: Record<SignedInCaller, CastUser>;
   courses: Record<CourseName, CastCourse>;
+  /** A background job that used all its attempts (the admin's jobs routes act on it). */
+  jobs: { failedJobId: string };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -83,7 +86,12 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
   const courses = {} as Record<CourseName, CastCourse>;
   for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
   await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
-  return { users, courses };
+  const failedJob = await insertJob(testApp.db, {
+    task: 'security.cast-job',
+    payload: { userId: users.student.id },
+    state: 'failed',
+  });
+  return { users, courses, jobs: { failedJobId: failedJob.id } };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */
