@@ -330,7 +330,7 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
       // Test apps run no worker unless a test asks for one (and closes it with the app).
       workerEnabled: readBool(env, 'WORKER_ENABLED', nodeEnv !== 'test'),
       concurrency: readInt(env, 'WORKER_CONCURRENCY', 4, 1, 100),
-      fetchBatchSize: readInt(env, 'WORKER_FETCH_BATCH', 50, 1, 1_000),
+      fetchBatchSize: readInt(env, 'WORKER_FETCH_BATCH', 200, 1, 1_000),
     },
     expiredTokenRetentionDays: readInt(env, 'EXPIRED_TOKEN_RETENTION_DAYS', 7, 0, 3_650),
   };
