@@ -19,6 +19,7 @@ export const API_TAGS = [
     name: 'courses',
     description: 'Course authoring for instructors: courses, modules, lessons, publishing.',
   },
+  { name: 'jobs', description: 'Background jobs for admins: failed, queued, running and scheduled; retry.' },
   { name: OPERATIONS_TAG, description: 'Health checks and metrics for load balancers and monitoring.' },
 ];
 
@@ -26,7 +27,8 @@ export const API_TAGS = [
 // communication, payments, analytics) are added here when their routes are.
 const DESCRIPTION = [
   'HTTP API of the learning platform: accounts and sign-in, user profiles and administration, the public',
-  'course catalog, and course authoring (courses, modules, lessons, publishing).',
+  'course catalog, course authoring (courses, modules, lessons, publishing), and the background job queue',
+  'for admins.',
   '',
   'Every endpoint of the current version lives under `/api/v1`. Errors are RFC 9457 problem details',
   '(`application/problem+json`) with a stable `type` URI and `code`; validation errors list each bad',

@@ -80,6 +80,11 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
     expect(dryRun.stdout).toContain('CREATE TABLE "users"');
     expect((await exec(database.url, "SELECT to_regclass('users') AS t")).rows[0].t).toBeNull();
 
+    expect(dryRun.stdout).toContain(
+      "-- job queue schema graphile_worker is missing: graphile-worker's migrator would bring it to revision 19",
+    );
+    expect((await exec(database.url, "SELECT to_regnamespace('graphile_worker') AS s")).rows[0].s).toBeNull();
+
     const status = await runCli('db-status', [], { DATABASE_URL: database.url });
     expect(status.stdout).toContain('Applied (0):');
     expect(status.stdout).toContain(`Pending (${migrationCount}):`);
@@ -93,6 +98,7 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
       /✓ 0000_\w+ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}db user postgres, os user .+@.+, \d+ ms/,
     );
     expect(status.stdout).toContain('Pending (0):');
+    expect(status.stdout).toContain('Job queue schema (graphile_worker): revision 19, up to date');
   });
 
   it('db:baseline records migrations on a schema built without tracking, after checking it', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import { courses, lessons, notifications, users } from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
@@ -63,6 +63,11 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(notifications)
     .set({ title: `Notification ${plant("another user's notification", ['student'])}` })
     .where(eq(notifications.id, world.studentNotificationId));
+  // A background job's payload and last error may name users: admins only.
+  const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
+  await db.execute(sql`UPDATE graphile_worker._private_jobs
+    SET payload = ${payload}::json, last_error = ${`failed: ${plant('a background job error', ['admin'])}`}
+    WHERE id = ${world.jobs.failedJobId}::bigint`);
   return planted;
 }
 

@@ -1,6 +1,7 @@
 import {
   insertCourse,
   insertEnrollment,
+  insertJob,
   insertLesson,
   insertModule,
   insertNotification,
@@ -16,7 +17,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
- * in), each with one module holding a regular and a preview lesson. Rows are inserted directly
+ * in), each with one module holding a regular and a preview lesson, and a failed background job. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -52,6 +53,8 @@ export interface SecurityCast {
   courses: Record<CourseName, CastCourse>;
   /** One notification of `student`'s. */
   studentNotificationId: string;
+  /** A background job that used all its attempts (the admin's jobs routes act on it). */
+  jobs: { failedJobId: string };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -91,7 +94,12 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     title: 'You are enrolled',
     payload: { courseId: courses.enrolledCourse.id },
   });
-  return { users, courses, studentNotificationId: notification.id };
+  const failedJob = await insertJob(testApp.db, {
+    task: 'security.cast-job',
+    payload: { userId: users.student.id },
+    state: 'failed',
+  });
+  return { users, courses, studentNotificationId: notification.id, jobs: { failedJobId: failedJob.id } };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */
