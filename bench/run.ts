@@ -255,7 +255,9 @@ function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
   const lines = [
     `# Benchmark ${date}`,
     '',
-    `${connections} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s per scenario; server in its own process.`,
+    results.length > 0
+      ? `${connections} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s per scenario; server in its own process.`
+      : `Job scenarios only (\`--only ${args.only ?? ''}\`).`,
     '',
   ];
   const checks: { target: string; met: boolean }[] = [];
@@ -345,13 +347,13 @@ function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
   mkdirSync(dir, { recursive: true });
   const stamp = date.replace(/[:.]/g, '-');
   const svgName = `${stamp}.svg`;
-  lines.push(`![req/s per scenario vs ceiling](${svgName})`, '');
+  if (results.length > 0) lines.push(`![req/s per scenario vs ceiling](${svgName})`, '');
   writeFileSync(
     path.join(dir, `${stamp}.json`),
     `${JSON.stringify({ date, connections, durationSeconds, results, jobResults, checks }, null, 2)}\n`,
   );
   writeFileSync(path.join(dir, `${stamp}.md`), `${lines.join('\n')}\n`);
-  writeFileSync(path.join(dir, svgName), renderBarChart(results));
+  if (results.length > 0) writeFileSync(path.join(dir, svgName), renderBarChart(results));
   console.log(`\n${lines.filter((l) => l.startsWith('- ')).join('\n')}`);
   console.log(`\nReport: bench/results/${stamp}.md`);
 }
