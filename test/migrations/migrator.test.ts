@@ -64,7 +64,10 @@ describe('db:migrate on an empty database', () => {
       expect(row.appliedByDbUser).toBe(new URL(database.url).username);
       expect(row.appliedByOsUser).toMatch(/.+@.+/);
       expect(row.appliedAt).toBeInstanceOf(Date);
-      expect(row.durationMs).toBeGreaterThanOrEqual(0);
+      // The time of its SQL, recorded inside its transaction: at most what the run reports for it.
+      const reported = result.applied.find((applied) => applied.tag === row.tag);
+      expect(Number.isInteger(row.durationMs), `${row.tag}: ${row.durationMs}`).toBe(true);
+      expect(row.durationMs).toBeLessThanOrEqual(reported!.durationMs);
     }
     const report = await verifyDatabase({ databaseUrl: database.url });
     expect(report.drift).toEqual([]);
@@ -72,6 +75,18 @@ describe('db:migrate on an empty database', () => {
     expect(report.counts.guideEnums).toBe(16);
     expect(report.counts.tables).toBe(Object.keys(readLatestSnapshot(DEFAULT_MIGRATIONS_DIR).tables).length);
     expect(report.counts.enums).toBe(16);
+  });
+
+  it('records how long each migration took, in the tracking row and in its result', async () => {
+    fixture = copyMigrations();
+    const { tag } = fixture.add('slow', 'SELECT pg_sleep(0.3);');
+    const result = await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
+    const reported = result.applied.find((applied) => applied.tag === tag)!.durationMs;
+    const recorded = (await trackingRows(database.url)).find((row) => row.tag === tag)!.durationMs!;
+    expect(recorded).toBeGreaterThanOrEqual(300);
+    expect(reported).toBeGreaterThanOrEqual(recorded);
+    // A duration in milliseconds (not a clock reading, not seconds).
+    expect(recorded).toBeLessThan(300 + 2_000);
   });
 
   it('is a no-op when run again', async () => {
