@@ -37,11 +37,13 @@ export const AREAS = {
       },
     ],
     tests: [
+      'test/courses/course-access.test.ts',
       'test/courses/courses.test.ts',
       'test/courses/lifecycle.test.ts',
       'test/courses/modules.test.ts',
       'test/courses/lessons.test.ts',
       'test/courses/slug-probing.test.ts',
+      'test/courses/catalog-invalidation.test.ts',
       'test/users/admin-users.test.ts',
     ],
   },
