@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -245,11 +245,6 @@ export async function waitForReady(server: ServerProcess, timeoutMs = 30_000): P
 }
 
 export const redisServerBinary = 'redis-server';
-
-/** Whether `redis-server` can be run here (CI and this machine: yes; a Node-only machine: no). */
-export function hasRedisServer(): boolean {
-  return spawnSync(redisServerBinary, ['--version'], { stdio: 'ignore' }).status === 0;
-}
 
 export interface RedisProcess {
   port: number;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { projectRoot } from '../../src/config.js';
 import { readMigrationFiles } from '../../src/infrastructure/database/migrations/migration-files.js';
 import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import { type CliResult, runCli } from '../helpers/run-cli.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 import { createEmptyDatabase, databaseUrl, type TestDatabase } from '../helpers/test-database.js';
 
 async function exec(url: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
@@ -45,6 +46,7 @@ function drizzleKitMigrate(url: string): Promise<number> {
 }
 
 const migrationCount = readMigrationFiles().length;
+const withPgDump = requireCommand('pg_dump', 'db:backup (the pg_dump test of cli.test.ts)');
 let database: TestDatabase;
 beforeEach(async () => {
   database = await createEmptyDatabase();
@@ -150,8 +152,8 @@ describe('db:rollback and db:backup', () => {
     expect((await runMigrations({ databaseUrl: database.url })).applied).toHaveLength(migrationCount - 1);
   });
 
-  it.skipIf(spawnSync('pg_dump', ['--version']).status !== 0)(
-    'db:backup writes a timestamped pg_dump the database can be restored from',
+  it.skipIf(!withPgDump.available)(
+    withPgDump.title('db:backup writes a timestamped pg_dump the database can be restored from'),
     async () => {
       await runMigrations({ databaseUrl: database.url });
       const dir = mkdtempSync(path.join(tmpdir(), 'lp-backup-'));

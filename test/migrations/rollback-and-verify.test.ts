@@ -15,6 +15,7 @@ import { verifyDatabase } from '../../src/infrastructure/database/migrations/ver
 import { JOB_QUEUE_SCHEMA_REVISION } from '../../src/infrastructure/jobs/queue-schema.js';
 import { copyMigrations, type MigrationsCopy } from '../helpers/migration-copies.js';
 import { runCli } from '../helpers/run-cli.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 async function exec(url: string, sql: string): Promise<pg.QueryResult> {
@@ -46,8 +47,12 @@ function psql(url: string, ...args: string[]): string {
   return result.stdout + result.stderr;
 }
 
-// The guide's procedure uses the psql client; on a machine with only Node.js those tests are skipped.
-const hasPsql = spawnSync('psql', ['--version']).status === 0;
+// The guide's procedure uses the psql client; on a machine with only Node.js those tests are skipped
+// (and fail under REQUIRE_ALL_SUITES=1, as in CI).
+const withPsql = requireCommand(
+  'psql',
+  "the guide's psql rollback procedure (3 tests of rollback-and-verify)",
+);
 
 let database: TestDatabase;
 let fixture: MigrationsCopy | undefined;
@@ -62,8 +67,10 @@ describe('rollback', () => {
     database = await createEmptyDatabase();
   });
 
-  it.skipIf(!hasPsql)(
-    'follows the guide literally: psql -f 0000_rollback.sql, \\dt shows nothing, db:migrate rebuilds, db:verify passes',
+  it.skipIf(!withPsql.available)(
+    withPsql.title(
+      'follows the guide literally: psql -f 0000_rollback.sql, \\dt shows nothing, db:migrate rebuilds, db:verify passes',
+    ),
     async () => {
       await runMigrations({ databaseUrl: database.url });
       // The queue's schema goes too, with its jobs.
@@ -94,8 +101,10 @@ describe('rollback', () => {
     },
   );
 
-  it.skipIf(!hasPsql)(
-    '0000_rollback.sql empties the database even after later migrations added tables and enums',
+  it.skipIf(!withPsql.available)(
+    withPsql.title(
+      '0000_rollback.sql empties the database even after later migrations added tables and enums',
+    ),
     async () => {
       fixture = copyMigrations();
       fixture.add(
@@ -141,8 +150,8 @@ describe('rollback', () => {
     expect((await verifyDatabase({ databaseUrl: database.url })).drift).toEqual([]);
   });
 
-  it.skipIf(!hasPsql)(
-    'a generated rollback script reverts exactly its migration and its tracking row',
+  it.skipIf(!withPsql.available)(
+    withPsql.title('a generated rollback script reverts exactly its migration and its tracking row'),
     async () => {
       // Simulate `db:generate` for a schema change: a new column on users.
       const before = readLatestSnapshot(path.join(projectRoot, 'migrations'));
