@@ -33,6 +33,7 @@ import { type AccessTokens, createAccessTokens } from './infrastructure/security
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
+import { enrollmentsModule } from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
@@ -139,6 +140,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   });
   await api.register(catalogModule, { db, catalogCache });
   await api.register(coursesModule, { db, events });
+  await api.register(enrollmentsModule, { db, events });
 };
 
 /**

@@ -29,7 +29,13 @@ export type ResourceName =
   | 'adminAccount'
   /** POST /courses without `instructorId` (for the caller) or with `instructor`'s id. */
   | 'forCaller'
-  | 'forInstructor';
+  | 'forInstructor'
+  /** `student`'s enrollment in `enrolledCourse`. */
+  | 'studentEnrollment'
+  /** POST enrollments of the published course with `otherStudent`'s id as `userId`. */
+  | 'forOtherStudent'
+  /** A bulk enrolment `instructor` requested in the published course. */
+  | 'bulkOperation';
 
 export interface MatrixContext {
   app: App;

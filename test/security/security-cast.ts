@@ -15,7 +15,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
- * in), each with one module holding a regular and a preview lesson. Rows are inserted directly
+ * in: `enrollmentId`), each with one module holding a regular and a preview lesson. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -49,6 +49,8 @@ export interface CastCourse {
 export interface SecurityCast {
   users: Record<SignedInCaller, CastUser>;
   courses: Record<CourseName, CastCourse>;
+  /** `student`'s enrollment in `enrolledCourse`. */
+  enrollmentId: string;
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -82,8 +84,8 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     users[caller] = await castUser(testApp, caller);
   const courses = {} as Record<CourseName, CastCourse>;
   for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
-  await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
-  return { users, courses };
+  const enrollment = await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
+  return { users, courses, enrollmentId: enrollment.id };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */
