@@ -38,6 +38,7 @@ import { wireJobs } from './jobs.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
+import { enrollmentsModule } from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
@@ -200,6 +201,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(coursesModule, { db, events });
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
+  await api.register(enrollmentsModule, { db, events });
 };
 
 /**

@@ -30,6 +30,12 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   events.subscribe('course.changed', ({ courseId }) => deps.catalogCache.courseChanged(courseId), {
     name: 'catalog-cache',
   });
+  // Catalog: list items and details show the enrollment count (the `popular` sort uses it).
+  events.subscribe(
+    'course.enrollment-count.changed',
+    ({ courseId }) => deps.catalogCache.courseChanged(courseId),
+    { name: 'catalog-enrollment-counts' },
+  );
   const instructorRenames = createInstructorRenames(deps.db, deps.catalogCache);
   events.subscribe('user.renamed', ({ userId }) => instructorRenames.userRenamed(userId), {
     name: 'catalog-instructor-names',

@@ -19,16 +19,22 @@ export const API_TAGS = [
     name: 'courses',
     description: 'Course authoring for instructors: courses, modules, lessons, publishing.',
   },
+  { name: 'notifications', description: 'The signed-in user’s in-app notifications and unread count.' },
   { name: 'jobs', description: 'Background jobs for admins: failed, queued, running and scheduled; retry.' },
+  {
+    name: 'enrollments',
+    description:
+      'Enrolment in courses, my enrollments, dropping, course rosters (CSV too) and bulk enrolment by email.',
+  },
   { name: OPERATIONS_TAG, description: 'Health checks and metrics for load balancers and monitoring.' },
 ];
 
-// Says what the routes do today; areas with tables but no routes yet (enrolments, assessments,
-// communication, payments, analytics) are added here when their routes are.
+// Says what the routes do today; areas with tables but no routes yet (assessments, communication,
+// payments, analytics) are added here when their routes are.
 const DESCRIPTION = [
   'HTTP API of the learning platform: accounts and sign-in, user profiles and administration, the public',
-  'course catalog, course authoring (courses, modules, lessons, publishing), and the background job queue',
-  'for admins.',
+  'course catalog, course authoring (courses, modules, lessons, publishing, prerequisites), enrolment,',
+  'in-app notifications, and the background job queue for admins.',
   '',
   'Every endpoint of the current version lives under `/api/v1`. Errors are RFC 9457 problem details',
   '(`application/problem+json`) with a stable `type` URI and `code`; validation errors list each bad',

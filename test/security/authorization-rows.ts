@@ -31,7 +31,13 @@ export type ResourceName =
   | 'forCaller'
   | 'forInstructor'
   /** A notification of `student`'s. */
-  | 'studentNotification';
+  | 'studentNotification'
+  /** `student`'s enrollment in `enrolledCourse`. */
+  | 'studentEnrollment'
+  /** POST enrollments of the published course with `otherStudent`'s id as `userId`. */
+  | 'forOtherStudent'
+  /** A bulk enrolment `instructor` requested in the published course. */
+  | 'bulkOperation';
 
 export interface MatrixContext {
   app: App;

@@ -1,6 +1,7 @@
 import { AUTH_AUTHORIZATION_ROWS } from '../auth/authorization.rows.js';
 import { CATALOG_AUTHORIZATION_ROWS } from '../catalog/authorization.rows.js';
 import { COURSES_AUTHORIZATION_ROWS } from '../courses/authorization.rows.js';
+import { ENROLLMENTS_AUTHORIZATION_ROWS } from '../enrollments/authorization.rows.js';
 import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
 import { JOBS_AUTHORIZATION_ROWS } from '../jobs/authorization.rows.js';
 import { NOTIFICATIONS_AUTHORIZATION_ROWS } from '../notifications/authorization.rows.js';
@@ -22,6 +23,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   COURSES_AUTHORIZATION_ROWS,
   NOTIFICATIONS_AUTHORIZATION_ROWS,
   JOBS_AUTHORIZATION_ROWS,
+  ENROLLMENTS_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

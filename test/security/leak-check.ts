@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
-import { courses, lessons, notifications, users } from '../../src/infrastructure/database/schema/index.js';
+import {
+  courses,
+  enrollments,
+  lessons,
+  notifications,
+  users,
+} from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
 
 /**
@@ -56,6 +62,18 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
       .set({ content: { body: `Lesson text ${plant(what, visibleTo)}` } })
       .where(eq(lessons.id, lessonId));
   }
+  // An enrollment carries no text of its own (and its id is in the URLs that act on it): a time spent
+  // no other row has stands for its data, visible to its learner, the course's instructor and admins.
+  const timeSpent = 1_000_000_000 + (randomBytes(4).readUInt32BE(0) % 1_000_000_000);
+  planted.push({
+    what: "another student's enrollment data",
+    value: `"timeSpentSeconds":${timeSpent}`,
+    visibleTo: ['student', ...courseAuthors],
+  });
+  await db
+    .update(enrollments)
+    .set({ timeSpentSeconds: timeSpent })
+    .where(eq(enrollments.id, world.enrollmentId));
   const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;

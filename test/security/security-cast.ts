@@ -17,7 +17,8 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
- * in), each with one module holding a regular and a preview lesson, and a failed background job. Rows are inserted directly
+ * in: `enrollmentId`), each with one module holding a regular and a preview lesson, a notification of
+ * `student`'s and a failed background job. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -55,6 +56,8 @@ export interface SecurityCast {
   studentNotificationId: string;
   /** A background job that used all its attempts (the admin's jobs routes act on it). */
   jobs: { failedJobId: string };
+  /** `student`'s enrollment in `enrolledCourse`. */
+  enrollmentId: string;
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -88,7 +91,7 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     users[caller] = await castUser(testApp, caller);
   const courses = {} as Record<CourseName, CastCourse>;
   for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
-  await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
+  const enrollment = await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
   const notification = await insertNotification(testApp.db, users.student.id, {
     type: 'enrollment',
     title: 'You are enrolled',
@@ -99,7 +102,13 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     payload: { userId: users.student.id },
     state: 'failed',
   });
-  return { users, courses, studentNotificationId: notification.id, jobs: { failedJobId: failedJob.id } };
+  return {
+    users,
+    courses,
+    enrollmentId: enrollment.id,
+    studentNotificationId: notification.id,
+    jobs: { failedJobId: failedJob.id },
+  };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */

@@ -13,6 +13,26 @@ export interface DomainEvents {
   'user.changed': { userId: string };
   /** A user's public name changed (also published with `user.changed`). */
   'user.renamed': { userId: string };
+  /**
+   * A learner was enrolled in a course: a new enrollment, or (`reactivated`) a dropped or expired one
+   * made active again with its progress. `enrolledBy`: who did it when not the learner (instructor,
+   * admin, the requester of a bulk enrolment), else null.
+   */
+  'enrollment.created': {
+    enrollmentId: string;
+    userId: string;
+    courseId: string;
+    enrolledBy: string | null;
+    reactivated: boolean;
+  };
+  /** An active enrollment was dropped, by the learner or (`droppedBy` another user) removed by staff. */
+  'enrollment.dropped': { enrollmentId: string; userId: string; courseId: string; droppedBy: string };
+  /** Active enrollments whose access window passed were marked expired (one event per sweep batch). */
+  'enrollments.expired': { enrollmentIds: string[] };
+  /** `courses.enrollment_count` of this course changed (once per transaction; the catalog shows it). */
+  'course.enrollment-count.changed': { courseId: string };
+  /** A bulk enrolment was accepted (202): its rows are waiting to be processed. */
+  'bulk-enrollment.requested': { operationId: string };
   /** Someone asked for a password reset email for this (normalised) address, within its quota. */
   'password-reset.requested': { email: string; ipAddress?: string | undefined };
   /** An in-app notification was written (live delivery and email digests subscribe). */

@@ -51,6 +51,8 @@ export function courseValues(input: Partial<CreateCourseInput> & { slug?: string
   if (input.tags !== undefined) values.tags = normaliseTags(input.tags);
   if (input.language !== undefined) values.language = input.language;
   if (input.thumbnailUrl !== undefined) values.thumbnailUrl = input.thumbnailUrl;
+  if (input.sequentialModules !== undefined) values.sequentialModules = input.sequentialModules;
+  if (input.accessDurationDays !== undefined) values.accessDurationDays = input.accessDurationDays;
   if (input.slug !== undefined) {
     values.slug = input.slug;
     if (looksLikeCourseId(input.slug)) {

@@ -64,6 +64,7 @@ export function createCourseLessonsService(deps: CourseWriteDependencies) {
             title: input.title.trim(),
             type: input.type,
             isPreview: input.isPreview ?? false,
+            isRequired: input.isRequired ?? true,
             ...values,
             position: insertPosition(current.length, index),
           })
@@ -93,6 +94,7 @@ export function createCourseLessonsService(deps: CourseWriteDependencies) {
         const changes: Partial<Lesson> = {};
         if (input.title !== undefined) changes.title = input.title.trim();
         if (input.isPreview !== undefined) changes.isPreview = input.isPreview;
+        if (input.isRequired !== undefined) changes.isRequired = input.isRequired;
 
         const touchesTypeFields =
           input.type !== undefined ||

@@ -26,6 +26,8 @@ export function courseSummaryView(course: Course): Static<typeof CourseSummarySc
     archivedAt: iso(course.archivedAt),
     version: course.version,
     enrollmentCount: course.enrollmentCount,
+    sequentialModules: course.sequentialModules,
+    accessDurationDays: course.accessDurationDays,
     createdAt: course.createdAt.toISOString(),
     updatedAt: course.updatedAt.toISOString(),
   };
@@ -59,6 +61,7 @@ export function lessonView(lesson: Lesson): Static<typeof LessonSchema> {
     videoUrl: lesson.videoUrl,
     durationSeconds: lesson.durationSeconds,
     isPreview: lesson.isPreview,
+    isRequired: lesson.isRequired,
     createdAt: lesson.createdAt.toISOString(),
     updatedAt: lesson.updatedAt.toISOString(),
   };

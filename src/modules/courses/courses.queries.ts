@@ -7,13 +7,14 @@ import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   type CourseStatus,
   courseModules,
+  coursePrerequisites,
   courses,
   enrollments,
   lessons,
   users,
 } from '../../infrastructure/database/schema/index.js';
 import { microsecondKey, olderThan, type TimestampIdCursor } from '../../shared/keyset.js';
-import type { Transaction } from '../../shared/transaction.js';
+import type { Executor, Transaction } from '../../shared/transaction.js';
 
 /** `created_at` with its microseconds, the cursor's timestamp (newest first, then id). */
 const createdAtKey = microsecondKey(courses.createdAt);
@@ -94,4 +95,74 @@ export function findCourseWithOutline(db: Database, courseId: string) {
       },
     },
   });
+}
+
+/** What authorising an author's read needs: the owner, the status and the version. */
+export async function findCourseAuthorFacts(db: Executor, courseId: string) {
+  const [course] = await db
+    .select({ instructorId: courses.instructorId, status: courses.status, version: courses.version })
+    .from(courses)
+    .where(eq(courses.id, courseId));
+  return course;
+}
+
+export interface PrerequisiteCourse {
+  id: string;
+  slug: string;
+  title: string;
+  status: CourseStatus;
+}
+
+/** The prerequisite courses of a course, by title. */
+export function findPrerequisites(db: Executor, courseId: string): Promise<PrerequisiteCourse[]> {
+  return db
+    .select({ id: courses.id, slug: courses.slug, title: courses.title, status: courses.status })
+    .from(coursePrerequisites)
+    .innerJoin(courses, eq(courses.id, coursePrerequisites.prerequisiteCourseId))
+    .where(eq(coursePrerequisites.courseId, courseId))
+    .orderBy(asc(courses.title), asc(courses.id));
+}
+
+/** Which of `ids` are published courses. */
+export async function publishedCourseIds(db: Executor, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: courses.id })
+    .from(courses)
+    .where(and(inArray(courses.id, ids), eq(courses.status, 'published')));
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * A path from one of `prerequisiteIds` through existing prerequisite links back to `courseId`, if
+ * there is one (requiring them would close a cycle): the courses along it, the new prerequisite first
+ * and `courseId` last. Depth-bounded by the number of courses linked; UNION drops revisits.
+ */
+export async function findPrerequisiteCycle(
+  tx: Transaction,
+  courseId: string,
+  prerequisiteIds: string[],
+): Promise<{ id: string; title: string }[] | undefined> {
+  if (prerequisiteIds.length === 0) return undefined;
+  const starts = sql.join(
+    prerequisiteIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  const result = await tx.execute<{ path: string[] }>(sql`
+    WITH RECURSIVE walk(id, path) AS (
+      SELECT start.id, ARRAY[start.id] FROM unnest(ARRAY[${starts}]) AS start(id)
+      UNION
+      SELECT cp.prerequisite_course_id, walk.path || cp.prerequisite_course_id
+        FROM walk JOIN course_prerequisites cp ON cp.course_id = walk.id
+       WHERE walk.id <> ${courseId}::uuid AND NOT cp.prerequisite_course_id = ANY(walk.path)
+    )
+    SELECT path::text[] AS path FROM walk WHERE id = ${courseId}::uuid LIMIT 1`);
+  const path = result.rows[0]?.path;
+  if (!path) return undefined;
+  const titles = await tx
+    .select({ id: courses.id, title: courses.title })
+    .from(courses)
+    .where(inArray(courses.id, path));
+  const byId = new Map(titles.map((row) => [row.id, row.title]));
+  return path.map((id) => ({ id, title: byId.get(id) ?? id }));
 }

@@ -65,6 +65,18 @@ const thumbnailUrlField = nullableString({
   maxLength: 2048,
   description: 'Cover image (https).',
 });
+const sequentialModulesField = Type.Boolean({
+  description:
+    'Each module unlocks for a learner only when the previous one is completed (default false: any order).',
+});
+export const MAX_ACCESS_DURATION_DAYS = 36_500;
+const accessDurationDaysField = Type.Unsafe<number | null>({
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: MAX_ACCESS_DURATION_DAYS,
+  description:
+    'Days of access from enrolment (the enrollment expires then, keeping its certificate); null: no limit.',
+});
 const slugField = Type.String({
   pattern: SLUG_PATTERN,
   minLength: 1,
@@ -93,7 +105,14 @@ const courseSummaryProperties = {
   publishedAt: nullableString({ format: 'date-time', description: 'First publication.' }),
   archivedAt: nullableString({ format: 'date-time' }),
   version: Type.Integer({ description: 'Bumped by every change to the course or its outline; the ETag.' }),
-  enrollmentCount: Type.Integer(),
+  enrollmentCount: Type.Integer({
+    description: 'Learners enrolled (active, completed or expired; not dropped).',
+  }),
+  sequentialModules: Type.Boolean({ description: 'Modules unlock in order.' }),
+  accessDurationDays: Type.Unsafe<number | null>({
+    type: ['integer', 'null'],
+    description: 'Days of access from enrolment; null: no limit.',
+  }),
   createdAt: dateTime(),
   updatedAt: dateTime(),
 };
@@ -135,6 +154,7 @@ const lessonProperties = {
   videoUrl: nullableString({}),
   durationSeconds: Type.Integer(),
   isPreview: Type.Boolean({ description: 'Free preview: visible to everyone in the catalog.' }),
+  isRequired: Type.Boolean({ description: 'Counts towards completing the course.' }),
   createdAt: dateTime(),
   updatedAt: dateTime(),
 };
@@ -216,6 +236,8 @@ export const CreateCourseBody = Type.Object(
     tags: Type.Optional(tagsField),
     language: Type.Optional(languageField),
     thumbnailUrl: Type.Optional(thumbnailUrlField),
+    sequentialModules: Type.Optional(sequentialModulesField),
+    accessDurationDays: Type.Optional(accessDurationDaysField),
     instructorId: Type.Optional(
       uuid('Admins only: create the course for this instructor (default: the caller).'),
     ),
@@ -250,6 +272,8 @@ export const UpdateCourseBody = Type.Object(
     tags: Type.Optional(tagsField),
     language: Type.Optional(languageField),
     thumbnailUrl: Type.Optional(thumbnailUrlField),
+    sequentialModules: Type.Optional(sequentialModulesField),
+    accessDurationDays: Type.Optional(accessDurationDaysField),
     slug: Type.Optional(slugField),
   },
   {
@@ -344,6 +368,9 @@ export const CreateLessonBody = Type.Object(
     type: Type.Enum(lessonTypeEnum.enumValues),
     position: Type.Optional(lessonPositionField),
     isPreview: Type.Optional(Type.Boolean({ description: 'Free preview lesson (default false).' })),
+    isRequired: Type.Optional(
+      Type.Boolean({ description: 'Counts towards completing the course (default true).' }),
+    ),
     videoUrl: Type.Optional(videoUrlField),
     durationSeconds: Type.Optional(durationField),
     content: Type.Optional(contentField),
@@ -368,6 +395,7 @@ export const UpdateLessonBody = Type.Object(
     title: Type.Optional(lessonTitleField),
     type: Type.Optional(Type.Enum(lessonTypeEnum.enumValues)),
     isPreview: Type.Optional(Type.Boolean()),
+    isRequired: Type.Optional(Type.Boolean()),
     videoUrl: Type.Optional(videoUrlField),
     durationSeconds: Type.Optional(durationField),
     content: Type.Optional(contentField),
@@ -393,6 +421,41 @@ export const LessonOrderBody = Type.Object(
     }),
   },
   { additionalProperties: false },
+);
+
+export const MAX_PREREQUISITES = 20;
+
+export const PrerequisitesBody = Type.Object(
+  {
+    prerequisiteCourseIds: Type.Array(uuid(), {
+      uniqueItems: true,
+      maxItems: MAX_PREREQUISITES,
+      description: `The courses a learner must have completed before enrolling (at most ${MAX_PREREQUISITES}; published; not this course; no cycles). Replaces the list; [] removes every prerequisite.`,
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ prerequisiteCourseIds: ['5b1f2c9e-8a43-4d6e-9f10-2b3c4d5e6f70'] }],
+  },
+);
+
+export const PrerequisiteSchema = Type.Object(
+  {
+    id: uuid(),
+    slug: Type.String(),
+    title: Type.String(),
+    status: Type.Enum(courseStatusEnum.enumValues),
+  },
+  { additionalProperties: false, title: 'PrerequisiteCourse' },
+);
+
+export const PrerequisitesResponse = Type.Object(
+  {
+    courseId: uuid(),
+    courseVersion: courseVersionField,
+    prerequisites: Type.Array(PrerequisiteSchema),
+  },
+  { additionalProperties: false, title: 'CoursePrerequisites' },
 );
 
 /** One page of an instructor's courses. */

@@ -1,5 +1,8 @@
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../src/infrastructure/database/client/client.js';
 import {
+  coursePrerequisites,
+  courses,
   type Enrollment,
   enrollments,
   type NewEnrollment,
@@ -25,4 +28,57 @@ export async function insertEnrollment(
     .returning();
   if (!enrollment) throw new Error('insertEnrollment: insert returned no row');
   return enrollment;
+}
+
+/** The enrollment rows of a course (or of a user in it), straight from the database. */
+export async function enrollmentRows(db: Database, courseId: string, userId?: string): Promise<Enrollment[]> {
+  return db
+    .select()
+    .from(enrollments)
+    .where(
+      userId === undefined
+        ? eq(enrollments.courseId, courseId)
+        : and(eq(enrollments.courseId, courseId), eq(enrollments.userId, userId)),
+    );
+}
+
+export async function enrollmentRow(db: Database, enrollmentId: string): Promise<Enrollment | undefined> {
+  const [row] = await db.select().from(enrollments).where(eq(enrollments.id, enrollmentId));
+  return row;
+}
+
+/** `courses.enrollment_count` of a course. */
+export async function enrollmentCountOf(db: Database, courseId: string): Promise<number> {
+  const [row] = await db
+    .select({ count: courses.enrollmentCount })
+    .from(courses)
+    .where(eq(courses.id, courseId));
+  return row?.count ?? 0;
+}
+
+/** Makes `courseId` require each of `prerequisiteIds` (rows only, no checks). */
+export async function insertPrerequisites(
+  db: Database,
+  courseId: string,
+  prerequisiteIds: string[],
+): Promise<void> {
+  if (prerequisiteIds.length === 0) return;
+  await db
+    .insert(coursePrerequisites)
+    .values(prerequisiteIds.map((prerequisiteCourseId) => ({ courseId, prerequisiteCourseId })));
+}
+
+/** Rows of a table that the enrolment paths write, for "nothing written" checks. */
+export async function enrolmentWrites(db: Database) {
+  const result = await db.execute<{
+    enrollments: number;
+    keys: number;
+    operations: number;
+    counts: number;
+  }>(sql`
+    SELECT (SELECT count(*)::int FROM enrollments) AS enrollments,
+           (SELECT count(*)::int FROM idempotency_keys) AS keys,
+           (SELECT count(*)::int FROM bulk_operations) AS operations,
+           (SELECT coalesce(sum(enrollment_count), 0)::int FROM courses) AS counts`);
+  return result.rows[0];
 }

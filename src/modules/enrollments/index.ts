@@ -1,0 +1,4 @@
+/** The enrollments module's public surface: what the composition root and other modules may use. */
+export { type EnrollmentsModuleDependencies, enrollmentsModule } from './enrollments.module.js';
+export { findActiveEnrollment } from './enrollments.queries.js';
+export { enrolFromConfirmedPayment } from './enrollments.service.js';
