@@ -28,6 +28,27 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
   let address = 0;
   const nextAddress = () => `192.0.2.${++address}`;
 
+  /** Every hardening header and its value (helmet's, for the options this API gave it before). */
+  const HARDENING = {
+    'content-security-policy': "default-src 'none';frame-ancestors 'none';base-uri 'none';form-action 'none'",
+    'cross-origin-opener-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'DENY',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+  };
+  const hardeningOf = (headers: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(headers).filter(
+        ([name]) =>
+          name in HARDENING || name.startsWith('cross-origin-') || name === 'strict-transport-security',
+      ),
+    );
+
   it('sets nosniff, Referrer-Policy, X-Frame-Options and a CSP with frame-ancestors on every answer; HSTS only in production', async () => {
     for (const url of ['/api/v1/courses', '/health/live', '/api/v1/nowhere']) {
       const response = await testApp.app.inject({ method: 'GET', url, remoteAddress: nextAddress() });
@@ -39,6 +60,33 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
     }
     const secure = await production.app.inject({ method: 'GET', url: '/health/live' });
     expect(String(secure.headers['strict-transport-security'])).toMatch(/max-age=\d+/);
+  });
+
+  it('sends exactly the same hardening headers on answers, errors, unknown routes and wrong methods', async () => {
+    const requests = [
+      { method: 'GET', url: '/api/v1/courses' },
+      { method: 'GET', url: '/health/live' },
+      { method: 'GET', url: '/api/v1/nowhere' },
+      { method: 'PATCH', url: '/health/live' },
+      { method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'text/plain' }, payload: 'x' },
+      { method: 'GET', url: '/openapi.json' },
+    ] as const;
+    for (const request of requests) {
+      const label = `${request.method} ${request.url}`;
+      const answer = await testApp.app.inject({ ...request, remoteAddress: nextAddress() });
+      // CORS_ORIGINS lists a front end: the resource policy lets it read responses.
+      expect(hardeningOf(answer.headers), label).toEqual({
+        ...HARDENING,
+        'cross-origin-resource-policy': 'cross-origin',
+      });
+      const secure = await production.app.inject({ ...request, remoteAddress: nextAddress() });
+      expect(hardeningOf(secure.headers), label).toEqual({
+        ...HARDENING,
+        'cross-origin-resource-policy': 'same-origin',
+        'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      });
+      expect(secure.headers['x-powered-by'], label).toBeUndefined();
+    }
   });
 
   it('gives /docs a CSP that lets the reference run (its script, inline configuration) and nothing frame it', async () => {
