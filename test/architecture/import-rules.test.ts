@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type ImportEdge, parseImports, readImportGraph } from './import-graph.js';
-import { ALLOWED_HTTP_IMPORTS, findViolations, formatViolation } from './import-rules.js';
+import { findViolations, formatViolation } from './import-rules.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const graph = readImportGraph(root);
@@ -22,12 +22,6 @@ describe('the import graph of src/', () => {
     const violations = findViolations(graph).map(formatViolation);
     if (violations.length > 0) console.error(`Import rule violations:\n${violations.join('\n')}`);
     expect(violations).toEqual([]);
-  });
-
-  it('has no allowed exception left over that no import needs any more', () => {
-    for (const allowed of ALLOWED_HTTP_IMPORTS) {
-      expect(graph.some((e) => e.from === allowed.from && e.to === allowed.to)).toBe(true);
-    }
   });
 });
 
