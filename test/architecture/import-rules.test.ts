@@ -16,6 +16,7 @@ describe('the import graph of src/', () => {
       edge('src/shared/actor.ts', 'src/infrastructure/database/schema/index.ts', true),
     );
     expect(graph).toContainEqual(edge('src/modules/auth/index.ts', 'src/modules/auth/auth.module.ts'));
+    expect(graph).toContainEqual(edge('src/server.ts', 'src/seed/seed-on-start.ts'));
   });
 
   it('keeps the layering and the index.ts public surface rules', () => {
@@ -70,6 +71,7 @@ describe('the rules', () => {
       edge('src/shared/keyset.ts', 'src/http/pagination.ts'),
       edge('src/shared/actor.ts', 'src/infrastructure/database/schema/index.ts'),
       edge('src/shared/transaction.ts', 'src/infrastructure/database/client.ts', true),
+      edge('src/server.ts', 'src/cli/seed/seed-demo-data.ts'),
     ]).map(formatViolation);
     expect(violations).toEqual([
       'src/modules/users/users.service.ts → src/http/pagination.ts: only routes, *.module.ts and *.schemas.ts files of a module import src/http (services and queries use src/shared)',
@@ -80,6 +82,7 @@ describe('the rules', () => {
       'src/shared/keyset.ts → src/http/pagination.ts: src/shared imports nothing from http, modules or infrastructure (only types of the database schema)',
       'src/shared/actor.ts → src/infrastructure/database/schema/index.ts: src/shared imports nothing from http, modules or infrastructure (only types of the database schema)',
       'src/shared/transaction.ts → src/infrastructure/database/client.ts: src/shared imports nothing from http, modules or infrastructure (only types of the database schema)',
+      'src/server.ts → src/cli/seed/seed-demo-data.ts: src/cli holds the db:* commands: nothing else imports it (what a command shares with the server lives below both, e.g. src/seed)',
     ]);
   });
 
@@ -94,6 +97,9 @@ describe('the rules', () => {
         edge('src/app.ts', 'src/modules/users/index.ts'),
         edge('src/shared/actor.ts', 'src/infrastructure/database/schema/index.ts', true),
         edge('src/infrastructure/security/access-tokens.ts', 'src/shared/uuid.ts'),
+        edge('src/cli/db-seed.ts', 'src/cli/run-command.ts'),
+        edge('src/cli/db-seed.ts', 'src/seed/seed-demo-data.ts'),
+        edge('src/server.ts', 'src/seed/seed-on-start.ts'),
       ]),
     ).toEqual([]);
   });

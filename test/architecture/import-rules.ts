@@ -26,6 +26,9 @@ function ruleBroken(edge: ImportEdge): string | undefined {
       return 'src/shared imports nothing from http, modules or infrastructure (only types of the database schema)';
     }
   }
+  if (isUnder(to, 'src/cli/') && !isUnder(from, 'src/cli/')) {
+    return 'src/cli holds the db:* commands: nothing else imports it (what a command shares with the server lives below both, e.g. src/seed)';
+  }
   if (isUnder(from, 'src/infrastructure/') && (isUnder(to, 'src/modules/') || isUnder(to, 'src/http/'))) {
     return 'src/infrastructure never imports src/modules or src/http';
   }
