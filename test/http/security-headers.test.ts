@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const FRONT_END = 'https://app.example.com';
 const METRICS_TOKEN = 'metrics-token-for-the-test-0123456789';
 
 describe('hardening headers, CORS, metrics token and what the per-client limit counts', () => {
-  let testApp: TestApp;
-  let production: TestApp;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({
-      corsOrigins: [FRONT_END],
-      metricsToken: METRICS_TOKEN,
-      rateLimit: { globalPerMinute: 3, authPerMinute: 3, exemptHealthProbes: true },
-    });
-    production = await buildTestApp({ nodeEnv: 'production' });
-    // The limiter fails open until Redis answers.
-    await redisReady(testApp.redis);
-    await testApp.app.ready();
-    await production.app.ready();
+  const suite = useTestApp({
+    config: { corsOrigins: [FRONT_END], metricsToken: METRICS_TOKEN },
+    rateLimit: { globalPerMinute: 3, authPerMinute: 3, exemptHealthProbes: true },
   });
-  afterAll(async () => {
-    await testApp?.close();
-    await production?.close();
-  });
+  const production = useTestApp({ config: { nodeEnv: 'production' } });
 
   let address = 0;
   const nextAddress = () => `192.0.2.${++address}`;
@@ -51,7 +37,7 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
 
   it('sets nosniff, Referrer-Policy, X-Frame-Options and a CSP with frame-ancestors on every answer; HSTS only in production', async () => {
     for (const url of ['/api/v1/courses', '/health/live', '/api/v1/nowhere']) {
-      const response = await testApp.app.inject({ method: 'GET', url, remoteAddress: nextAddress() });
+      const response = await suite.app.inject({ method: 'GET', url, remoteAddress: nextAddress() });
       expect(response.headers['x-content-type-options'], url).toBe('nosniff');
       expect(response.headers['referrer-policy'], url).toBe('no-referrer');
       expect(response.headers['x-frame-options'], url).toBe('DENY');
@@ -73,7 +59,7 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
     ] as const;
     for (const request of requests) {
       const label = `${request.method} ${request.url}`;
-      const answer = await testApp.app.inject({ ...request, remoteAddress: nextAddress() });
+      const answer = await suite.app.inject({ ...request, remoteAddress: nextAddress() });
       // CORS_ORIGINS lists a front end: the resource policy lets it read responses.
       expect(hardeningOf(answer.headers), label).toEqual({
         ...HARDENING,
@@ -90,13 +76,13 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
   });
 
   it('gives /docs a CSP that lets the reference run (its script, inline configuration) and nothing frame it', async () => {
-    const page = await testApp.app.inject({ method: 'GET', url: '/docs/', remoteAddress: nextAddress() });
+    const page = await suite.app.inject({ method: 'GET', url: '/docs/', remoteAddress: nextAddress() });
     expect(page.statusCode).toBe(200);
     const csp = String(page.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self' 'unsafe-inline'");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    const api = await testApp.app.inject({
+    const api = await suite.app.inject({
       method: 'GET',
       url: '/api/v1/courses',
       remoteAddress: nextAddress(),
@@ -106,7 +92,7 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
 
   it('answers a CORS preflight from an allowed origin, without credentials; other origins get no CORS headers', async () => {
     const preflight = (origin: string) =>
-      testApp.app.inject({
+      suite.app.inject({
         method: 'OPTIONS',
         url: '/api/v1/courses',
         remoteAddress: nextAddress(),
@@ -127,7 +113,7 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
 
   it('needs the metrics token on /metrics: 401 problem without it or with a wrong one', async () => {
     const metrics = (authorization?: string) =>
-      testApp.app.inject({
+      suite.app.inject({
         method: 'GET',
         url: '/metrics',
         remoteAddress: nextAddress(),
@@ -148,14 +134,14 @@ describe('hardening headers, CORS, metrics token and what the per-client limit c
     const probe = nextAddress();
     for (let i = 0; i < 6; i++) {
       expect(
-        (await testApp.app.inject({ method: 'GET', url: '/health/live', remoteAddress: probe })).statusCode,
+        (await suite.app.inject({ method: 'GET', url: '/health/live', remoteAddress: probe })).statusCode,
       ).toBe(200);
     }
     const scanner = nextAddress();
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       statuses.push(
-        (await testApp.app.inject({ method: 'GET', url: `/api/v1/guess-${i}`, remoteAddress: scanner }))
+        (await suite.app.inject({ method: 'GET', url: `/api/v1/guess-${i}`, remoteAddress: scanner }))
           .statusCode,
       );
     }
