@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { seedDemoData } from '../src/cli/seed/seed-demo-data.js';
 import { loadConfig, projectRoot, readEnv } from '../src/config.js';
 import { resolveDatabase } from '../src/infrastructure/database/client/resolve-database.js';
+import { seedDemoData } from '../src/seed/seed-demo-data.js';
 import { type CpuProfile, type ProfileSummary, profileMarkdown, summariseProfile } from './cpu-profile.js';
 import {
   createBenchDatabase,

@@ -2,7 +2,7 @@
  * What `npm run bench` measures. Each feature adds its scenarios here; `prepare` runs once per
  * scale against the seeded database (sign in, pick ids) and returns what the scenarios need.
  */
-import { DEMO_PASSWORD, demoEmail, UNIT } from '../src/cli/seed/seed-demo-data.js';
+import { DEMO_PASSWORD, demoEmail, UNIT } from '../src/seed/seed-demo-data.js';
 
 export interface Fixture {
   accessToken: string;

@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { type App, buildApp } from './app.js';
-import { isDatabaseEmpty, seedDemoData } from './cli/seed/seed-demo-data.js';
 import { type Config, ConfigError, loadConfig, projectRoot } from './config.js';
 import { createDatabaseClient, type DatabaseClient } from './infrastructure/database/client/client.js';
 import { describeDatabaseError, redactUrl } from './infrastructure/database/client/database-errors.js';
@@ -16,6 +15,7 @@ import { describeMigrationRun, runMigrations } from './infrastructure/database/m
 import { assertJobQueueSchema, JobQueueSchemaError } from './infrastructure/jobs/queue-schema.js';
 import { createFileMailer, createSmtpMailer, type Mailer } from './infrastructure/mail/mailer.js';
 import { connectRedis } from './infrastructure/redis.js';
+import { seedEmptyDatabaseOnStart } from './seed/seed-on-start.js';
 
 /** A start-up failure already worded for the operator: printed as is, without a stack trace. */
 class StartupError extends Error {
@@ -127,11 +127,9 @@ async function main(): Promise<void> {
       throw describeDatabaseError(error, url, 'checking the job queue schema');
     }
 
-    if (config.seedDemoOnStart && (await isDatabaseEmpty(database.pool))) {
-      const { credentials } = await seedDemoData(database.pool, { scale: 1 });
-      process.stdout.write(
-        `Demo data loaded (empty database). Sign in with password "${credentials.password}" as ${credentials.admin}, ${credentials.instructor} or ${credentials.student}\n`,
-      );
+    if (config.seedDemoOnStart) {
+      const seeded = await seedEmptyDatabaseOnStart(database.pool);
+      if (seeded !== undefined) process.stdout.write(`${seeded}\n`);
     }
 
     redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined;

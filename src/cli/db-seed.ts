@@ -4,7 +4,6 @@ import {
   describeDatabaseError,
 } from '../infrastructure/database/client/database-errors.js';
 import { readMigrationStatus } from '../infrastructure/database/migrations/migrator.js';
-import { runCommand } from './run-command.js';
 import {
   isDatabaseEmpty,
   SEEDED_TABLES,
@@ -12,7 +11,8 @@ import {
   seedDemoData,
   UNIT,
   UNITS_PER_TRANSACTION,
-} from './seed/seed-demo-data.js';
+} from '../seed/seed-demo-data.js';
+import { runCommand } from './run-command.js';
 
 const MAX_SCALE = 100_000;
 

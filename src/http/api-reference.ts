@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
-import { type ContentCoding, compressInBackground, negotiateCoding } from './content-coding.js';
+import type { ContentCoding } from '../shared/representation.js';
+import { compressInBackground, negotiateCoding } from './content-coding.js';
 import { quietRouteLogLevel } from './logger.js';
 
 export const API_REFERENCE_PREFIX = '/docs';

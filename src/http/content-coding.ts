@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, gzip, gzipSync, constants as zlib } from 'node:zlib';
 import { negotiate } from '@fastify/accept-negotiator';
+import type { CompressiblePayload, ContentCoding } from '../shared/representation.js';
 
 /**
  * Compressed copies of the catalog's responses. Cached pages and details are sent many times: each
@@ -9,7 +10,6 @@ import { negotiate } from '@fastify/accept-negotiator';
  * machine, moving bytes is most of a hit's cost). A response made for one request (a lesson) is
  * compressed for that request: ~0.2 ms per 13 KB, paid only by clients that ask for it.
  */
-export type ContentCoding = 'br' | 'gzip';
 
 /** Preference order when the client weights them equally (`gzip, deflate, br`): br is smaller. */
 const SUPPORTED: ContentCoding[] = ['br', 'gzip'];
@@ -46,12 +46,6 @@ export function compressInBackground(payload: Buffer, coding: ContentCoding): Pr
   return coding === 'br'
     ? brotliCompressAsync(payload, brotliOptions(payload))
     : gzipAsync(payload, GZIP_OPTIONS);
-}
-
-/** A response body and its compressed copies, made on first use and shared by every holder. */
-export interface CompressiblePayload {
-  payload: Buffer;
-  compressed: Map<ContentCoding, Buffer>;
 }
 
 /** The coding to send `payload` in for this `Accept-Encoding`, or undefined for the bytes as they are. */

@@ -1,28 +1,33 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError, type FieldError } from '../shared/errors.js';
+import { COERCED_PARTS } from './request-validation.js';
 
 /**
- * ajv's type coercion (`coerceTypes` in src/app.ts) turns the strings "Infinity", "-Infinity" and
- * "1e309" into non-finite numbers for `integer` and `number` fields, and then skips `minimum` and
- * `maximum`, which it only checks on finite numbers. So `?limit=-Infinity` or `"position": "-Infinity"`
- * would pass validation and reach the services (a lesson moved to position -Infinity, a page size of
- * -Infinity). A validated value can only be non-finite through that coercion (JSON cannot encode
- * one, and an overflowing JSON number already fails the type check): refuse it like any bad field.
+ * ajv's type coercion of query strings, path parameters and headers (request-validation.ts: they
+ * arrive as text) turns the strings "Infinity", "-Infinity" and "1e309" into non-finite numbers for
+ * `integer` and `number` fields, and then skips `minimum` and `maximum`, which it only checks on
+ * finite numbers. So `?limit=-Infinity` would pass validation and reach the services as a page size
+ * of -Infinity. A validated value can only be non-finite through that coercion: JSON bodies are not
+ * coerced (`"position": "-Infinity"` is a string, refused by the type check), JSON cannot encode a
+ * non-finite number, and an overflowing one (`1e309`) fails ajv's type check (strictNumbers). So the
+ * coerced parts are the ones checked here, and a non-finite value is refused like any bad field.
  */
 
-const VALIDATED_PARTS = [
-  ['body', 'body'],
-  ['querystring', 'query'],
-  ['params', 'params'],
-  ['headers', 'headers'],
-] as const;
+const REQUEST_PROPERTY = {
+  querystring: 'query',
+  params: 'params',
+  headers: 'headers',
+} as const satisfies Record<(typeof COERCED_PARTS)[number], keyof FastifyRequest>;
+
+/** The coerced parts: (schema key, request property). */
+const VALIDATED_PARTS = COERCED_PARTS.map((part) => [part, REQUEST_PROPERTY[part]] as const);
 
 const pointerToken = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 function nonFiniteFields(root: unknown, prefix: string): FieldError[] {
   const errors: FieldError[] = [];
-  // Iterative: a body may nest thousands of levels deep.
+  // Iterative: no depth limit to reason about (a query string's arrays are the only nesting).
   const pending: Array<[unknown, string]> = [[root, prefix]];
   while (pending.length > 0) {
     const [value, pointer] = pending.pop()!;
@@ -53,8 +58,9 @@ function mayHoldNumbers(schema: unknown): boolean {
 type RouteSchema = Partial<Record<(typeof VALIDATED_PARTS)[number][0], unknown>>;
 
 /**
- * A preHandler for each route whose schema has a number or integer (runs after validation, before
- * authentication and handlers), checking only the parts that have one; other routes get none.
+ * A preHandler for each route whose query string, path parameters or headers have a number or
+ * integer in their schema (runs after validation, before authentication and handlers), checking only
+ * the parts that have one; other routes get none.
  */
 export const finiteNumbersPlugin = fp(
   async (app) => {

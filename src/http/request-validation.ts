@@ -115,7 +115,9 @@ function refusingNul(validator: Validator): Validator {
   return checked as unknown as Validator;
 }
 
-const COERCED_PARTS = new Set(['querystring', 'params', 'headers']);
+/** The request parts that arrive as text and are coerced to their schema types. */
+export const COERCED_PARTS = ['querystring', 'params', 'headers'] as const;
+const COERCED = new Set<string>(COERCED_PARTS);
 const NUL_CHECKED_PARTS = new Set(['body', 'querystring', 'params']);
 
 /**
@@ -130,7 +132,7 @@ export function requestValidatorFactory(): ValidatorFactory {
     const exact = exactPool(externalSchemas, withCoercion(options, false));
     return (route) => {
       const part = route.httpPart ?? 'body';
-      const validate = COERCED_PARTS.has(part) ? coercing(route) : exact(route);
+      const validate = COERCED.has(part) ? coercing(route) : exact(route);
       return NUL_CHECKED_PARTS.has(part) ? refusingNul(validate) : validate;
     };
   };

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { App } from '../../src/app.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearer, insertUser, loginAs } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * The guard keeps the tokens it has accepted (so a session's next requests skip verification): a
@@ -9,26 +8,20 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
  * must not ride on it.
  */
 describe('access tokens the guard has already accepted', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({ config: { accessTokenTtlSeconds: 60 } });
 
-  beforeAll(async () => {
-    testApp = await buildTestApp({ accessTokenTtlSeconds: 60 });
-    app = testApp.app;
-  });
   afterEach(() => {
     vi.useRealTimers();
   });
-  afterAll(async () => {
-    await testApp?.close();
-  });
 
-  const me = (token: string) => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
+  const me = (token: string) =>
+    suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
 
   it('are refused from the moment they expire', async () => {
-    const user = await insertUser(testApp.db);
-    const { accessToken } = await loginAs(app, user);
+    const user = await insertUser(suite.db);
+    // The clock stands still from the token's issue on: a slow login on a busy machine moves nothing.
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const { accessToken } = await loginAs(suite.app, user);
     expect((await me(accessToken)).statusCode).toBe(200);
     expect((await me(accessToken)).statusCode).toBe(200);
 
@@ -41,8 +34,8 @@ describe('access tokens the guard has already accepted', () => {
   });
 
   it('do not vouch for a token that differs from them in any character', async () => {
-    const user = await insertUser(testApp.db);
-    const { accessToken } = await loginAs(app, user);
+    const user = await insertUser(suite.db);
+    const { accessToken } = await loginAs(suite.app, user);
     expect((await me(accessToken)).statusCode).toBe(200);
     const [header, payload, signature] = accessToken.split('.') as [string, string, string];
     // A character in the middle (the last one of a base64url signature carries padding bits).

@@ -1,51 +1,39 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import { bearer, insertUser, loginAs, uniqueClientAddress } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 
 const NEW_PASSWORD = 'violet tractors hum at dawn';
 
 describe('POST /api/v1/auth/change-password', () => {
-  let testApp: TestApp;
-  let app: App;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
-    app = testApp.app;
-    await redisReady(testApp.redis);
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ rateLimit: ROOMY_RATE_LIMITS });
 
   const changePassword = (accessToken: string | undefined, payload: object) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/change-password',
       headers: accessToken === undefined ? {} : bearer(accessToken),
       payload,
     });
   const me = (accessToken: string) =>
-    app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessToken) });
+    suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessToken) });
   const refresh = (refreshToken: string) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+    suite.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
   const login = (email: string, password: string) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       remoteAddress: uniqueClientAddress(),
       payload: { email, password },
     });
   const passwordHashOf = async (id: string) =>
-    (await testApp.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.hash;
+    (await suite.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, id)))[0]?.hash;
 
   it('changes the password, ends every other session and gives this device a fresh pair', async () => {
-    const user = await insertUser(testApp.db);
-    const thisDevice = await loginAs(app, user);
-    const otherDevice = await loginAs(app, user);
+    const user = await insertUser(suite.db);
+    const thisDevice = await loginAs(suite.app, user);
+    const otherDevice = await loginAs(suite.app, user);
 
     const response = await changePassword(thisDevice.accessToken, {
       currentPassword: user.password,
@@ -69,8 +57,8 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('refuses a wrong current password with 400 and changes nothing', async () => {
-    const user = await insertUser(testApp.db);
-    const session = await loginAs(app, user);
+    const user = await insertUser(suite.db);
+    const session = await loginAs(suite.app, user);
     const hashBefore = await passwordHashOf(user.id);
 
     const response = await changePassword(session.accessToken, {
@@ -87,8 +75,8 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('applies the password policy to the new password and lists every bad field', async () => {
-    const user = await insertUser(testApp.db);
-    const session = await loginAs(app, user);
+    const user = await insertUser(suite.db);
+    const session = await loginAs(suite.app, user);
     const hashBefore = await passwordHashOf(user.id);
 
     const common = await changePassword(session.accessToken, {
@@ -128,8 +116,8 @@ describe('POST /api/v1/auth/change-password', () => {
   });
 
   it('answers 429 after 5 wrong current passwords in a row', async () => {
-    const user = await insertUser(testApp.db);
-    const session = await loginAs(app, user);
+    const user = await insertUser(suite.db);
+    const session = await loginAs(suite.app, user);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const response = await changePassword(session.accessToken, {

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const OPERATIONS = [
   ['post', '/api/v1/auth/register', 'auth', false],
@@ -23,18 +23,14 @@ const OPERATIONS = [
 ] as const;
 
 describe('OpenAPI documentation of the auth and users routes', () => {
-  let testApp: TestApp;
+  const suite = useTestApp();
   let spec: {
     paths: Record<string, Record<string, Record<string, unknown>>>;
     components?: { schemas?: Record<string, unknown> };
   };
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    spec = (await testApp.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-  });
-  afterAll(async () => {
-    await testApp?.close();
+    spec = (await suite.app.inject({ method: 'GET', url: '/openapi.json' })).json();
   });
 
   it.each(

@@ -1,6 +1,5 @@
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { passwordResetTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import { createSmtpMailer } from '../../src/infrastructure/mail/mailer.js';
@@ -12,7 +11,7 @@ import {
   type TestUser,
   uniqueClientAddress,
 } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 import { resetTokenIn, type SmtpCapture, startSmtpCapture } from './smtp-capture.js';
 
 const APP_URL = 'https://app.example.test';
@@ -23,41 +22,35 @@ const ACCEPTED = {
 
 describe('password reset by email, through a real SMTP server', () => {
   let smtp: SmtpCapture;
-  let testApp: TestApp;
-  let app: App;
-
   beforeAll(async () => {
     smtp = await startSmtpCapture();
-    const mailer = createSmtpMailer(smtp.url, parseConfig({ NODE_ENV: 'test' }).mailFrom);
-    testApp = await buildTestApp(
-      { publicAppUrl: APP_URL, rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } },
-      { mailer },
-    );
-    app = testApp.app;
-    await redisReady(testApp.redis);
-    await app.ready();
   });
   afterAll(async () => {
-    await testApp?.close();
     await smtp?.close();
+  });
+  // Declared after the SMTP server's hooks: built once it listens, closed before it stops.
+  const suite = useTestApp({
+    config: { publicAppUrl: APP_URL },
+    rateLimit: ROOMY_RATE_LIMITS,
+    app: () => ({ mailer: createSmtpMailer(smtp.url, parseConfig({ NODE_ENV: 'test' }).mailFrom) }),
   });
 
   const requestReset = (email: string) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/password-reset',
       remoteAddress: '198.51.100.20',
       payload: { email },
     });
   const confirm = (token: string, newPassword = NEW_PASSWORD, remoteAddress?: string) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/password-reset/confirm',
       ...(remoteAddress === undefined ? {} : { remoteAddress }),
       payload: { token, newPassword },
     });
   const login = (email: string, password: string, remoteAddress = uniqueClientAddress()) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       remoteAddress,
@@ -71,11 +64,10 @@ describe('password reset by email, through a real SMTP server', () => {
     expect(email?.to).toEqual([user.email]);
     return resetTokenIn(email!);
   }
-  const tokenRows = async () =>
-    (await testApp.db.select({ n: count() }).from(passwordResetTokens))[0]?.n ?? 0;
+  const tokenRows = async () => (await suite.db.select({ n: count() }).from(passwordResetTokens))[0]?.n ?? 0;
   /** Proves nothing else is on its way: a sentinel email arrives and nothing besides it. */
   async function expectNoEmailBesidesSentinel(sentBefore: number) {
-    const sentinel = await insertUser(testApp.db);
+    const sentinel = await insertUser(suite.db);
     await requestReset(sentinel.email);
     await smtp.waitFor(sentBefore + 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -83,9 +75,9 @@ describe('password reset by email, through a real SMTP server', () => {
   }
 
   it('resets end to end: email with link, new password works, every session ends, the link works once', async () => {
-    const user = await insertUser(testApp.db, { email: 'reset.me@example.com' });
-    const phone = await loginAs(app, user);
-    const laptop = await loginAs(app, user);
+    const user = await insertUser(suite.db, { email: 'reset.me@example.com' });
+    const phone = await loginAs(suite.app, user);
+    const laptop = await loginAs(suite.app, user);
     const sentBefore = smtp.messages.length;
 
     const response = await requestReset('  Reset.Me@Example.com ');
@@ -98,14 +90,14 @@ describe('password reset by email, through a real SMTP server', () => {
     expect(email?.text).toMatch(/Subject: Reset your Learning Platform password/);
     const token = resetTokenIn(email!);
 
-    const [stored] = await testApp.db
+    const [stored] = await suite.db
       .select()
       .from(passwordResetTokens)
       .where(eq(passwordResetTokens.userId, user.id));
     expect(stored?.tokenHash).toBe(hashOpaqueToken(token));
     expect(stored?.tokenHash).not.toContain(token);
     expect(stored?.requestedIp).toBe('198.51.100.20');
-    const ttlMs = testApp.config.passwordResetTtlMinutes * 60_000;
+    const ttlMs = suite.testApp.config.passwordResetTtlMinutes * 60_000;
     expect(Math.abs(stored!.expiresAt.getTime() - (Date.now() + ttlMs))).toBeLessThan(60_000);
 
     const confirmed = await confirm(token);
@@ -113,10 +105,10 @@ describe('password reset by email, through a real SMTP server', () => {
 
     for (const session of [phone, laptop]) {
       expect(
-        (await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) }))
+        (await suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) }))
           .statusCode,
       ).toBe(401);
-      const refreshed = await app.inject({
+      const refreshed = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/refresh',
         payload: { refreshToken: session.refreshToken },
@@ -152,7 +144,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('sends nothing to a deactivated account, still answering 202', async () => {
-    const inactive = await insertUser(testApp.db, { isActive: false });
+    const inactive = await insertUser(suite.db, { isActive: false });
     const sentBefore = smtp.messages.length;
     const response = await requestReset(inactive.email);
     expect(response.statusCode).toBe(202);
@@ -161,7 +153,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('invalidates an earlier link when a new one is issued', async () => {
-    const user = await insertUser(testApp.db);
+    const user = await insertUser(suite.db);
     const first = await nextResetToken(user);
     const second = await nextResetToken(user);
 
@@ -172,13 +164,13 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('refuses an expired link with a clear reason and changes nothing', async () => {
-    const user = await insertUser(testApp.db);
+    const user = await insertUser(suite.db);
     const token = await nextResetToken(user);
-    await testApp.db
+    await suite.db
       .update(passwordResetTokens)
       .set({ expiresAt: sql`now() - interval '1 second'` })
       .where(eq(passwordResetTokens.tokenHash, hashOpaqueToken(token)));
-    const [before] = await testApp.db.select().from(users).where(eq(users.id, user.id));
+    const [before] = await suite.db.select().from(users).where(eq(users.id, user.id));
 
     const response = await confirm(token);
     expect(response.statusCode).toBe(400);
@@ -186,7 +178,7 @@ describe('password reset by email, through a real SMTP server', () => {
       reason: 'reset_token_expired',
       detail: expect.stringMatching(/expired/),
     });
-    const [after] = await testApp.db.select().from(users).where(eq(users.id, user.id));
+    const [after] = await suite.db.select().from(users).where(eq(users.id, user.id));
     expect(after?.passwordHash).toBe(before?.passwordHash);
     expect(after?.tokenVersion).toBe(before?.tokenVersion);
   });
@@ -202,7 +194,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('applies the password policy and leaves the token usable after a refused password', async () => {
-    const user = await insertUser(testApp.db);
+    const user = await insertUser(suite.db);
     const token = await nextResetToken(user);
 
     const common = await confirm(token, 'Qwertyuiop123');
@@ -218,7 +210,7 @@ describe('password reset by email, through a real SMTP server', () => {
   });
 
   it('sends at most 3 emails per address and hour, still answering 202 to every request', async () => {
-    const user = await insertUser(testApp.db);
+    const user = await insertUser(suite.db);
     const sentBefore = smtp.messages.length;
     for (let i = 0; i < 5; i++) {
       const response = await requestReset(user.email);
@@ -232,7 +224,7 @@ describe('password reset by email, through a real SMTP server', () => {
 
   // Sign-ins are throttled per account and address: the device that made the failures waits, and a reset from it ends that.
   it('ends a failed-login throttle once the owner resets the password', async () => {
-    const user = await insertUser(testApp.db);
+    const user = await insertUser(suite.db);
     const device = uniqueClientAddress();
     for (let i = 0; i < 5; i++) {
       expect((await login(user.email, `wrong guess ${i}`, device)).statusCode).toBe(401);

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { insertUser, uniqueClientAddress } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const AUTH_PER_MINUTE = 3;
 
 describe('rate limits on auth endpoints', () => {
-  let testApp: TestApp;
-  let app: App;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: AUTH_PER_MINUTE } });
-    app = testApp.app;
-    await redisReady(testApp.redis);
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: AUTH_PER_MINUTE } });
 
   const login = (email: string, password: string, remoteAddress = uniqueClientAddress()) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email, password } });
+    suite.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress,
+      payload: { email, password },
+    });
 
   describe('per client address (route limit: rateLimit.authPerMinute)', () => {
     it('login: 429 problem+json with RateLimit headers once the address used its allowance', async () => {
@@ -46,7 +39,7 @@ describe('rate limits on auth endpoints', () => {
       const address = uniqueClientAddress();
       const statuses: number[] = [];
       for (let i = 0; i <= AUTH_PER_MINUTE; i++) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/password-reset',
           remoteAddress: address,
@@ -60,7 +53,7 @@ describe('rate limits on auth endpoints', () => {
     it('counts each auth route separately from the others', async () => {
       const address = uniqueClientAddress();
       for (let i = 0; i <= AUTH_PER_MINUTE; i++) await login('x@example.com', 'whatever password', address);
-      const reset = await app.inject({
+      const reset = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/password-reset',
         remoteAddress: address,
@@ -72,17 +65,9 @@ describe('rate limits on auth endpoints', () => {
 
   describe('per account and address (login-throttle.ts): guessing is slowed, the owner is never locked out', () => {
     // Its own app, with a per-address route limit above the throttle's numbers.
-    let throttleApp: TestApp;
-    beforeAll(async () => {
-      throttleApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 1_000 } });
-      await redisReady(throttleApp.redis);
-      await throttleApp.app.ready();
-    });
-    afterAll(async () => {
-      await throttleApp?.close();
-    });
+    const throttle = useTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 1_000 } });
     const login = (email: string, password: string, remoteAddress = uniqueClientAddress()) =>
-      throttleApp.app.inject({
+      throttle.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
         remoteAddress,
@@ -90,7 +75,7 @@ describe('rate limits on auth endpoints', () => {
       });
 
     it('after 5 failures from one address that address waits (429 whose Retry-After, RateLimit headers and detail agree); the owner elsewhere signs in', async () => {
-      const user = await insertUser(throttleApp.db);
+      const user = await insertUser(throttle.db);
       const attacker = uniqueClientAddress();
       for (let i = 0; i < 5; i++) {
         expect((await login(user.email, `wrong guess ${i}`, attacker)).statusCode).toBe(401);
@@ -111,7 +96,7 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('the waits grow: 1 s after the 5th failure, 2 s after the 6th', async () => {
-      const user = await insertUser(throttleApp.db);
+      const user = await insertUser(throttle.db);
       const address = uniqueClientAddress();
       for (let i = 0; i < 5; i++) await login(user.email, `wrong ${i}`, address);
       expect((await login(user.email, 'wrong again', address)).headers['retry-after']).toBe('1');
@@ -129,7 +114,7 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('a successful login clears the count of failures of that address', async () => {
-      const user = await insertUser(throttleApp.db);
+      const user = await insertUser(throttle.db);
       const address = uniqueClientAddress();
       for (let i = 0; i < 4; i++)
         expect((await login(user.email, `wrong ${i}`, address)).statusCode).toBe(401);
@@ -140,23 +125,23 @@ describe('rate limits on auth endpoints', () => {
     });
 
     it('reset emails: another address can always get one, so nobody can use up the owner’s quota', async () => {
-      const user = await insertUser(throttleApp.db);
+      const user = await insertUser(throttle.db);
       const reset = (remoteAddress: string) =>
-        throttleApp.app.inject({
+        throttle.app.inject({
           method: 'POST',
           url: '/api/v1/auth/password-reset',
           remoteAddress,
           payload: { email: user.email },
         });
-      const sentBefore = throttleApp.outbox.sent.length;
+      const sentBefore = throttle.testApp.outbox.sent.length;
       // 3 per client address; 12 from four attacker addresses use up the account's 10 per hour.
       for (let a = 0; a < 4; a++) {
         const address = uniqueClientAddress();
         for (let i = 0; i < 3; i++) expect((await reset(address)).statusCode).toBe(202);
       }
-      await expect.poll(() => throttleApp.outbox.sent.length - sentBefore, { timeout: 5_000 }).toBe(10);
+      await expect.poll(() => throttle.testApp.outbox.sent.length - sentBefore, { timeout: 5_000 }).toBe(10);
       expect((await reset(uniqueClientAddress())).statusCode).toBe(202);
-      await expect.poll(() => throttleApp.outbox.sent.length - sentBefore, { timeout: 5_000 }).toBe(11);
+      await expect.poll(() => throttle.testApp.outbox.sent.length - sentBefore, { timeout: 5_000 }).toBe(11);
     });
   });
 });

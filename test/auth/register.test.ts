@@ -1,30 +1,20 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { refreshTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import { hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
 import { COMMON_PASSWORDS } from '../../src/modules/auth/common-passwords.js';
 import { bearer, uniqueClientAddress } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { buildTestApp, redisReady } from '../helpers/test-app.js';
+import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 
 const PASSWORD = 'a quiet orange lighthouse';
 
 describe('POST /api/v1/auth/register', () => {
-  let testApp: TestApp;
-  let app: App;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
-    app = testApp.app;
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ rateLimit: ROOMY_RATE_LIMITS });
 
   const register = (payload: unknown) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: payload as object });
-  const userCount = async () => (await testApp.db.select({ n: count() }).from(users))[0]?.n ?? 0;
+    suite.app.inject({ method: 'POST', url: '/api/v1/auth/register', payload: payload as object });
+  const userCount = async () => (await suite.db.select({ n: count() }).from(users))[0]?.n ?? 0;
 
   it('creates a student with a normalised email, signs them in, and stores only an argon2id hash', async () => {
     const response = await register({
@@ -38,26 +28,27 @@ describe('POST /api/v1/auth/register', () => {
     const body = response.json();
     expect(body).toMatchObject({
       tokenType: 'Bearer',
-      expiresIn: testApp.config.accessTokenTtlSeconds,
+      expiresIn: suite.testApp.config.accessTokenTtlSeconds,
       user: { email: 'ada.lovelace@example.com', name: 'Ada', role: 'student', isActive: true },
     });
     expect(typeof body.accessToken).toBe('string');
     expect(body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const ttlMs = testApp.config.refreshTokenTtlDays * 86_400_000;
+    const ttlMs = suite.testApp.config.refreshTokenTtlDays * 86_400_000;
     expect(Math.abs(Date.parse(body.refreshTokenExpiresAt) - (Date.now() + ttlMs))).toBeLessThan(60_000);
     expect(response.body).not.toMatch(/passwordHash|password_hash|\$argon2|tokenVersion/);
 
-    const [row] = await testApp.db.select().from(users).where(eq(users.id, body.user.id));
+    const [row] = await suite.db.select().from(users).where(eq(users.id, body.user.id));
     expect(row?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(row?.passwordHash).not.toContain(PASSWORD);
-    const tokens = await testApp.db
-      .select()
-      .from(refreshTokens)
-      .where(eq(refreshTokens.userId, body.user.id));
+    const tokens = await suite.db.select().from(refreshTokens).where(eq(refreshTokens.userId, body.user.id));
     expect(tokens).toHaveLength(1);
     expect(tokens[0]?.tokenHash).toBe(hashOpaqueToken(body.refreshToken));
 
-    const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(body.accessToken) });
+    const me = await suite.app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: bearer(body.accessToken),
+    });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ email: 'ada.lovelace@example.com', role: 'student' });
   });
@@ -143,7 +134,7 @@ describe('POST /api/v1/auth/register', () => {
       detail: expect.stringMatching(/already exists/),
     });
     expect(await userCount()).toBe(before);
-    const rows = await testApp.db.select().from(users).where(eq(users.email, 'a@x.com'));
+    const rows = await suite.db.select().from(users).where(eq(users.email, 'a@x.com'));
     expect(rows.map((r) => r.name)).toEqual(['First']);
   });
 
@@ -151,7 +142,7 @@ describe('POST /api/v1/auth/register', () => {
     const payload = { email: 'race@example.com', password: PASSWORD, name: 'Racer' };
     const results = await Promise.all([register(payload), register(payload), register(payload)]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
-    expect(await testApp.db.select().from(users).where(eq(users.email, 'race@example.com'))).toHaveLength(1);
+    expect(await suite.db.select().from(users).where(eq(users.email, 'race@example.com'))).toHaveLength(1);
   });
 
   it('is rate limited per client address by the route limit', async () => {

@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { refreshTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import { hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
 import {
@@ -11,7 +10,7 @@ import {
   type TestUser,
   uniqueClientAddress,
 } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 
 const INVALID_CREDENTIALS = 'The email address or password is incorrect.';
 
@@ -28,38 +27,28 @@ function handMadeJwt(
 }
 
 describe('sessions: login, access tokens, refresh, logout', () => {
-  let testApp: TestApp;
-  let app: App;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
-    app = testApp.app;
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ rateLimit: ROOMY_RATE_LIMITS });
 
   const login = (email: string, password: string) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       remoteAddress: uniqueClientAddress(),
       payload: { email, password },
     });
   const refresh = (refreshToken: string) =>
-    app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+    suite.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
   const me = (accessToken: string) =>
-    app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessToken) });
+    suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(accessToken) });
 
   describe('POST /auth/login', () => {
     let user: TestUser;
     beforeAll(async () => {
-      user = await insertUser(testApp.db, { email: 'login@example.com' });
+      user = await insertUser(suite.db, { email: 'login@example.com' });
     });
 
     it('signs in with a trimmed, case-insensitive email and records the session', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
         headers: { 'user-agent': 'vitest-client/1.0' },
@@ -73,7 +62,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect(body.user.lastLoginAt).not.toBeNull();
       expect(response.body).not.toMatch(/passwordHash|\$argon2/);
 
-      const [stored] = await testApp.db
+      const [stored] = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(body.refreshToken)));
@@ -82,7 +71,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
         userAgent: 'vitest-client/1.0',
         ipAddress: '203.0.113.7',
       });
-      const plainTextRows = await testApp.db
+      const plainTextRows = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, body.refreshToken));
@@ -92,7 +81,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
-      const inactive = await insertUser(testApp.db, { isActive: false });
+      const inactive = await insertUser(suite.db, { isActive: false });
       const responses = [
         await login(user.email, 'not the right password'),
         await login('nobody-here@example.com', user.password),
@@ -111,7 +100,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('rejects a malformed body with 400 listing the fields', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
         payload: { email: 42 },
@@ -127,7 +116,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     const header = { alg: 'HS256', typ: 'JWT' };
 
     beforeAll(async () => {
-      user = await insertUser(testApp.db);
+      user = await insertUser(suite.db);
       const now = Math.floor(Date.now() / 1000);
       claims = {
         sub: user.id,
@@ -141,14 +130,14 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('accepts a correctly signed token (the hand-made builder is right)', async () => {
-      expect((await me(handMadeJwt(header, claims, testApp.config.jwtSecret))).statusCode).toBe(200);
+      expect((await me(handMadeJwt(header, claims, suite.testApp.config.jwtSecret))).statusCode).toBe(200);
     });
 
     it.each([
       ['no Authorization header', () => undefined],
       [
         'an expired token',
-        () => handMadeJwt(header, { ...claims, iat: 1, exp: 2 }, testApp.config.jwtSecret),
+        () => handMadeJwt(header, { ...claims, iat: 1, exp: 2 }, suite.testApp.config.jwtSecret),
       ],
       ['a token signed with another secret', () => handMadeJwt(header, claims, 'x'.repeat(64))],
       [
@@ -159,22 +148,22 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       [
         'a token whose claims were edited after signing (role: admin)',
         () => {
-          const [h, , s] = handMadeJwt(header, claims, testApp.config.jwtSecret).split('.');
+          const [h, , s] = handMadeJwt(header, claims, suite.testApp.config.jwtSecret).split('.');
           const forged = Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url');
           return `${h}.${forged}.${s}`;
         },
       ],
       [
         'an HS512 token with the right secret (only HS256 is accepted)',
-        () => handMadeJwt({ alg: 'HS512', typ: 'JWT' }, claims, testApp.config.jwtSecret, 'sha512'),
+        () => handMadeJwt({ alg: 'HS512', typ: 'JWT' }, claims, suite.testApp.config.jwtSecret, 'sha512'),
       ],
       [
         'a token for the wrong audience',
-        () => handMadeJwt(header, { ...claims, aud: 'other' }, testApp.config.jwtSecret),
+        () => handMadeJwt(header, { ...claims, aud: 'other' }, suite.testApp.config.jwtSecret),
       ],
       [
         'a token with an old token version',
-        () => handMadeJwt(header, { ...claims, tv: 7 }, testApp.config.jwtSecret),
+        () => handMadeJwt(header, { ...claims, tv: 7 }, suite.testApp.config.jwtSecret),
       ],
       [
         'a token for a user that does not exist',
@@ -182,13 +171,13 @@ describe('sessions: login, access tokens, refresh, logout', () => {
           handMadeJwt(
             header,
             { ...claims, sub: '00000000-0000-4000-8000-000000000000' },
-            testApp.config.jwtSecret,
+            suite.testApp.config.jwtSecret,
           ),
       ],
       ['garbage', () => 'not.a.jwt'],
     ])('answers 401 problem+json for %s', async (_name, token) => {
       const value = token();
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/me',
         headers: value === undefined ? {} : bearer(value),
@@ -199,7 +188,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('answers 401 for a non-Bearer Authorization header', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/me',
         headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
@@ -211,11 +200,11 @@ describe('sessions: login, access tokens, refresh, logout', () => {
   describe('POST /auth/refresh', () => {
     let user: TestUser;
     beforeAll(async () => {
-      user = await insertUser(testApp.db);
+      user = await insertUser(suite.db);
     });
 
     it('rotates: a new pair each time, and the presented token stops working', async () => {
-      const session = await loginAs(app, user);
+      const session = await loginAs(suite.app, user);
       const first = await refresh(session.refreshToken);
       expect(first.statusCode).toBe(200);
       const rotated = first.json();
@@ -226,12 +215,12 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       const second = await refresh(rotated.refreshToken);
       expect(second.statusCode).toBe(200);
 
-      const [old] = await testApp.db
+      const [old] = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(session.refreshToken)));
       expect(old?.usedAt).not.toBeNull();
-      const family = await testApp.db
+      const family = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.familyId, old!.familyId));
@@ -239,8 +228,8 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('treats a used token presented again as theft: 401 and the whole family, newest token included, is revoked', async () => {
-      const session = await loginAs(app, user);
-      const other = await loginAs(app, user);
+      const session = await loginAs(suite.app, user);
+      const other = await loginAs(suite.app, user);
       const rotated = (await refresh(session.refreshToken)).json();
 
       const replay = await refresh(session.refreshToken);
@@ -250,7 +239,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       const newest = await refresh(rotated.refreshToken);
       expect(newest.statusCode).toBe(401);
 
-      const [row] = await testApp.db
+      const [row] = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(rotated.refreshToken)));
@@ -260,7 +249,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('lets only one of two simultaneous refreshes with the same token succeed', async () => {
-      const session = await loginAs(app, user);
+      const session = await loginAs(suite.app, user);
       const results = await Promise.all([refresh(session.refreshToken), refresh(session.refreshToken)]);
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401]);
       const winner = results.find((r) => r.statusCode === 200)!.json();
@@ -271,15 +260,15 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     it('answers 401 for an unknown or expired token, and an expired one does not revoke the family', async () => {
       expect((await refresh('A'.repeat(43))).statusCode).toBe(401);
 
-      const session = await loginAs(app, user);
-      await testApp.db
+      const session = await loginAs(suite.app, user);
+      await suite.db
         .update(refreshTokens)
         .set({ expiresAt: sql`now() - interval '1 second'` })
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(session.refreshToken)));
       const expired = await refresh(session.refreshToken);
       expect(expired.statusCode).toBe(401);
       expect(expired.json().detail).toMatch(/invalid, expired or revoked/);
-      const [row] = await testApp.db
+      const [row] = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(session.refreshToken)));
@@ -287,7 +276,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('answers 400 for a malformed body', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/refresh',
         payload: { refreshToken: 'has spaces and $ymbols' },
@@ -299,13 +288,13 @@ describe('sessions: login, access tokens, refresh, logout', () => {
 
   describe('POST /auth/logout and /auth/logout-all', () => {
     it('logout ends only the presenting device’s session', async () => {
-      const user = await insertUser(testApp.db);
-      const phone = await loginAs(app, user);
-      const laptop = await loginAs(app, user);
+      const user = await insertUser(suite.db);
+      const phone = await loginAs(suite.app, user);
+      const laptop = await loginAs(suite.app, user);
       const rotated = (await refresh(phone.refreshToken)).json();
 
       // Signing out with the current token of the family.
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout',
         payload: { refreshToken: rotated.refreshToken },
@@ -313,7 +302,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect(response.statusCode).toBe(204);
       expect(response.body).toBe('');
       expect((await refresh(rotated.refreshToken)).statusCode).toBe(401);
-      const [row] = await testApp.db
+      const [row] = await suite.db
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(rotated.refreshToken)));
@@ -323,10 +312,10 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('refreshing with a signed-out token says the session was signed out, while a rotated one is still reuse', async () => {
-      const user = await insertUser(testApp.db);
-      const session = await loginAs(app, user);
+      const user = await insertUser(suite.db);
+      const session = await loginAs(suite.app, user);
       const rotated = (await refresh(session.refreshToken)).json();
-      const logout = await app.inject({
+      const logout = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout',
         payload: { refreshToken: rotated.refreshToken },
@@ -342,7 +331,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       });
       const revokedReasons = async () =>
         (
-          await testApp.db
+          await suite.db
             .select({ reason: refreshTokens.revokedReason })
             .from(refreshTokens)
             .where(eq(refreshTokens.userId, user.id))
@@ -357,9 +346,9 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('refreshing after logout-all or a password change says the session was signed out', async () => {
-      const user = await insertUser(testApp.db);
-      const session = await loginAs(app, user);
-      await app.inject({
+      const user = await insertUser(suite.db);
+      const session = await loginAs(suite.app, user);
+      await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout-all',
         headers: bearer(session.accessToken),
@@ -368,8 +357,8 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect(afterLogoutAll.statusCode).toBe(401);
       expect(afterLogoutAll.json().detail).toBe('This session was signed out; sign in again.');
 
-      const next = await loginAs(app, user);
-      await testApp.db
+      const next = await loginAs(suite.app, user);
+      await suite.db
         .update(refreshTokens)
         .set({ revokedAt: sql`now()`, revokedReason: 'password_changed' })
         .where(eq(refreshTokens.tokenHash, hashOpaqueToken(next.refreshToken)));
@@ -379,7 +368,7 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('logout with an unknown token is a no-op 204', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout',
         payload: { refreshToken: 'B'.repeat(43) },
@@ -388,17 +377,17 @@ describe('sessions: login, access tokens, refresh, logout', () => {
     });
 
     it('logout-all needs an access token', async () => {
-      const response = await app.inject({ method: 'POST', url: '/api/v1/auth/logout-all' });
+      const response = await suite.app.inject({ method: 'POST', url: '/api/v1/auth/logout-all' });
       expect(response.statusCode).toBe(401);
     });
 
     it('logout-all kills every access token at once and every refresh token', async () => {
-      const user = await insertUser(testApp.db);
-      const phone = await loginAs(app, user);
-      const laptop = await loginAs(app, user);
+      const user = await insertUser(suite.db);
+      const phone = await loginAs(suite.app, user);
+      const laptop = await loginAs(suite.app, user);
       expect((await me(laptop.accessToken)).statusCode).toBe(200);
 
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout-all',
         headers: bearer(phone.accessToken),
@@ -409,16 +398,16 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect((await me(laptop.accessToken)).statusCode).toBe(401);
       expect((await refresh(phone.refreshToken)).statusCode).toBe(401);
       expect((await refresh(laptop.refreshToken)).statusCode).toBe(401);
-      const live = await testApp.db
+      const live = await suite.db
         .select()
         .from(refreshTokens)
         .where(and(eq(refreshTokens.userId, user.id), isNull(refreshTokens.revokedAt)));
       expect(live).toHaveLength(0);
-      const [row] = await testApp.db.select().from(users).where(eq(users.id, user.id));
+      const [row] = await suite.db.select().from(users).where(eq(users.id, user.id));
       expect(row?.tokenVersion).toBe(1);
 
       // Signing in again works and starts fresh.
-      const again = await loginAs(app, user);
+      const again = await loginAs(suite.app, user);
       expect((await me(again.accessToken)).statusCode).toBe(200);
     });
   });

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, verifyPassword } from '../../src/infrastructure/security/password.js';
 import { insertUser, type TestUser, uniqueClientAddress } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * Account enumeration by timing: known and unknown addresses must take the same time on the
@@ -33,19 +32,12 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 }
 
 describe('no account enumeration by timing', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({ rateLimit: { globalPerMinute: 100_000, authPerMinute: 100_000 } });
   let known: TestUser[];
 
   beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 100_000, authPerMinute: 100_000 } });
-    app = testApp.app;
-    await app.ready();
     known = [];
-    for (let i = 0; i < SAMPLES + 5; i++) known.push(await insertUser(testApp.db));
-  });
-  afterAll(async () => {
-    await testApp?.close();
+    for (let i = 0; i < SAMPLES + 5; i++) known.push(await insertUser(suite.db));
   });
 
   /**
@@ -74,7 +66,7 @@ describe('no account enumeration by timing', () => {
   it('POST /auth/password-reset: known and unknown addresses take the same time', async () => {
     const reset = (email: string) =>
       timed(async () => {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/password-reset',
           remoteAddress: uniqueClientAddress(),
@@ -88,19 +80,21 @@ describe('no account enumeration by timing', () => {
       await reset(`warmup-${i}@example.com`);
     }
     // The warm-up emails go out after their responses; let them finish before counting.
-    await expect.poll(() => testApp.outbox.sent.length, { timeout: 5_000, interval: 20 }).toBe(5);
-    const sentBefore = testApp.outbox.sent.length;
+    await expect.poll(() => suite.testApp.outbox.sent.length, { timeout: 5_000, interval: 20 }).toBe(5);
+    const sentBefore = suite.testApp.outbox.sent.length;
     const result = await interleaved(
       (i) => reset(known[i]!.email),
       (i) => reset(`ghost-${i}@example.com`),
       15,
     );
     // What one committed write costs on this database right now (the flush the leak would add).
-    await testApp.database.pool.query('CREATE TABLE IF NOT EXISTS timing_probe (id serial PRIMARY KEY)');
+    await suite.testApp.database.pool.query(
+      'CREATE TABLE IF NOT EXISTS timing_probe (id serial PRIMARY KEY)',
+    );
     const writeTimes: number[] = [];
     for (let i = 0; i < 15; i++) {
       writeTimes.push(
-        await timed(() => testApp.database.pool.query('INSERT INTO timing_probe DEFAULT VALUES')),
+        await timed(() => suite.testApp.database.pool.query('INSERT INTO timing_probe DEFAULT VALUES')),
       );
     }
     const bound = Math.max(1, LEAK_FRACTION * median(writeTimes));
@@ -110,14 +104,14 @@ describe('no account enumeration by timing', () => {
     expect(Math.abs(result.known - result.unknown)).toBeLessThan(bound);
     // The known ones really do get their emails, after the responses.
     await expect
-      .poll(() => testApp.outbox.sent.length - sentBefore, { timeout: 5_000, interval: 20 })
+      .poll(() => suite.testApp.outbox.sent.length - sentBefore, { timeout: 5_000, interval: 20 })
       .toBe(SAMPLES);
   });
 
   it('POST /auth/login: a wrong password costs what an unknown email costs (argon2 runs for both)', async () => {
     const login = (email: string, password: string, status: number) =>
       timed(async () => {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/login',
           remoteAddress: uniqueClientAddress(),
@@ -146,7 +140,7 @@ describe('no account enumeration by timing', () => {
   it('POST /auth/register: a taken address (409) costs what a new one (201) costs (argon2 runs for both)', async () => {
     const register = (email: string, status: number) =>
       timed(async () => {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/register',
           remoteAddress: uniqueClientAddress(),

@@ -1,39 +1,28 @@
 import { hash } from '@node-rs/argon2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import { insertUser, loginAs, uniqueClientAddress } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /** Display names that show as nothing or reorder the page, and passwords typed in another Unicode form. */
 describe('display names and passwords in Unicode', () => {
-  let testApp: TestApp;
-  let app: App;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 1_000 } });
-    app = testApp.app;
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 1_000 } });
 
   const register = (payload: Record<string, string>) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/register',
       remoteAddress: uniqueClientAddress(),
       payload,
     });
   const login = (email: string, password: string) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       remoteAddress: uniqueClientAddress(),
       payload: { email, password },
     });
-  const count = async () => (await testApp.db.select({ id: users.id }).from(users)).length;
+  const count = async () => (await suite.db.select({ id: users.id }).from(users)).length;
 
   it.each([
     ['zero-width spaces', '\u200b\u200b\u200b'],
@@ -52,16 +41,16 @@ describe('display names and passwords in Unicode', () => {
     expect(registered.json()).toMatchObject({ errors: [{ field: '/body/name' }] });
     expect(await count()).toBe(before);
 
-    const user = await insertUser(testApp.db);
-    const { accessToken } = await loginAs(app, user);
-    const renamed = await app.inject({
+    const user = await insertUser(suite.db);
+    const { accessToken } = await loginAs(suite.app, user);
+    const renamed = await suite.app.inject({
       method: 'PATCH',
       url: '/api/v1/me',
       headers: { authorization: `Bearer ${accessToken}` },
       payload: { name },
     });
     expect(renamed.statusCode).toBe(400);
-    const me = await app.inject({
+    const me = await suite.app.inject({
       method: 'GET',
       url: '/api/v1/me',
       headers: { authorization: `Bearer ${accessToken}` },
@@ -101,9 +90,12 @@ describe('display names and passwords in Unicode', () => {
 
   it('an existing hash of a decomposed password (made before normalising) still verifies', async () => {
     const decomposed = 'cafe\u0301 au lait passphrase';
-    const user = await insertUser(testApp.db, { password: 'placeholder passphrase' });
+    const user = await insertUser(suite.db, { password: 'placeholder passphrase' });
     const legacy = await hash(decomposed, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
-    await testApp.database.pool.query('UPDATE users SET password_hash = $1 WHERE id = $2', [legacy, user.id]);
+    await suite.testApp.database.pool.query('UPDATE users SET password_hash = $1 WHERE id = $2', [
+      legacy,
+      user.id,
+    ]);
     expect((await login(user.email, decomposed)).statusCode).toBe(200);
   });
 });

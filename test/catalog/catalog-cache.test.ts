@@ -22,7 +22,8 @@ import {
   type TestUser,
 } from '../helpers/factories/index.js';
 import { requireRedis } from '../helpers/suite-requirements.js';
-import { buildTestApp, createTestRedis, type TestApp } from '../helpers/test-app.js';
+import { createTestRedis } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const withRedis = await requireRedis('createCatalogCache over the Redis cache (4 tests of catalog-cache)');
 
@@ -130,32 +131,30 @@ describe.each([
 });
 
 describe('catalog HTTP caching and invalidation', () => {
-  let testApp: TestApp;
   let catalogCache: CatalogCache;
   let instructor: TestUser;
   let instructorToken: string;
   const PROBE = '/probe/v1';
-
-  const get = (url: string, headers: Record<string, string> = {}) =>
-    testApp.app.inject({ method: 'GET', url, headers });
-  const setTitle = (course: Course, title: string) =>
-    testApp.database.db.update(courses).set({ title }).where(eq(courses.id, course.id));
-
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    // The app's own catalog cache is private to src/app.ts; this mount's cache is held by the test,
-    // which calls courseChanged as the authoring and enrollment code do after their writes.
-    catalogCache = await mountCatalogWithCache(testApp, PROBE);
-    instructor = await insertUser(testApp.database.db, { role: 'instructor', name: 'Cache Instructor' });
-    instructorToken = await mintAccessToken(testApp, instructor);
+  // The app's own catalog cache is private to src/app.ts; this mount's cache is held by the test,
+  // which calls courseChanged as the authoring and enrollment code do after their writes.
+  const suite = useTestApp({
+    prepare: async (testApp) => {
+      catalogCache = await mountCatalogWithCache(testApp, PROBE);
+    },
   });
 
-  afterAll(async () => {
-    await testApp?.close();
+  const get = (url: string, headers: Record<string, string> = {}) =>
+    suite.app.inject({ method: 'GET', url, headers });
+  const setTitle = (course: Course, title: string) =>
+    suite.db.update(courses).set({ title }).where(eq(courses.id, course.id));
+
+  beforeAll(async () => {
+    instructor = await insertUser(suite.db, { role: 'instructor', name: 'Cache Instructor' });
+    instructorToken = await mintAccessToken(suite.testApp, instructor);
   });
 
   it('the app caches the list: a direct database change is not visible until the TTL or an invalidation', async () => {
-    const course = await insertCourse(testApp.database.db, instructor.id, { title: 'Original Title' });
+    const course = await insertCourse(suite.db, instructor.id, { title: 'Original Title' });
     const before = await get('/api/v1/courses?sort=title&limit=50');
     expect(before.json().data.map((item: { title: string }) => item.title)).toContain('Original Title');
     await setTitle(course, 'Changed Behind The Cache');
@@ -165,7 +164,7 @@ describe('catalog HTTP caching and invalidation', () => {
   });
 
   it('list: the cached page is served until courseChanged, then the change shows with a new ETag', async () => {
-    const course = await insertCourse(testApp.database.db, instructor.id, { title: 'List Title One' });
+    const course = await insertCourse(suite.db, instructor.id, { title: 'List Title One' });
     const url = `${PROBE}/courses?instructorId=${instructor.id}&sort=newest`;
     const first = await get(url);
     expect(first.json().data[0].title).toBe('List Title One');
@@ -183,7 +182,7 @@ describe('catalog HTTP caching and invalidation', () => {
   });
 
   it('list: an enrollment_count change shows in the popular sort after courseChanged', async () => {
-    const db = testApp.database.db;
+    const db = suite.db;
     const low = await insertCourse(db, instructor.id, { title: 'Low', enrollmentCount: 1 });
     const high = await insertCourse(db, instructor.id, { title: 'High', enrollmentCount: 2 });
     const url = `${PROBE}/courses?instructorId=${instructor.id}&sort=popular&limit=2`;
@@ -194,7 +193,7 @@ describe('catalog HTTP caching and invalidation', () => {
   });
 
   it('detail: cached by id and slug until courseChanged', async () => {
-    const course = await insertCourse(testApp.database.db, instructor.id, { title: 'Detail One' });
+    const course = await insertCourse(suite.db, instructor.id, { title: 'Detail One' });
     const first = await get(`${PROBE}/courses/${course.id}`);
     expect(first.json().title).toBe('Detail One');
     expect((await get(`${PROBE}/courses/${course.slug}`)).json().title).toBe('Detail One');
@@ -209,7 +208,7 @@ describe('catalog HTTP caching and invalidation', () => {
   });
 
   it('detail: unpublishing and slug changes take effect for cached anonymous views after courseChanged', async () => {
-    const db = testApp.database.db;
+    const db = suite.db;
     const course = await insertCourse(db, instructor.id, { title: 'Soon Hidden', slug: 'soon-hidden' });
     expect((await get(`${PROBE}/courses/soon-hidden`)).statusCode).toBe(200);
 
@@ -227,7 +226,7 @@ describe('catalog HTTP caching and invalidation', () => {
   });
 
   it('a privileged view is never served from cache to an anonymous caller, nor the reverse', async () => {
-    const db = testApp.database.db;
+    const db = suite.db;
     const course = await insertCourse(db, instructor.id, { title: 'Privileged' });
     const module = await insertModule(db, course.id, 0);
     await insertLesson(db, module, 0, { content: { body: 'members only' } });
@@ -250,7 +249,7 @@ describe('catalog HTTP caching and invalidation', () => {
   });
 
   it('losing access is immediate even while a full view is cached', async () => {
-    const db = testApp.database.db;
+    const db = suite.db;
     const course = await insertCourse(db, instructor.id, { title: 'Taken Over' });
     const module = await insertModule(db, course.id, 0);
     await insertLesson(db, module, 0, { content: { body: 'instructor notes' } });
@@ -267,22 +266,14 @@ describe('catalog HTTP caching and invalidation', () => {
 });
 
 describe('catalog invalidation by account writes', () => {
-  let testApp: TestApp;
+  const suite = useTestApp();
 
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const get = (url: string) => testApp.app.inject({ method: 'GET', url });
+  const get = (url: string) => suite.app.inject({ method: 'GET', url });
   const instructorNames = async (url: string) =>
     (await get(url)).json().data.map((course: { instructor: { name: string } }) => course.instructor.name);
 
   it('an instructor’s rename shows at once on cached list pages and course details of all their courses', async () => {
-    const db = testApp.database.db;
+    const db = suite.db;
     const instructor = await insertUser(db, { role: 'instructor', name: 'Before Rename' });
     const courseA = await insertCourse(db, instructor.id, { title: 'Renamed Instructor A' });
     await insertCourse(db, instructor.id, { title: 'Renamed Instructor B' });
@@ -290,10 +281,10 @@ describe('catalog invalidation by account writes', () => {
     expect(await instructorNames(listUrl)).toEqual(['Before Rename', 'Before Rename']);
     expect((await get(`/api/v1/courses/${courseA.id}`)).json().instructor.name).toBe('Before Rename');
 
-    const renamed = await testApp.app.inject({
+    const renamed = await suite.app.inject({
       method: 'PATCH',
       url: '/api/v1/me',
-      headers: bearer(await mintAccessToken(testApp, instructor)),
+      headers: bearer(await mintAccessToken(suite.testApp, instructor)),
       payload: { name: 'After Rename' },
     });
     expect(renamed.statusCode).toBe(200);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Course, Lesson } from '../../src/infrastructure/database/schema/index.js';
 import {
   bearer,
@@ -12,7 +12,7 @@ import {
   mintAccessToken,
   type TestUser,
 } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 
@@ -30,7 +30,7 @@ interface Detail {
 }
 
 describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
-  let testApp: TestApp;
+  const suite = useTestApp();
   const tokens: Record<string, string> = {};
   let owner: TestUser;
   let published: Course;
@@ -56,7 +56,7 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
 
   function get(url: string, who: Who, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const auth = who === 'anonymous' ? {} : bearer(tokens[who]!);
-    return testApp.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: { ...auth, ...headers } });
+    return suite.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: { ...auth, ...headers } });
   }
   async function detail(idOrSlug: string, who: Who): Promise<Detail> {
     const response = await get(`/courses/${idOrSlug}`, who);
@@ -66,8 +66,7 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
   const allLessons = (course: Detail) => course.modules.flatMap((module) => module.lessons);
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    const db = testApp.database.db;
+    const db = suite.db;
     owner = await insertUser(db, { role: 'instructor', name: 'Owner' });
     const users: Record<Exclude<Who, 'anonymous'>, TestUser> = {
       owner,
@@ -80,7 +79,7 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       expired: await insertUser(db),
       archivedStudent: await insertUser(db),
     };
-    for (const [who, user] of Object.entries(users)) tokens[who] = await mintAccessToken(testApp, user);
+    for (const [who, user] of Object.entries(users)) tokens[who] = await mintAccessToken(suite.testApp, user);
 
     published = await insertCourse(db, owner.id, {
       title: 'Published Course',
@@ -126,10 +125,6 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
     await insertEnrollment(db, users.archivedStudent.id, archived.id);
     // An enrollment in a draft does not make it visible (drafts: instructor and admins only).
     await insertEnrollment(db, users.enrolled.id, draft.id);
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   describe('published course', () => {

@@ -1,8 +1,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Course } from '../../src/infrastructure/database/schema/index.js';
 import { encodeCursor } from '../../src/shared/keyset.js';
 import {
@@ -14,7 +13,7 @@ import {
   mintAccessToken,
   type TestUser,
 } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 const DAY = 24 * 3600 * 1000;
@@ -32,8 +31,7 @@ interface Page {
 }
 
 describe('GET /api/v1/courses', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp();
   let ada: TestUser;
   let grace: TestUser;
   const published: Course[] = [];
@@ -45,7 +43,7 @@ describe('GET /api/v1/courses', () => {
   let archived: Course;
 
   async function list(query = '', headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
-    return app.inject({ method: 'GET', url: `/api/v1/courses${query}`, headers });
+    return suite.app.inject({ method: 'GET', url: `/api/v1/courses${query}`, headers });
   }
   async function listOk(query = ''): Promise<Page> {
     const response = await list(query);
@@ -71,9 +69,7 @@ describe('GET /api/v1/courses', () => {
   }
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    const db = testApp.database.db;
+    const db = suite.db;
     ada = await insertUser(db, { role: 'instructor', name: 'Ada Lovelace' });
     grace = await insertUser(db, { role: 'instructor', name: 'Grace Hopper' });
 
@@ -140,10 +136,6 @@ describe('GET /api/v1/courses', () => {
     await insertLesson(db, module, 1, { durationSeconds: 480 });
   });
 
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
   describe('what is listed', () => {
     it('lists only published courses, newest first, with the documented fields', async () => {
       const page = await listOk();
@@ -184,8 +176,8 @@ describe('GET /api/v1/courses', () => {
     });
 
     it('is open to anonymous callers and to signed-in ones alike; an invalid token is 401', async () => {
-      const student = await insertUser(testApp.database.db);
-      const token = await mintAccessToken(testApp, student);
+      const student = await insertUser(suite.db);
+      const token = await mintAccessToken(suite.testApp, student);
       const signedIn = await list('', bearer(token));
       expect(signedIn.statusCode).toBe(200);
       expect(signedIn.json()).toEqual(await listOk());
@@ -289,7 +281,7 @@ describe('GET /api/v1/courses', () => {
     });
 
     it('newest: ties on published_at are broken by id, consistently across pages', async () => {
-      const db = testApp.database.db;
+      const db = suite.db;
       const sameInstant = daysAfterBase(-100);
       const twins: Course[] = [];
       for (let i = 0; i < 5; i++) {
@@ -323,7 +315,7 @@ describe('GET /api/v1/courses', () => {
     });
 
     it('newest: courses published between page requests neither repeat nor hide pre-existing ones', async () => {
-      const db = testApp.database.db;
+      const db = suite.db;
       const before = ids(await listOk('?limit=100'));
       const seen: string[] = [];
       let cursor: string | null = null;

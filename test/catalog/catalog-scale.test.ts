@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CatalogCursor,
   type CatalogFilters,
@@ -7,7 +7,7 @@ import {
   coursePageQuery,
 } from '../../src/modules/catalog/catalog.queries.js';
 import { bulkInsertPublishedCourses } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * The catalog at 100k published courses: walking 50 pages of every sort through the API neither
@@ -28,11 +28,10 @@ interface Item {
 }
 
 describe(`catalog at ${COURSES / 1000}k courses`, () => {
-  let testApp: TestApp;
+  const suite = useTestApp();
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    const { pool } = testApp.database;
+    const { pool } = suite.testApp.database;
     await bulkInsertPublishedCourses(pool, { courses: COURSES });
     // Outlines for the newest 20k courses (all 100k would add ~20 s): enough lessons for the planner
     // to have a real choice between aggregating per page row and scanning the lessons table.
@@ -47,12 +46,8 @@ describe(`catalog at ${COURSES / 1000}k courses`, () => {
     await pool.query('VACUUM ANALYZE courses, course_modules, lessons');
   }, 60_000);
 
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
   async function explain(filters: CatalogFilters, sort: CatalogSort, after: CatalogCursor | undefined) {
-    const result = await testApp.database.db.execute<{ 'QUERY PLAN': string }>(
+    const result = await suite.db.execute<{ 'QUERY PLAN': string }>(
       sql`EXPLAIN ANALYZE ${coursePageQuery(filters, sort, after, PAGE_SIZE + 1)}`,
     );
     return result.rows.map((row) => row['QUERY PLAN']).join('\n');
@@ -63,7 +58,7 @@ describe(`catalog at ${COURSES / 1000}k courses`, () => {
    * collation, which JavaScript's string order matches only for "C".
    */
   async function inTitleOrder(items: Item[]): Promise<string[]> {
-    const { rows } = await testApp.database.pool.query<{ id: string }>(
+    const { rows } = await suite.testApp.database.pool.query<{ id: string }>(
       'SELECT id::text AS id FROM unnest($1::text[], $2::uuid[]) AS seen(title, id) ORDER BY title, id',
       [items.map((item) => item.title), items.map((item) => item.id)],
     );
@@ -103,7 +98,7 @@ describe(`catalog at ${COURSES / 1000}k courses`, () => {
       const seen: Item[] = [];
       let cursor: string | null = null;
       for (let page = 0; page < PAGES; page++) {
-        const response = await testApp.app.inject({
+        const response = await suite.app.inject({
           method: 'GET',
           url: `/api/v1/courses?sort=${sort}&limit=${PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`,
         });
@@ -137,7 +132,7 @@ describe(`catalog at ${COURSES / 1000}k courses`, () => {
       const ids: string[] = [];
       let cursor: string | null = null;
       while (ids.length < count) {
-        const response = await testApp.app.inject({
+        const response = await suite.app.inject({
           method: 'GET',
           url: `/api/v1/courses?q=python&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
         });

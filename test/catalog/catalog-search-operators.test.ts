@@ -1,41 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SEARCH_TERMS, normaliseSearchText } from '../../src/modules/catalog/search-text.js';
 import { insertCourse, insertUser } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * Operator-heavy search text: `websearch_to_tsquery` overflows its operator stack on 33 dashes in a
  * row ("tsquery stack too small"), which answered 500 and logged the SQL at error level.
  */
 describe('GET /api/v1/courses?q= with operator-heavy text', () => {
-  let testApp: TestApp;
-  let app: App;
-  let errorLines: string[];
+  const errorLines: string[] = [];
+  const suite = useTestApp({
+    rateLimit: { globalPerMinute: 100_000, authPerMinute: 100 },
+    app: { logger: { level: 'error', stream: { write: (line: string) => void errorLines.push(line) } } },
+  });
 
   beforeAll(async () => {
-    errorLines = [];
-    testApp = await buildTestApp(
-      { rateLimit: { globalPerMinute: 100_000, authPerMinute: 100 } },
-      {
-        logger: {
-          level: 'error',
-          stream: { write: (line: string) => void errorLines.push(line) },
-        },
-      },
-    );
-    app = testApp.app;
-    const instructor = await insertUser(testApp.db, { role: 'instructor' });
-    await insertCourse(testApp.db, instructor.id, { title: 'Front-end testing with TypeScript' });
-    await insertCourse(testApp.db, instructor.id, { title: 'Kubernetes operations' });
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
+    const instructor = await insertUser(suite.db, { role: 'instructor' });
+    await insertCourse(suite.db, instructor.id, { title: 'Front-end testing with TypeScript' });
+    await insertCourse(suite.db, instructor.id, { title: 'Kubernetes operations' });
   });
 
   const search = (q: string) =>
-    app.inject({ method: 'GET', url: `/api/v1/courses?q=${encodeURIComponent(q)}` });
+    suite.app.inject({ method: 'GET', url: `/api/v1/courses?q=${encodeURIComponent(q)}` });
 
   it.each([
     ['33 dashes', '-'.repeat(33)],

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertUser, type TestUser } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * The generated typed client, as a front-end developer would use it: types generated with
@@ -56,24 +56,19 @@ function typeErrorsOfClient(): string[] {
 }
 
 describe('a typed client generated from /openapi.json', () => {
-  let testApp: TestApp;
+  const suite = useTestApp();
   let baseUrl: string;
   let instructor: TestUser;
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    instructor = await insertUser(testApp.database.db, { role: 'instructor' });
-    await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-    baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
+    instructor = await insertUser(suite.db, { role: 'instructor' });
+    await suite.app.listen({ host: '127.0.0.1', port: 0 });
+    baseUrl = `http://127.0.0.1:${(suite.app.server.address() as AddressInfo).port}`;
 
     const document = await (await fetch(`${baseUrl}/openapi.json`)).json();
     const types = astToString(await openapiTS(document));
     mkdirSync(path.dirname(GENERATED_TYPES), { recursive: true });
     writeFileSync(GENERATED_TYPES, types);
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   it('type-checks the client file against the generated types (and still refuses the misuses)', () => {
@@ -88,9 +83,10 @@ describe('a typed client generated from /openapi.json', () => {
     expect(result.nextCursor).toBeNull();
     expect(result.course).toMatchObject({ slug: 'typed-client-course', status: 'draft' });
     expect(result.etag).toBe('"1"');
-    const stored = await testApp.database.pool.query('SELECT instructor_id FROM courses WHERE id = $1', [
-      result.course.id,
-    ]);
+    const stored = await suite.testApp.database.pool.query(
+      'SELECT instructor_id FROM courses WHERE id = $1',
+      [result.course.id],
+    );
     expect(stored.rows).toEqual([{ instructor_id: instructor.id }]);
   });
 });

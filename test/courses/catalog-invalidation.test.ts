@@ -9,7 +9,7 @@ import { createAccessTokens } from '../../src/infrastructure/security/access-tok
 import { coursesModule } from '../../src/modules/courses/index.js';
 import { selectAuthState } from '../../src/modules/users/user-cache.js';
 import { insertSignedInUser, type SignedInUser } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 interface Notification {
   courseId: string;
@@ -23,7 +23,7 @@ interface Notification {
  * (whose users and tokens they share).
  */
 describe('course authoring tells the catalog after every committed write', () => {
-  let testApp: TestApp;
+  const suite = useTestApp();
   let authoring: FastifyInstance;
   let instructor: SignedInUser;
   let otherInstructor: SignedInUser;
@@ -32,10 +32,9 @@ describe('course authoring tells the catalog after every committed write', () =>
   let failInvalidation = false;
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    instructor = await insertSignedInUser(testApp, { role: 'instructor' });
-    otherInstructor = await insertSignedInUser(testApp, { role: 'instructor' });
-    const { pool, db } = testApp.database;
+    instructor = await insertSignedInUser(suite.testApp, { role: 'instructor' });
+    otherInstructor = await insertSignedInUser(suite.testApp, { role: 'instructor' });
+    const { pool, db } = suite.testApp.database;
 
     authoring = Fastify({
       ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
@@ -43,7 +42,10 @@ describe('course authoring tells the catalog after every committed write', () =>
     await authoring.register(errorHandlerPlugin);
     await authoring.register(authenticatePlugin, {
       userStates: { authState: selectAuthState(db) },
-      accessTokens: createAccessTokens(testApp.config.jwtSecret, testApp.config.accessTokenTtlSeconds),
+      accessTokens: createAccessTokens(
+        suite.testApp.config.jwtSecret,
+        suite.testApp.config.accessTokenTtlSeconds,
+      ),
     });
     const events = createEventBus<DomainEvents>({ onSubscriberError: (failure) => failures.push(failure) });
     events.subscribe(
@@ -63,7 +65,6 @@ describe('course authoring tells the catalog after every committed write', () =>
 
   afterAll(async () => {
     await authoring?.close();
-    await testApp?.close();
   });
 
   beforeEach(() => {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import { type App, type AppDependencies, buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
@@ -114,8 +113,19 @@ export async function buildTestApp(
 
 /**
  * Waits until a test app's Redis connection (if any) is up. Limits fail open while Redis is
- * unreachable, so a rate-limit test must not start before it is connected.
+ * unreachable, so a rate-limit test must not start before it is connected. A first connection
+ * attempt that times out on a busy machine is retried by ioredis: its 'error' events are not the end.
  */
-export async function redisReady(redis: Redis | undefined): Promise<void> {
-  if (redis && redis.status !== 'ready') await once(redis, 'ready');
+export async function redisReady(redis: Redis | undefined, timeoutMs = 30_000): Promise<void> {
+  if (!redis || redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`redisReady: Redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -3,23 +3,24 @@ import net from 'node:net';
 import { brotliDecompressSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
 import { REDACT_CENSOR } from '../../src/http/logger.js';
 import {
   createDatabaseClient,
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
 import { AppError } from '../../src/shared/errors.js';
-import { buildTestApp, type TestApp, testConfig } from '../helpers/test-app.js';
+import { type TestApp, testConfig } from '../helpers/test-app.js';
 import { createTestDatabase } from '../helpers/test-database.js';
 import { createOutboxMailer } from '../helpers/test-mailer.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PROBLEM_JSON = /^application\/problem\+json/;
 const SECRET_ERROR_MESSAGE = 'connection to db://admin:hunter2@db failed in SELECT password_hash FROM users';
 
-/** Test-only routes, added before the app is ready (buildApp does not call ready()). */
+/** Test-only routes, added before the app is ready (useTestApp's `prepare`). */
 function addTestRoutes({ app, db }: Pick<TestApp, 'app' | 'db'>): void {
   app.post(
     '/__test/echo',
@@ -72,30 +73,18 @@ async function closedPort(): Promise<number> {
 }
 
 describe('HTTP application', () => {
-  let testApp: TestApp;
-  let app: App;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({ bodyLimitBytes: 1024 });
-    app = testApp.app;
-    addTestRoutes(testApp);
-    await app.ready();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
+  const suite = useTestApp({ config: { bodyLimitBytes: 1024 }, prepare: addTestRoutes });
 
   describe('health', () => {
     it('GET /health/live answers 200 ok', async () => {
-      const response = await app.inject({ method: 'GET', url: '/health/live' });
+      const response = await suite.app.inject({ method: 'GET', url: '/health/live' });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({ status: 'ok' });
       expect(response.headers['cache-control']).toBe('no-store');
     });
 
     it('GET /health/ready answers 200 with the database check when the database answers', async () => {
-      const response = await app.inject({ method: 'GET', url: '/health/ready' });
+      const response = await suite.app.inject({ method: 'GET', url: '/health/ready' });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({ status: 'ok', checks: { database: 'ok' } });
     });
@@ -103,7 +92,7 @@ describe('HTTP application', () => {
 
   describe('documentation', () => {
     it('serves an OpenAPI 3.1.0 document with bearerAuth and the shared Problem schema', async () => {
-      const response = await app.inject({ method: 'GET', url: '/openapi.json' });
+      const response = await suite.app.inject({ method: 'GET', url: '/openapi.json' });
       expect(response.statusCode).toBe(200);
       const spec = response.json();
       expect(spec.openapi).toBe('3.1.0');
@@ -128,11 +117,11 @@ describe('HTTP application', () => {
     });
 
     it('redirects /docs to /docs/, which serves the HTML API reference', async () => {
-      const redirect = await app.inject({ method: 'GET', url: '/docs' });
+      const redirect = await suite.app.inject({ method: 'GET', url: '/docs' });
       expect(redirect.statusCode).toBe(301);
       expect(redirect.headers.location).toBe('/docs/');
 
-      const page = await app.inject({ method: 'GET', url: redirect.headers.location as string });
+      const page = await suite.app.inject({ method: 'GET', url: redirect.headers.location as string });
       expect(page.statusCode).toBe(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
       expect(page.body).toMatch(/<html/i);
@@ -141,8 +130,12 @@ describe('HTTP application', () => {
 
     it('serves the reference’s script, compressed for browsers that accept it, and the document it shows', async () => {
       const [plain, brotli] = await Promise.all([
-        app.inject({ method: 'GET', url: '/docs/js/scalar.js' }),
-        app.inject({ method: 'GET', url: '/docs/js/scalar.js', headers: { 'accept-encoding': 'gzip, br' } }),
+        suite.app.inject({ method: 'GET', url: '/docs/js/scalar.js' }),
+        suite.app.inject({
+          method: 'GET',
+          url: '/docs/js/scalar.js',
+          headers: { 'accept-encoding': 'gzip, br' },
+        }),
       ]);
       expect(plain.statusCode).toBe(200);
       expect(plain.headers['content-type']).toMatch(/^application\/javascript/);
@@ -152,11 +145,11 @@ describe('HTTP application', () => {
       expect(brotliDecompressSync(brotli.rawPayload).equals(plain.rawPayload)).toBe(true);
       expect(brotli.rawPayload.length).toBeLessThan(plain.rawPayload.length / 2);
 
-      const document = await app.inject({ method: 'GET', url: '/docs/openapi.json' });
+      const document = await suite.app.inject({ method: 'GET', url: '/docs/openapi.json' });
       expect(document.statusCode).toBe(200);
       expect(document.json().info.title).toBe('Learning Platform API');
 
-      const unknown = await app.inject({ method: 'GET', url: '/docs/nothing-here' });
+      const unknown = await suite.app.inject({ method: 'GET', url: '/docs/nothing-here' });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
     });
@@ -164,9 +157,9 @@ describe('HTTP application', () => {
 
   describe('metrics', () => {
     it('GET /metrics exposes process metrics and request durations labelled by route pattern', async () => {
-      await app.inject({ method: 'GET', url: '/health/live' });
-      await app.inject({ method: 'GET', url: '/no/such/route/12345' });
-      const response = await app.inject({ method: 'GET', url: '/metrics' });
+      await suite.app.inject({ method: 'GET', url: '/health/live' });
+      await suite.app.inject({ method: 'GET', url: '/no/such/route/12345' });
+      const response = await suite.app.inject({ method: 'GET', url: '/metrics' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
       expect(response.body).toContain('# TYPE http_request_duration_seconds histogram');
@@ -181,7 +174,7 @@ describe('HTTP application', () => {
 
   describe('request ids', () => {
     it('echoes a safe incoming x-request-id and uses it in problems', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: '/nothing-here',
         headers: { 'x-request-id': 'trace-42.abc_DEF:1' },
@@ -192,7 +185,7 @@ describe('HTTP application', () => {
 
     it('replaces an unsafe or overlong x-request-id with a fresh UUID', async () => {
       for (const unsafe of ['<script>alert(1)</script>', 'a'.repeat(65), 'with space']) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'GET',
           url: '/health/live',
           headers: { 'x-request-id': unsafe },
@@ -202,14 +195,14 @@ describe('HTTP application', () => {
     });
 
     it('generates a UUID when none is sent', async () => {
-      const response = await app.inject({ method: 'GET', url: '/health/live' });
+      const response = await suite.app.inject({ method: 'GET', url: '/health/live' });
       expect(response.headers['x-request-id']).toMatch(UUID);
     });
   });
 
   describe('errors as application/problem+json', () => {
     it('answers an unknown route with a 404 problem', async () => {
-      const response = await app.inject({ method: 'GET', url: '/api/v1/nope?x=1' });
+      const response = await suite.app.inject({ method: 'GET', url: '/api/v1/nope?x=1' });
       expect(response.statusCode).toBe(404);
       expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
       const body = response.json();
@@ -224,7 +217,7 @@ describe('HTTP application', () => {
     });
 
     it('answers malformed JSON with 400 bad_request', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         headers: { 'content-type': 'application/json' },
@@ -236,7 +229,7 @@ describe('HTTP application', () => {
     });
 
     it('answers an empty JSON body with 400 bad_request', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         headers: { 'content-type': 'application/json' },
@@ -247,7 +240,7 @@ describe('HTTP application', () => {
     });
 
     it('answers an unsupported content type with 415', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         headers: { 'content-type': 'application/xml' },
@@ -263,7 +256,7 @@ describe('HTTP application', () => {
     });
 
     it('answers a body over the configured limit with 413', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         payload: { email: 'a@example.com', age: 1, name: 'x'.repeat(2000) },
@@ -275,7 +268,7 @@ describe('HTTP application', () => {
     });
 
     it('lists every bad field of a validation failure as a JSON pointer', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         payload: { email: 'not-an-email', age: -3, unexpected: true },
@@ -298,7 +291,7 @@ describe('HTTP application', () => {
     it('lists at most 50 bad fields, so a hostile body cannot inflate the response', async () => {
       const payload: Record<string, unknown> = { email: 'a@example.com', age: 3, name: 'Ada' };
       for (let i = 0; i < 90; i++) payload[`e${i}`] = 0;
-      const response = await app.inject({ method: 'POST', url: '/__test/echo', payload });
+      const response = await suite.app.inject({ method: 'POST', url: '/__test/echo', payload });
       expect(response.statusCode).toBe(400);
       const body = response.json();
       expect(body.errors).toHaveLength(50);
@@ -307,7 +300,7 @@ describe('HTTP application', () => {
     });
 
     it('refuses a urn:uuid: id in a uuid field, naming the field', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/users/urn:uuid:0b9d6f2e-7d6f-4f6a-9a51-8d5b7a7c1e11/profile',
       });
@@ -316,7 +309,7 @@ describe('HTTP application', () => {
     });
 
     it('validates and coerces query strings, naming the bad parameter', async () => {
-      const valid = await app.inject({
+      const valid = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo?limit=20',
         payload: { email: 'a@example.com', age: 3, name: 'Ada' },
@@ -324,7 +317,7 @@ describe('HTTP application', () => {
       expect(valid.statusCode).toBe(200);
       expect(valid.json()).toEqual({ body: { email: 'a@example.com', age: 3, name: 'Ada' }, limit: 20 });
 
-      const invalid = await app.inject({
+      const invalid = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo?limit=lots',
         payload: { email: 'a@example.com', age: 3, name: 'Ada' },
@@ -334,7 +327,7 @@ describe('HTTP application', () => {
     });
 
     it('validates JSON bodies exactly: no coercion of numbers, arrays or booleans, each field named', async () => {
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo?limit=20',
         payload: { email: true, age: '3', name: ['Ada'] },
@@ -346,7 +339,7 @@ describe('HTTP application', () => {
       expect(response.json().errors).toContainEqual({ field: '/body/age', message: 'must be integer' });
       expect(response.json().errors).toContainEqual({ field: '/body/name', message: 'must be string' });
 
-      const numberForString = await app.inject({
+      const numberForString = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         payload: { email: 'a@example.com', age: 3, name: 12345 },
@@ -357,7 +350,7 @@ describe('HTTP application', () => {
 
     it('refuses NUL characters in bodies, query strings and path parameters at validation, naming the field', async () => {
       const nul = 'must not contain NUL characters';
-      const body = await app.inject({
+      const body = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         payload: { email: 'a@example.com', age: -1, name: 'A\u0000da' },
@@ -371,7 +364,7 @@ describe('HTTP application', () => {
           expect.objectContaining({ field: '/body/age' }),
         ]),
       );
-      const valid = await app.inject({
+      const valid = await suite.app.inject({
         method: 'POST',
         url: '/__test/echo',
         payload: { email: 'a@example.com', age: 1, name: 'Ada\u0001' },
@@ -379,16 +372,16 @@ describe('HTTP application', () => {
       expect(valid.statusCode, 'other control characters are data').toBe(200);
 
       // Validation runs before authentication: no token needed to be told, and nothing reaches PostgreSQL.
-      const query = await app.inject({ method: 'GET', url: '/api/v1/users?q=a%00b' });
+      const query = await suite.app.inject({ method: 'GET', url: '/api/v1/users?q=a%00b' });
       expect(query.statusCode).toBe(400);
       expect(query.json().errors).toEqual([{ field: '/querystring/q', message: nul }]);
-      const params = await app.inject({ method: 'GET', url: '/api/v1/courses/intro%00duction' });
+      const params = await suite.app.inject({ method: 'GET', url: '/api/v1/courses/intro%00duction' });
       expect(params.statusCode).toBe(400);
       expect(params.json().errors).toContainEqual({ field: '/params/id', message: nul });
     });
 
     it('answers a known path with an unrouted method with 405 and Allow; unknown paths stay 404', async () => {
-      const response = await app.inject({ method: 'DELETE', url: '/health/live' });
+      const response = await suite.app.inject({ method: 'DELETE', url: '/health/live' });
       expect(response.statusCode).toBe(405);
       expect(response.headers.allow).toBe('GET, HEAD');
       expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
@@ -399,24 +392,24 @@ describe('HTTP application', () => {
         instance: '/health/live',
       });
 
-      const withParams = await app.inject({
+      const withParams = await suite.app.inject({
         method: 'PUT',
         url: '/api/v1/users/0b9d6f2e-7d6f-4f6a-9a51-8d5b7a7c1e11/profile?x=1',
       });
       expect(withParams.statusCode).toBe(405);
       expect(withParams.headers.allow).toBe('GET, HEAD');
 
-      const post = await app.inject({ method: 'GET', url: '/__test/echo' });
+      const post = await suite.app.inject({ method: 'GET', url: '/__test/echo' });
       expect(post.statusCode).toBe(405);
       expect(post.headers.allow).toBe('POST');
 
-      const unknown = await app.inject({ method: 'DELETE', url: '/health/nothing' });
+      const unknown = await suite.app.inject({ method: 'DELETE', url: '/health/nothing' });
       expect(unknown.statusCode).toBe(404);
       expect(unknown.headers.allow).toBeUndefined();
     });
 
     it('turns an AppError into its catalog status, type and extension members', async () => {
-      const response = await app.inject({ method: 'GET', url: '/__test/conflict' });
+      const response = await suite.app.inject({ method: 'GET', url: '/__test/conflict' });
       expect(response.statusCode).toBe(409);
       expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
       expect(response.json()).toMatchObject({
@@ -431,7 +424,7 @@ describe('HTTP application', () => {
     });
 
     it('answers an unexpected error with a generic 500 that leaks neither message nor stack', async () => {
-      const response = await app.inject({ method: 'GET', url: '/__test/boom' });
+      const response = await suite.app.inject({ method: 'GET', url: '/__test/boom' });
       expect(response.statusCode).toBe(500);
       expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
       const body = response.json();
@@ -444,7 +437,7 @@ describe('HTTP application', () => {
     });
 
     it('answers bad input that only PostgreSQL caught with a 4xx, not a 500, and without SQL', async () => {
-      const response = await app.inject({ method: 'GET', url: '/__test/bad-uuid' });
+      const response = await suite.app.inject({ method: 'GET', url: '/__test/bad-uuid' });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ code: 'bad_request' });
       expect(response.body).not.toContain('select');
@@ -452,7 +445,7 @@ describe('HTTP application', () => {
     });
 
     it('answers a NUL character that PostgreSQL cannot store with 400, not 500', async () => {
-      const response = await app.inject({ method: 'GET', url: '/__test/nul-text' });
+      const response = await suite.app.inject({ method: 'GET', url: '/__test/nul-text' });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ code: 'bad_request' });
     });
@@ -509,6 +502,8 @@ describe('when the database is unreachable', () => {
     const database = createDatabaseClient(url, { connectionTimeoutMillis: 10_000 });
     const app = await buildApp({ config: testConfig(url), database, mailer: createOutboxMailer() });
     try {
+      // Timed from a ready app: booting it (seconds on a busy machine) is not the probe's time.
+      await app.ready();
       const started = performance.now();
       const response = await app.inject({ method: 'GET', url: '/health/ready' });
       const elapsed = performance.now() - started;
@@ -565,17 +560,9 @@ describe('database ownership', () => {
 
 describe('logging', () => {
   const lines: string[] = [];
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    const stream = { write: (line: string) => void lines.push(line) };
-    testApp = await buildTestApp({}, { logger: { level: 'info', stream } });
-    addTestRoutes(testApp);
-    await testApp.app.ready();
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+  const suite = useTestApp({
+    app: { logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } },
+    prepare: addTestRoutes,
   });
 
   const records = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -592,7 +579,7 @@ describe('logging', () => {
       req: { headers: { authorization: 'Bearer eyJ-auth-10', cookie: 'session=cookie-11' } },
       res: { headers: { 'set-cookie': 'session=set-cookie-12' } },
     };
-    testApp.app.log.info(secrets, 'secrets everywhere');
+    suite.app.log.info(secrets, 'secrets everywhere');
     const output = lines.join('');
     for (const value of [
       'pw-top-1',
@@ -617,7 +604,7 @@ describe('logging', () => {
 
   it('logs requests with method, redacted url, request id, status and response time, but no headers', async () => {
     lines.length = 0;
-    await testApp.app.inject({
+    await suite.app.inject({
       method: 'GET',
       url: '/api/v1/missing?access_token=query-secret-1&page=2&reset_token=query-secret-2',
       headers: { authorization: 'Bearer header-secret-3', 'x-request-id': 'log-test-1' },
@@ -641,7 +628,7 @@ describe('logging', () => {
 
   it('logs an unexpected error at error level with its stack, which the client never sees', async () => {
     lines.length = 0;
-    const response = await testApp.app.inject({ method: 'GET', url: '/__test/boom' });
+    const response = await suite.app.inject({ method: 'GET', url: '/__test/boom' });
     expect(response.body).not.toContain('hunter2');
     const logged = records().find((r) => r.msg === 'unhandled error');
     expect(logged?.level).toBe(50);

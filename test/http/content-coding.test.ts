@@ -1,7 +1,6 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import {
-  type CompressiblePayload,
   compressedPayload,
   compressInBackground,
   etagForCoding,
@@ -9,6 +8,7 @@ import {
   MIN_COMPRESSIBLE_BYTES,
   negotiateCoding,
 } from '../../src/http/content-coding.js';
+import type { CompressiblePayload } from '../../src/shared/representation.js';
 
 const large = Buffer.from(
   JSON.stringify({ data: Array.from({ length: 50 }, (_, i) => ({ id: i, title: `Course ${i}` })) }),

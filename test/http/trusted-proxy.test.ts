@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Config, ConfigError, parseConfig } from '../../src/config.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * Behind a proxy that appends to X-Forwarded-For, the left-most entries are whatever the client sent:
@@ -15,26 +15,16 @@ describe.each([
   { hops: 2, setting: '2', proxies: ['203.0.113.7', '10.9.0.1'] },
   { hops: 2, setting: '10.9.0.0/16, 203.0.113.0/24', proxies: ['203.0.113.7', '10.9.0.1'] },
 ])('TRUST_PROXY=$setting: the client address through $hops proxies', ({ setting, proxies }) => {
-  let testApp: TestApp;
-
-  beforeAll(async () => {
-    testApp = await buildTestApp({
-      trustProxy: trustProxy(setting),
-      rateLimit: { globalPerMinute: 10_000, authPerMinute: AUTH_PER_MINUTE },
-    });
-    // The limiter fails open until Redis answers.
-    await redisReady(testApp.redis);
-    await testApp.app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
+  const suite = useTestApp({
+    config: { trustProxy: trustProxy(setting) },
+    rateLimit: { globalPerMinute: 10_000, authPerMinute: AUTH_PER_MINUTE },
   });
 
   /** A request from `client`, through the proxies: each appends the address it received from. */
   const resetFrom = (client: string, spoofed: string) => {
     // The first proxy appends the client's address to what the client sent; each later one the previous proxy's.
     const chain = [spoofed, client, ...proxies.slice(0, -1)];
-    return testApp.app.inject({
+    return suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/password-reset',
       remoteAddress: proxies.at(-1)!,

@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../helpers/http-client.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * Regression test for closing with keep-alive connections open (found by graceful-shutdown.test.ts):
@@ -12,26 +12,29 @@ import { buildTestApp, type TestApp } from '../helpers/test-app.js';
  * answer a request sent on it right then (before the fix it was destroyed at once: a reset).
  */
 
-let testApp: TestApp;
 let port: number;
 let releaseSlowRequest: () => void = () => {};
-
-beforeAll(async () => {
-  testApp = await buildTestApp({ shutdownTimeoutMs: 10_000 });
-  const slowRequestReleased = new Promise<void>((resolve) => {
-    releaseSlowRequest = resolve;
-  });
-  testApp.app.get('/slow-for-test', async () => {
-    await slowRequestReleased;
-    return { done: true };
-  });
-  await testApp.app.listen({ host: '127.0.0.1', port: 0 });
-  port = (testApp.app.server.address() as AddressInfo).port;
+const slowRequestReleased = new Promise<void>((resolve) => {
+  releaseSlowRequest = resolve;
 });
 
-afterAll(async () => {
+const suite = useTestApp({
+  config: { shutdownTimeoutMs: 10_000 },
+  prepare: ({ app }) => {
+    app.get('/slow-for-test', async () => {
+      await slowRequestReleased;
+      return { done: true };
+    });
+  },
+});
+
+beforeAll(async () => {
+  await suite.app.listen({ host: '127.0.0.1', port: 0 });
+  port = (suite.app.server.address() as AddressInfo).port;
+});
+
+afterAll(() => {
   releaseSlowRequest();
-  await testApp?.close();
 });
 
 describe('closing with keep-alive connections', () => {
@@ -45,7 +48,7 @@ describe('closing with keep-alive connections', () => {
       expect(warmUp.kind === 'response' && warmUp.headers.connection).toBe('keep-alive');
 
       const closeStarted = performance.now();
-      const closed = testApp.app.close().then(() => performance.now());
+      const closed = suite.app.close().then(() => performance.now());
       await new Promise((resolve) => setTimeout(resolve, 100));
 
       // Sent on the connection that was idle when close() started: answered, not reset.

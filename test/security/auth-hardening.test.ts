@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import {
   bearer,
@@ -8,7 +8,7 @@ import {
   type TestUser,
   uniqueClientAddress,
 } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 import { decodeJwt, forgedVariants, signJwt } from './jwt-forgery.js';
 import { problemShapeIssues } from './response-checks.js';
 import { insertSecurityCast } from './security-cast.js';
@@ -40,31 +40,23 @@ function comparable(response: Injected) {
 }
 
 describe('auth hardening', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp();
   let user: TestUser;
   let genuine: string;
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    await redisReady(testApp.redis);
-    await app.ready();
-    user = await insertUser(testApp.db);
-    genuine = await mintAccessToken(testApp, user);
+    user = await insertUser(suite.db);
+    genuine = await mintAccessToken(suite.testApp, user);
   });
 
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const me = (token: string) => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
+  const me = (token: string) =>
+    suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
 
   describe('access tokens', () => {
     it('accepts a genuine token, and the same claims re-signed by the test (so the forgeries below are meaningful)', async () => {
       expect((await me(genuine)).statusCode).toBe(200);
       const { header, payload } = decodeJwt(genuine);
-      expect((await me(signJwt(payload, testApp.config.jwtSecret, header))).statusCode).toBe(200);
+      expect((await me(signJwt(payload, suite.testApp.config.jwtSecret, header))).statusCode).toBe(200);
     });
 
     it.each([
@@ -87,12 +79,12 @@ describe('auth hardening', () => {
       'two signatures',
       'header only',
     ])('refuses a forged token (%s) with a 401 problem, on a protected and an optional-auth route', async (name) => {
-      const forged = forgedVariants(genuine, testApp.config.jwtSecret).find(
+      const forged = forgedVariants(genuine, suite.testApp.config.jwtSecret).find(
         (variant) => variant.name === name,
       );
       expect(forged, name).toBeDefined();
       expectUnauthorizedProblem(await me(forged!.token), `${name} on /me`);
-      const catalog = await app.inject({
+      const catalog = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/courses',
         headers: bearer(forged!.token),
@@ -102,11 +94,11 @@ describe('auth hardening', () => {
 
     it('refuses a student’s token edited to say admin on an admin route (401, not 403 and not 200)', async () => {
       const { payload } = decodeJwt(genuine);
-      const forged = forgedVariants(genuine, testApp.config.jwtSecret).find(
+      const forged = forgedVariants(genuine, suite.testApp.config.jwtSecret).find(
         (variant) => variant.name === 'tampered role',
       );
       expect(payload.role).toBe('student');
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/users',
         headers: bearer(forged!.token),
@@ -123,14 +115,18 @@ describe('auth hardening', () => {
         `Bearer ${'a'.repeat(5000)}`,
         genuine,
       ]) {
-        const response = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization } });
+        const response = await suite.app.inject({
+          method: 'GET',
+          url: '/api/v1/me',
+          headers: { authorization },
+        });
         expectUnauthorizedProblem(response, authorization.slice(0, 40));
       }
     });
 
     it('accepts the Bearer scheme in any case (RFC 9110 §11.1), and still refuses a bad token so written', async () => {
       for (const scheme of ['bearer', 'BEARER', 'BeArEr']) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method: 'GET',
           url: '/api/v1/me',
           headers: { authorization: `${scheme} ${genuine}` },
@@ -138,7 +134,7 @@ describe('auth hardening', () => {
         expect(response.statusCode, `${scheme}: ${response.body}`).toBe(200);
         expect(response.json().id).toBe(user.id);
       }
-      const forged = await app.inject({
+      const forged = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/me',
         headers: { authorization: `bearer ${genuine}x` },
@@ -147,7 +143,7 @@ describe('auth hardening', () => {
     });
 
     it('answers WWW-Authenticate: Bearer on every 401, with error="invalid_token" when a token was refused (RFC 6750)', async () => {
-      const anonymous = await app.inject({ method: 'GET', url: '/api/v1/me' });
+      const anonymous = await suite.app.inject({ method: 'GET', url: '/api/v1/me' });
       expectUnauthorizedProblem(anonymous, 'no token');
       expect(anonymous.headers['www-authenticate']).toBe('Bearer');
 
@@ -156,12 +152,16 @@ describe('auth hardening', () => {
         ['garbage', 'Bearer garbage'],
         ['empty', 'Bearer '],
       ] as const) {
-        const refused = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization } });
+        const refused = await suite.app.inject({
+          method: 'GET',
+          url: '/api/v1/me',
+          headers: { authorization },
+        });
         expectUnauthorizedProblem(refused, label);
         expect(refused.headers['www-authenticate'], label).toBe('Bearer error="invalid_token"');
       }
       // Another scheme is no bearer token that could be refused: the plain challenge.
-      const basic = await app.inject({
+      const basic = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/me',
         headers: { authorization: 'Basic dXNlcjpwYXNzd29yZA==' },
@@ -169,7 +169,7 @@ describe('auth hardening', () => {
       expect(basic.headers['www-authenticate']).toBe('Bearer');
 
       // 401s that are not about an access token carry the challenge too (a failed sign-in).
-      const login = await app.inject({
+      const login = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/login',
         remoteAddress: uniqueClientAddress(),
@@ -180,15 +180,15 @@ describe('auth hardening', () => {
     });
 
     it('refuses the token of a deleted user', async () => {
-      const doomed = await insertUser(testApp.db);
-      const token = await mintAccessToken(testApp, doomed);
-      await testApp.database.pool.query('DELETE FROM users WHERE id = $1', [doomed.id]);
+      const doomed = await insertUser(suite.db);
+      const token = await mintAccessToken(suite.testApp, doomed);
+      await suite.testApp.database.pool.query('DELETE FROM users WHERE id = $1', [doomed.id]);
       expectUnauthorizedProblem(await me(token), 'deleted user');
     });
 
     it('refuses the token of a deactivated user, and tokens issued before logout-all', async () => {
-      const { users } = await insertSecurityCast(testApp);
-      const deactivated = await app.inject({
+      const { users } = await insertSecurityCast(suite.testApp);
+      const deactivated = await suite.app.inject({
         method: 'POST',
         url: `/api/v1/users/${users.student.id}/deactivate`,
         headers: users.admin.headers,
@@ -196,7 +196,7 @@ describe('auth hardening', () => {
       expect(deactivated.statusCode).toBe(200);
       expectUnauthorizedProblem(await me(users.student.token), 'deactivated user');
 
-      const logoutAll = await app.inject({
+      const logoutAll = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/logout-all',
         headers: users.otherStudent.headers,
@@ -208,12 +208,12 @@ describe('auth hardening', () => {
 
   describe('refresh tokens', () => {
     const refresh = (refreshToken: string) =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
+      suite.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken } });
 
     it('revokes the whole family when a used refresh token is presented again', async () => {
-      const victim = await insertUser(testApp.db);
-      const stolen = await loginAs(app, victim);
-      const otherDevice = await loginAs(app, victim);
+      const victim = await insertUser(suite.db);
+      const stolen = await loginAs(suite.app, victim);
+      const otherDevice = await loginAs(suite.app, victim);
 
       const rotated = await refresh(stolen.refreshToken);
       expect(rotated.statusCode).toBe(200);
@@ -224,7 +224,7 @@ describe('auth hardening', () => {
       // The token the legitimate client received from the rotation is dead too.
       expectUnauthorizedProblem(await refresh(next.refreshToken), 'newest token of the revoked family');
 
-      const { rows } = await testApp.database.pool.query<{
+      const { rows } = await suite.testApp.database.pool.query<{
         revoked: number;
         total: number;
         reasons: string[];
@@ -253,11 +253,16 @@ describe('auth hardening', () => {
 
   describe('password guessing', () => {
     const login = (email: string, password: string, remoteAddress: string) =>
-      app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email, password } });
+      suite.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress,
+        payload: { email, password },
+      });
 
     it('limits one address: 429 problem with RateLimit headers and Retry-After after the allowance', async () => {
       const address = uniqueClientAddress();
-      const allowance = testApp.config.rateLimit.authPerMinute;
+      const allowance = suite.testApp.config.rateLimit.authPerMinute;
       for (let i = 0; i < allowance; i++) {
         const response = await login(`guess-${i}@example.com`, 'not the password', address);
         expect(response.statusCode).toBe(401);
@@ -273,8 +278,8 @@ describe('auth hardening', () => {
     });
 
     it('guesses from many addresses: past the account ceiling only clean addresses may try; the owner still signs in', async () => {
-      const target = await insertUser(testApp.db);
-      const ceiling = testApp.config.loginThrottle.accountFailuresPerHour;
+      const target = await insertUser(suite.db);
+      const ceiling = suite.testApp.config.loginThrottle.accountFailuresPerHour;
       const attackers = Array.from({ length: Math.ceil(ceiling / 5) }, () => uniqueClientAddress());
       for (const address of attackers) {
         for (let i = 0; i < 5; i++) {
@@ -294,22 +299,24 @@ describe('auth hardening', () => {
     });
 
     it('a password reset lets the owner through from the address that had failed', async () => {
-      const owner = await insertUser(testApp.db);
+      const owner = await insertUser(suite.db);
       const device = uniqueClientAddress();
       for (let i = 0; i < 5; i++) await login(owner.email, `forgotten ${i}`, device);
       expect((await login(owner.email, owner.password, device)).statusCode).toBe(429);
-      await app.inject({
+      await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/password-reset',
         remoteAddress: device,
         payload: { email: owner.email },
       });
       await expect
-        .poll(() => testApp.outbox.sent.some((message) => message.to === owner.email), { timeout: 5_000 })
+        .poll(() => suite.testApp.outbox.sent.some((message) => message.to === owner.email), {
+          timeout: 5_000,
+        })
         .toBe(true);
-      const message = testApp.outbox.sent.find((sent) => sent.to === owner.email)!;
+      const message = suite.testApp.outbox.sent.find((sent) => sent.to === owner.email)!;
       const token = decodeURIComponent(/token=([^\s"&]+)/.exec(message.text)![1]!);
-      const confirmed = await app.inject({
+      const confirmed = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/password-reset/confirm',
         remoteAddress: device,
@@ -322,21 +329,21 @@ describe('auth hardening', () => {
 
   describe('account enumeration', () => {
     it('login: an unknown email, a wrong password and a deactivated account get the same answer', async () => {
-      const deactivated = await insertUser(testApp.db, { isActive: false });
+      const deactivated = await insertUser(suite.db, { isActive: false });
       const answers = [
-        await app.inject({
+        await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/login',
           remoteAddress: uniqueClientAddress(),
           payload: { email: 'nobody-here@example.com', password: 'some password' },
         }),
-        await app.inject({
+        await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/login',
           remoteAddress: uniqueClientAddress(),
           payload: { email: user.email, password: 'some password' },
         }),
-        await app.inject({
+        await suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/login',
           remoteAddress: uniqueClientAddress(),
@@ -349,12 +356,12 @@ describe('auth hardening', () => {
     });
 
     it('password reset: a known, an unknown and a deactivated address get the same answer', async () => {
-      const deactivated = await insertUser(testApp.db, { isActive: false });
+      const deactivated = await insertUser(suite.db, { isActive: false });
       const answers = [];
       for (const email of [user.email, 'nobody-here@example.com', deactivated.email]) {
         answers.push(
           comparable(
-            await app.inject({
+            await suite.app.inject({
               method: 'POST',
               url: '/api/v1/auth/password-reset',
               remoteAddress: uniqueClientAddress(),
@@ -370,7 +377,7 @@ describe('auth hardening', () => {
 
     it('register: an existing email is a 409 (allowed to differ from a new one, which is 201)', async () => {
       const register = (email: string) =>
-        app.inject({
+        suite.app.inject({
           method: 'POST',
           url: '/api/v1/auth/register',
           remoteAddress: uniqueClientAddress(),
@@ -381,10 +388,10 @@ describe('auth hardening', () => {
     });
 
     it('public profiles: a deactivated user and an id nobody has get the same 404', async () => {
-      const deactivated = await insertUser(testApp.db, { isActive: false });
+      const deactivated = await insertUser(suite.db, { isActive: false });
       const answers = [];
       for (const id of [deactivated.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
-        const response = await app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
+        const response = await suite.app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
         const { instance: _, ...rest } = comparable(response).body;
         answers.push({ status: response.statusCode, rest });
       }
@@ -393,11 +400,11 @@ describe('auth hardening', () => {
     });
 
     it('courses: another instructor’s draft and an id nobody has get the same 404', async () => {
-      const { users, courses } = await insertSecurityCast(testApp);
+      const { users, courses } = await insertSecurityCast(suite.testApp);
       const answers = [];
       for (const id of [courses.draftCourse.id, '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a']) {
         for (const path of ['', '/authoring']) {
-          const response = await app.inject({
+          const response = await suite.app.inject({
             method: 'GET',
             url: `/api/v1/courses/${id}${path}`,
             headers: users.otherInstructor.headers,

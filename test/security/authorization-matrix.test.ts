@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/use-test-app.js';
 import {
   AUTHORIZATION_TABLE,
   DOUBLY_DECLARED_ROUTES,
@@ -42,23 +41,15 @@ function declaredSecurityDisagreement(security: Operation['security'], status: n
 }
 
 describe('authorization matrix', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({ rateLimit: { globalPerMinute: 10_000_000, authPerMinute: 10_000_000 } });
   let operations: Operation[];
   let sharedWorld: SecurityCast;
   let sharedMarkers: LeakMarker[];
 
   beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000_000, authPerMinute: 10_000_000 } });
-    app = testApp.app;
-    await app.ready();
-    operations = await loadOperations(app);
-    sharedWorld = await insertSecurityCast(testApp);
-    sharedMarkers = await plantLeakMarkers(testApp.db, sharedWorld);
-  });
-
-  afterAll(async () => {
-    await testApp?.close();
+    operations = await loadOperations(suite.app);
+    sharedWorld = await insertSecurityCast(suite.testApp);
+    sharedMarkers = await plantLeakMarkers(suite.db, sharedWorld);
   });
 
   it('declares every route of /openapi.json, and only those', () => {
@@ -113,15 +104,15 @@ describe('authorization matrix', () => {
         return;
       }
       // Reads share one world; every write gets a fresh one, so no check sees another's effects.
-      const world = op.method === 'GET' ? sharedWorld : await insertSecurityCast(testApp);
-      const markers = world === sharedWorld ? sharedMarkers : await plantLeakMarkers(testApp.db, world);
+      const world = op.method === 'GET' ? sharedWorld : await insertSecurityCast(suite.testApp);
+      const markers = world === sharedWorld ? sharedMarkers : await plantLeakMarkers(suite.db, world);
       const spec: MatrixRequest =
-        (await entry.request?.({ app, db: testApp.db, world, caller, resource })) ?? {};
+        (await entry.request?.({ app: suite.app, db: suite.db, world, caller, resource })) ?? {};
       const params = Object.fromEntries(
         Object.entries(spec.params ?? {}).map(([k, v]) => [k, encodeURIComponent(v)]),
       );
       const query = new URLSearchParams(spec.query ?? {}).toString();
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: op.method as 'GET',
         url: `${fillPath(op.path, params)}${query ? `?${query}` : ''}`,
         headers: { ...headersOf(world, caller), ...spec.headers },

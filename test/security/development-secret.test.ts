@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   ConfigError,
   developmentSecretFrom,
@@ -12,7 +12,7 @@ import {
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { insertUser } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * A development server used to sign with a secret written in src/config.ts: anyone could mint a
@@ -26,30 +26,25 @@ describe('development JWT secret', () => {
       { NODE_ENV: 'development', DATABASE_URL: 'postgresql://localhost/x', ...env },
       { developmentSecret: () => developmentSecretFrom(secretFile) },
     );
-  let testApp: TestApp;
+  // The app as a development server configures it (JWT_SECRET unset), on a test database.
+  const suite = useTestApp({ config: { jwtSecret: development().jwtSecret } });
 
-  beforeAll(async () => {
-    // The app as a development server configures it (JWT_SECRET unset), on a test database.
-    testApp = await buildTestApp({ jwtSecret: development().jwtSecret });
-    await testApp.app.ready();
-  });
   afterAll(async () => {
-    await testApp?.close();
     rmSync(folder, { recursive: true, force: true });
   });
 
   it('refuses a token minted with the old built-in secret (401); the same claims with its own secret pass', async () => {
-    const user = await insertUser(testApp.db, { role: 'admin' });
-    const [row] = await testApp.db
+    const user = await insertUser(suite.db, { role: 'admin' });
+    const [row] = await suite.db
       .select({ tokenVersion: users.tokenVersion })
       .from(users)
       .where(eq(users.id, user.id));
     const claims = { sub: user.id, role: 'admin' as const, tv: row!.tokenVersion };
     const me = (token: string) =>
-      testApp.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+      suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
     const minted = createAccessTokens(RETIRED_DEVELOPMENT_JWT_SECRET, 900).sign(claims);
     expect((await me(minted)).statusCode).toBe(401);
-    const genuine = createAccessTokens(testApp.config.jwtSecret, 900).sign(claims);
+    const genuine = createAccessTokens(suite.testApp.config.jwtSecret, 900).sign(claims);
     expect((await me(genuine)).statusCode).toBe(200);
   });
 

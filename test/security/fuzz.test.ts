@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 import { type DatabaseFingerprint, fingerprintChanges, fingerprintDatabase } from './database-fingerprint.js';
 import { baseDraft, type FuzzCase, type FuzzPlan, planFuzzing } from './fuzz-generator.js';
 import { setAt } from './fuzz-mutations.js';
@@ -47,8 +46,6 @@ function report(run: FuzzRun, what: string): string {
 }
 
 describe('OpenAPI-driven fuzzing', () => {
-  let testApp: TestApp;
-  let app: App;
   let world: SecurityCast;
   let markers: LeakMarker[];
   /**
@@ -70,25 +67,24 @@ describe('OpenAPI-driven fuzzing', () => {
   const logLines: string[] = [];
   const logRecords = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
+  const suite = useTestApp({
+    rateLimit: { globalPerMinute: 10_000_000, authPerMinute: 10_000_000 },
+    app: { logger: { level: 'warn', stream: { write: (line: string) => void logLines.push(line) } } },
+  });
+
   beforeAll(async () => {
-    testApp = await buildTestApp(
-      { rateLimit: { globalPerMinute: 10_000_000, authPerMinute: 10_000_000 } },
-      { logger: { level: 'warn', stream: { write: (line: string) => void logLines.push(line) } } },
-    );
-    app = testApp.app;
-    await app.ready();
-    app.log.warn(LOG_CAPTURE_MARK);
-    world = await insertSecurityCast(testApp);
-    markers = await plantLeakMarkers(testApp.db, world);
-    operations = await loadOperations(app);
-    const cursors = await harvestCursors(app, operations, world);
+    suite.app.log.warn(LOG_CAPTURE_MARK);
+    world = await insertSecurityCast(suite.testApp);
+    markers = await plantLeakMarkers(suite.db, world);
+    operations = await loadOperations(suite.app);
+    const cursors = await harvestCursors(suite.app, operations, world);
     plan = planFuzzing(operations, {
       seed: SEED,
       totalCases: TOTAL_CASES,
       world,
       cursors,
-      bodyLimitBytes: testApp.config.bodyLimitBytes,
-      jwtSecret: testApp.config.jwtSecret,
+      bodyLimitBytes: suite.testApp.config.bodyLimitBytes,
+      jwtSecret: suite.testApp.config.jwtSecret,
     });
   });
 
@@ -129,7 +125,6 @@ describe('OpenAPI-driven fuzzing', () => {
         console.info(`fuzz: ${phase} phase answers: ${counts.join(' ')}`);
       }
     }
-    await testApp?.close();
   });
 
   it('covers every operation of /openapi.json with at least 10,000 requests', () => {
@@ -141,14 +136,14 @@ describe('OpenAPI-driven fuzzing', () => {
 
   it('answers every request that must be rejected with a 4xx problem, and writes nothing', async () => {
     const cases = selected(plan.cases.filter((fuzzCase) => fuzzCase.phase === 'rejected'));
-    const before: DatabaseFingerprint = await fingerprintDatabase(testApp.database.pool);
-    const run = await runFuzzCases(app, cases, {
+    const before: DatabaseFingerprint = await fingerprintDatabase(suite.testApp.database.pool);
+    const run = await runFuzzCases(suite.app, cases, {
       concurrency: CONCURRENCY,
       mustReject: true,
       extraIssues: leaks,
     });
     record('rejected', run);
-    const after = await fingerprintDatabase(testApp.database.pool);
+    const after = await fingerprintDatabase(suite.testApp.database.pool);
     expect(run.findings.length, report(run, 'rejected-phase findings')).toBe(0);
     expect(fingerprintChanges(before, after), 'rejected requests changed the database').toEqual([]);
     expect(Object.keys(before).length).toBeGreaterThan(10);
@@ -156,14 +151,14 @@ describe('OpenAPI-driven fuzzing', () => {
 
   it('answers hostile reads without server errors or leaks, and reads write nothing', async () => {
     const cases = selected(plan.cases.filter((fuzzCase) => fuzzCase.phase === 'read'));
-    const before = await fingerprintDatabase(testApp.database.pool);
-    const run = await runFuzzCases(app, cases, {
+    const before = await fingerprintDatabase(suite.testApp.database.pool);
+    const run = await runFuzzCases(suite.app, cases, {
       concurrency: CONCURRENCY,
       mustReject: false,
       extraIssues: leaks,
     });
     record('read', run);
-    const after = await fingerprintDatabase(testApp.database.pool);
+    const after = await fingerprintDatabase(suite.testApp.database.pool);
     expect(run.findings.length, report(run, 'read-phase findings')).toBe(0);
     expect(fingerprintChanges(before, after), 'GET requests changed the database').toEqual([]);
   }, 180_000);
@@ -172,7 +167,7 @@ describe('OpenAPI-driven fuzzing', () => {
   // was inserted at position -Infinity (500, with the row committed) and `?limit=-Infinity` answered 200.
   it('refuses "Infinity", "-Infinity" and "1e309" in every numeric field, and writes nothing', async () => {
     const random = createRandom(SEED);
-    const before = await fingerprintDatabase(testApp.database.pool);
+    const before = await fingerprintDatabase(suite.testApp.database.pool);
     const checked: string[] = [];
     for (const op of operations) {
       const numeric = [
@@ -207,7 +202,7 @@ describe('OpenAPI-driven fuzzing', () => {
           const draft = baseDraft(op, 'admin', world, random);
           set(value, draft);
           const request = finish(draft);
-          const response = await app.inject({ ...request, method: request.method as 'GET' });
+          const response = await suite.app.inject({ ...request, method: request.method as 'GET' });
           requests += 1;
           const label = `${op.key} ${field}=${value}`;
           expect(response.statusCode, `${label}: ${response.body}`).toBe(400);
@@ -222,7 +217,7 @@ describe('OpenAPI-driven fuzzing', () => {
       }
     }
     expect(checked.length).toBeGreaterThan(10);
-    expect(fingerprintChanges(before, await fingerprintDatabase(testApp.database.pool))).toEqual([]);
+    expect(fingerprintChanges(before, await fingerprintDatabase(suite.testApp.database.pool))).toEqual([]);
   });
 
   // Regression: an address with a NUL passed the schema; password reset answered 202 and its lookup
@@ -238,7 +233,7 @@ describe('OpenAPI-driven fuzzing', () => {
     };
     for (const [url, body] of Object.entries(bodies)) {
       for (const email of ['a\u0000b@example.com', 'bell\u0007@example.com', 'x@exa\u001fmple.com']) {
-        const response = await app.inject({ method: 'POST', url, payload: body(email) });
+        const response = await suite.app.inject({ method: 'POST', url, payload: body(email) });
         requests += 1;
         expect(response.statusCode, `${url} ${JSON.stringify(email)}: ${response.body}`).toBe(400);
         const problem = response.json() as { code: string; errors?: Array<{ field: string }> };
@@ -250,12 +245,12 @@ describe('OpenAPI-driven fuzzing', () => {
 
   it('refuses or stores hostile values in valid writes cleanly, and injections stay data', async () => {
     const cases = selected(plan.cases.filter((fuzzCase) => fuzzCase.phase === 'accepted'));
-    const tablesBefore = Object.keys(await fingerprintDatabase(testApp.database.pool));
+    const tablesBefore = Object.keys(await fingerprintDatabase(suite.testApp.database.pool));
     // One at a time: these writes change versions and outlines that later cases act on.
-    const run = await runFuzzCases(app, cases, { concurrency: 1, mustReject: false });
+    const run = await runFuzzCases(suite.app, cases, { concurrency: 1, mustReject: false });
     record('accepted', run);
     expect(run.findings.length, report(run, 'accepted-phase findings')).toBe(0);
-    expect(Object.keys(await fingerprintDatabase(testApp.database.pool))).toEqual(tablesBefore);
+    expect(Object.keys(await fingerprintDatabase(suite.testApp.database.pool))).toEqual(tablesBefore);
     expect(Object.getOwnPropertyNames(Object.prototype).sort(), 'Object.prototype was polluted').toEqual(
       prototypeKeys,
     );
@@ -265,7 +260,9 @@ describe('OpenAPI-driven fuzzing', () => {
     const instructor = world.users.instructor;
     const userIds = async () =>
       (
-        await testApp.database.pool.query<{ id: string }>('SELECT id::text AS id FROM users ORDER BY id')
+        await suite.testApp.database.pool.query<{ id: string }>(
+          'SELECT id::text AS id FROM users ORDER BY id',
+        )
       ).rows.map((row) => row.id);
     const usersBefore = await userIds();
     // The premise: the accounts an injection would remove are there (the cast's five, and more).
@@ -275,7 +272,7 @@ describe('OpenAPI-driven fuzzing', () => {
     for (const payload of [...SQL_INJECTIONS, ...SCRIPT_INJECTIONS].filter(
       (text) => text.trim().length >= 3,
     )) {
-      const created = await app.inject({
+      const created = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/courses',
         headers: instructor.headers,
@@ -286,7 +283,7 @@ describe('OpenAPI-driven fuzzing', () => {
       const course = created.json() as { id: string; title: string; description: string };
       expect(course.title).toBe(payload);
       expect(course.description).toBe(payload);
-      const stored = await testApp.database.pool.query<{ title: string }>(
+      const stored = await suite.testApp.database.pool.query<{ title: string }>(
         'SELECT title FROM courses WHERE id = $1',
         [course.id],
       );

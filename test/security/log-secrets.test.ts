@@ -1,9 +1,8 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { REDACT_CENSOR } from '../../src/http/logger.js';
 import { bearer } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 import { forgedVariants } from './jwt-forgery.js';
 
 /**
@@ -19,8 +18,10 @@ interface TokenPair {
 
 describe('secrets never in logs', () => {
   const lines: string[] = [];
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({
+    rateLimit: ROOMY_RATE_LIMITS,
+    app: { logger: { level: 'trace', stream: { write: (line: string) => void lines.push(line) } } },
+  });
   /** Every secret the session used, by what it is (for the failure message). */
   const secrets = new Map<string, string>();
   const requestIds: string[] = [];
@@ -44,31 +45,22 @@ describe('secrets never in logs', () => {
 
   async function send(options: InjectOptions) {
     remoteAddress += 1;
-    const response = await app.inject({ remoteAddress: `10.77.0.${remoteAddress}`, ...options });
+    const response = await suite.app.inject({ remoteAddress: `10.77.0.${remoteAddress}`, ...options });
     requestIds.push(String(response.headers['x-request-id']));
     return response;
   }
 
   async function waitForResetEmail(count: number): Promise<string> {
-    for (let attempt = 0; attempt < 200 && testApp.outbox.sent.length < count; attempt++) {
+    for (let attempt = 0; attempt < 200 && suite.testApp.outbox.sent.length < count; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    const text = testApp.outbox.sent[count - 1]?.text ?? '';
+    const text = suite.testApp.outbox.sent[count - 1]?.text ?? '';
     const token = /[?&]token=([A-Za-z0-9_-]+)/.exec(text)?.[1];
     if (!token) throw new Error(`no reset link in the email: ${text}`);
     return decodeURIComponent(token);
   }
 
   beforeAll(async () => {
-    const stream = { write: (line: string) => void lines.push(line) };
-    testApp = await buildTestApp(
-      { rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } },
-      { logger: { level: 'trace', stream } },
-    );
-    app = testApp.app;
-    await redisReady(testApp.redis);
-    await app.ready();
-
     const email = 'log-secrets@example.com';
     const firstPassword = 'first secret passphrase 1';
     const secondPassword = 'second secret passphrase 2';
@@ -175,10 +167,10 @@ describe('secrets never in logs', () => {
     const lastSession = tokensOf(last, 200, 'of the last login');
 
     // Failing requests with bad tokens.
-    for (const { name, token } of forgedVariants(lastSession.accessToken, testApp.config.jwtSecret).slice(
-      0,
-      6,
-    )) {
+    for (const { name, token } of forgedVariants(
+      lastSession.accessToken,
+      suite.testApp.config.jwtSecret,
+    ).slice(0, 6)) {
       remember(`forged token (${name})`, token);
       const response = await send({ method: 'GET', url: '/api/v1/me', headers: bearer(token) });
       expect(response.statusCode).toBe(401);
@@ -198,10 +190,6 @@ describe('secrets never in logs', () => {
     });
     await send({ method: 'POST', url: '/api/v1/auth/logout-all', headers: bearer(lastSession.accessToken) });
   }, 60_000);
-
-  afterAll(async () => {
-    await testApp?.close();
-  });
 
   it('captures the session: the log is non-empty and names every request id', () => {
     const log = lines.join('');

@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../src/infrastructure/security/password.js';
+import { checkLessonFields } from '../../src/modules/courses/lesson-content.js';
 import {
   DEMO_PASSWORD,
   isDatabaseEmpty,
   type SeedSummary,
   seedDemoData,
   UNIT,
-} from '../../src/cli/seed/seed-demo-data.js';
-import { verifyPassword } from '../../src/infrastructure/security/password.js';
-import { checkLessonFields } from '../../src/modules/courses/lesson-content.js';
+} from '../../src/seed/seed-demo-data.js';
 import { runCli } from '../helpers/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

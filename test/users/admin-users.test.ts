@@ -1,6 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { refreshTokens, users } from '../../src/infrastructure/database/schema/index.js';
 import {
   bearer,
@@ -10,48 +9,41 @@ import {
   type TestUser,
   uniqueClientAddress,
 } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 
 const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe('user administration (admin)', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({ rateLimit: ROOMY_RATE_LIMITS });
   let admin: TestUser;
   let adminHeaders: { authorization: string };
   let studentHeaders: { authorization: string };
   let instructorHeaders: { authorization: string };
 
   beforeAll(async () => {
-    testApp = await buildTestApp({ rateLimit: { globalPerMinute: 10_000, authPerMinute: 10_000 } });
-    app = testApp.app;
-    await app.ready();
-    admin = await insertUser(testApp.db, { role: 'admin', name: 'Root Admin' });
-    adminHeaders = bearer(await mintAccessToken(testApp, admin));
-    studentHeaders = bearer(await mintAccessToken(testApp, await insertUser(testApp.db)));
+    admin = await insertUser(suite.db, { role: 'admin', name: 'Root Admin' });
+    adminHeaders = bearer(await mintAccessToken(suite.testApp, admin));
+    studentHeaders = bearer(await mintAccessToken(suite.testApp, await insertUser(suite.db)));
     instructorHeaders = bearer(
-      await mintAccessToken(testApp, await insertUser(testApp.db, { role: 'instructor' })),
+      await mintAccessToken(suite.testApp, await insertUser(suite.db, { role: 'instructor' })),
     );
-  });
-  afterAll(async () => {
-    await testApp?.close();
   });
 
   const get = (url: string, headers: Record<string, string> = adminHeaders) =>
-    app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+    suite.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
   const post = (url: string, headers: Record<string, string> = adminHeaders) =>
-    app.inject({ method: 'POST', url: `/api/v1${url}`, headers });
+    suite.app.inject({ method: 'POST', url: `/api/v1${url}`, headers });
   const changeRole = (id: string, role: string, headers: Record<string, string> = adminHeaders) =>
-    app.inject({ method: 'PATCH', url: `/api/v1/users/${id}/role`, headers, payload: { role } });
+    suite.app.inject({ method: 'PATCH', url: `/api/v1/users/${id}/role`, headers, payload: { role } });
   const login = (user: TestUser) =>
-    app.inject({
+    suite.app.inject({
       method: 'POST',
       url: '/api/v1/auth/login',
       remoteAddress: uniqueClientAddress(),
       payload: { email: user.email, password: user.password },
     });
   const roleOf = async (id: string) =>
-    (await testApp.db.select({ role: users.role }).from(users).where(eq(users.id, id)))[0]?.role;
+    (await suite.db.select({ role: users.role }).from(users).where(eq(users.id, id)))[0]?.role;
 
   describe('who may call', () => {
     it.each([
@@ -62,10 +54,10 @@ describe('user administration (admin)', () => {
       ['POST', `/users/${UNKNOWN_ID}/reactivate`],
     ] as const)('%s %s: 401 anonymous, 403 student and instructor', async (method, url) => {
       const payload = method === 'PATCH' ? { role: 'student' } : undefined;
-      const anonymous = await app.inject({ method, url: `/api/v1${url}`, payload });
+      const anonymous = await suite.app.inject({ method, url: `/api/v1${url}`, payload });
       expect(anonymous.statusCode).toBe(401);
       for (const headers of [studentHeaders, instructorHeaders]) {
-        const response = await app.inject({ method, url: `/api/v1${url}`, headers, payload });
+        const response = await suite.app.inject({ method, url: `/api/v1${url}`, headers, payload });
         expect(response.statusCode).toBe(403);
         expect(response.json()).toMatchObject({ code: 'forbidden', detail: expect.stringMatching(/admin/) });
       }
@@ -79,7 +71,7 @@ describe('user administration (admin)', () => {
       listed = [];
       for (let i = 0; i < 12; i++) {
         listed.push(
-          await insertUser(testApp.db, {
+          await insertUser(suite.db, {
             email: `list-${String(i).padStart(2, '0')}@school.test`,
             name: i % 2 === 0 ? `Zoe Even ${i}` : `Odd_Person ${i}`,
             role: i < 3 ? 'instructor' : 'student',
@@ -88,7 +80,7 @@ describe('user administration (admin)', () => {
         );
       }
       // Several accounts created in the same microsecond would still page correctly (id breaks ties).
-      await testApp.db
+      await suite.db
         .update(users)
         .set({ createdAt: sql`'2025-01-01T00:00:00.123456Z'::timestamptz` })
         .where(sql`${users.email} in ('list-07@school.test', 'list-08@school.test', 'list-09@school.test')`);
@@ -109,12 +101,12 @@ describe('user administration (admin)', () => {
         pages++;
       } while (cursor !== null && pages < 20);
 
-      const [{ total }] = (await testApp.db.execute(sql`select count(*)::int as total from users`)).rows as [
+      const [{ total }] = (await suite.db.execute(sql`select count(*)::int as total from users`)).rows as [
         { total: number },
       ];
       expect(seen).toHaveLength(total);
       expect(new Set(seen).size).toBe(total);
-      const all = await testApp.db.select({ id: users.id, createdAt: users.createdAt }).from(users);
+      const all = await suite.db.select({ id: users.id, createdAt: users.createdAt }).from(users);
       const order = new Map(seen.map((id, index) => [id, index]));
       const sorted = [...all].sort(
         (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (b.id < a.id ? -1 : 1),
@@ -170,7 +162,7 @@ describe('user administration (admin)', () => {
 
   describe('GET /users/{id}', () => {
     it('returns any account, active or not; 404 for unknown ids', async () => {
-      const inactive = await insertUser(testApp.db, { isActive: false });
+      const inactive = await insertUser(suite.db, { isActive: false });
       const response = await get(`/users/${inactive.id}`);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: inactive.id, email: inactive.email, isActive: false });
@@ -184,13 +176,17 @@ describe('user administration (admin)', () => {
 
   describe('PATCH /users/{id}/role', () => {
     it('promotes a student; their next request already has the new role', async () => {
-      const student = await insertUser(testApp.db);
-      const session = await loginAs(app, student);
+      const student = await insertUser(suite.db);
+      const session = await loginAs(suite.app, student);
 
       const response = await changeRole(student.id, 'instructor');
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: student.id, role: 'instructor' });
-      const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) });
+      const me = await suite.app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: bearer(session.accessToken),
+      });
       expect(me.json().role).toBe('instructor');
 
       expect((await changeRole(student.id, 'student')).json().role).toBe('student');
@@ -204,7 +200,7 @@ describe('user administration (admin)', () => {
     });
 
     it('validates the role and the target', async () => {
-      const student = await insertUser(testApp.db);
+      const student = await insertUser(suite.db);
       const bad = await changeRole(student.id, 'superadmin');
       expect(bad.statusCode).toBe(400);
       expect(bad.json().errors.map((e: { field: string }) => e.field)).toContain('/body/role');
@@ -213,8 +209,8 @@ describe('user administration (admin)', () => {
     });
 
     it('a non-admin cannot promote themselves', async () => {
-      const student = await insertUser(testApp.db);
-      const headers = bearer(await mintAccessToken(testApp, student));
+      const student = await insertUser(suite.db);
+      const headers = bearer(await mintAccessToken(suite.testApp, student));
       expect((await changeRole(student.id, 'admin', headers)).statusCode).toBe(403);
       expect(await roleOf(student.id)).toBe('student');
     });
@@ -222,9 +218,10 @@ describe('user administration (admin)', () => {
 
   describe('POST /users/{id}/deactivate and /reactivate', () => {
     it('cuts a user off at once, and lets them back in when reactivated', async () => {
-      const student = await insertUser(testApp.db);
-      const session = await loginAs(app, student);
-      const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) });
+      const student = await insertUser(suite.db);
+      const session = await loginAs(suite.app, student);
+      const me = () =>
+        suite.app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(session.accessToken) });
       expect((await me()).statusCode).toBe(200);
 
       const response = await post(`/users/${student.id}/deactivate`);
@@ -234,16 +231,13 @@ describe('user administration (admin)', () => {
 
       // The access token issued before dies at once.
       expect((await me()).statusCode).toBe(401);
-      const refreshed = await app.inject({
+      const refreshed = await suite.app.inject({
         method: 'POST',
         url: '/api/v1/auth/refresh',
         payload: { refreshToken: session.refreshToken },
       });
       expect(refreshed.statusCode).toBe(401);
-      const [token] = await testApp.db
-        .select()
-        .from(refreshTokens)
-        .where(eq(refreshTokens.userId, student.id));
+      const [token] = await suite.db.select().from(refreshTokens).where(eq(refreshTokens.userId, student.id));
       expect(token?.revokedReason).toBe('deactivated');
 
       // Same answer as a wrong password: no account-state enumeration.
@@ -264,8 +258,13 @@ describe('user administration (admin)', () => {
       const fresh = await login(student);
       expect(fresh.statusCode).toBe(200);
       expect(
-        (await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(fresh.json().accessToken) }))
-          .statusCode,
+        (
+          await suite.app.inject({
+            method: 'GET',
+            url: '/api/v1/me',
+            headers: bearer(fresh.json().accessToken),
+          })
+        ).statusCode,
       ).toBe(200);
     });
 
@@ -273,14 +272,14 @@ describe('user administration (admin)', () => {
       const response = await post(`/users/${admin.id}/deactivate`);
       expect(response.statusCode).toBe(409);
       expect(response.json().detail).toMatch(/your own account/);
-      const [row] = await testApp.db.select().from(users).where(eq(users.id, admin.id));
+      const [row] = await suite.db.select().from(users).where(eq(users.id, admin.id));
       expect(row?.isActive).toBe(true);
       expect((await get('/me')).statusCode).toBe(200);
     });
 
     it('lets an admin deactivate another admin', async () => {
-      const other = await insertUser(testApp.db, { role: 'admin' });
-      const otherHeaders = bearer(await mintAccessToken(testApp, other));
+      const other = await insertUser(suite.db, { role: 'admin' });
+      const otherHeaders = bearer(await mintAccessToken(suite.testApp, other));
       expect((await post(`/users/${other.id}/deactivate`)).statusCode).toBe(200);
       expect((await get('/users', otherHeaders)).statusCode).toBe(401);
     });
@@ -288,9 +287,9 @@ describe('user administration (admin)', () => {
     it('answers 404 for unknown ids, and a student cannot deactivate anyone', async () => {
       expect((await post(`/users/${UNKNOWN_ID}/deactivate`)).statusCode).toBe(404);
       expect((await post(`/users/${UNKNOWN_ID}/reactivate`)).statusCode).toBe(404);
-      const victim = await insertUser(testApp.db);
+      const victim = await insertUser(suite.db);
       expect((await post(`/users/${victim.id}/deactivate`, studentHeaders)).statusCode).toBe(403);
-      const [row] = await testApp.db.select().from(users).where(eq(users.id, victim.id));
+      const [row] = await suite.db.select().from(users).where(eq(users.id, victim.id));
       expect(row?.isActive).toBe(true);
     });
   });

@@ -1,9 +1,8 @@
 import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { describe, expect, it } from 'vitest';
 import { userProfiles, users } from '../../src/infrastructure/database/schema/index.js';
 import { bearer, insertUser, mintAccessToken, type TestUser } from '../helpers/factories/index.js';
-import { buildTestApp, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 const DEFAULT_PROFILE = {
   headline: null,
@@ -16,38 +15,28 @@ const DEFAULT_PROFILE = {
 };
 
 describe('the signed-in user and profiles', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({});
 
-  beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    await app.ready();
-  });
-  afterAll(async () => {
-    await testApp?.close();
-  });
-
-  const profileRows = async () => (await testApp.db.select({ n: count() }).from(userProfiles))[0]?.n ?? 0;
+  const profileRows = async () => (await suite.db.select({ n: count() }).from(userProfiles))[0]?.n ?? 0;
   /** The distinct fields a problem lists (one field may break several rules). */
   const fieldsOf = (body: { errors?: Array<{ field: string }> }) =>
     [...new Set((body.errors ?? []).map((e) => e.field))].sort();
 
   async function signedIn(): Promise<{ user: TestUser; headers: { authorization: string } }> {
-    const user = await insertUser(testApp.db);
-    return { user, headers: bearer(await mintAccessToken(testApp, user)) };
+    const user = await insertUser(suite.db);
+    return { user, headers: bearer(await mintAccessToken(suite.testApp, user)) };
   }
 
   describe('GET /me', () => {
     it('needs an access token', async () => {
-      const response = await app.inject({ method: 'GET', url: '/api/v1/me' });
+      const response = await suite.app.inject({ method: 'GET', url: '/api/v1/me' });
       expect(response.statusCode).toBe(401);
       expect(response.json().code).toBe('unauthorized');
     });
 
     it('returns the account with default profile settings, never secrets, and is not cacheable', async () => {
       const { user, headers } = await signedIn();
-      const response = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
+      const response = await suite.app.inject({ method: 'GET', url: '/api/v1/me', headers });
       expect(response.statusCode).toBe(200);
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.json()).toMatchObject({
@@ -65,7 +54,7 @@ describe('the signed-in user and profiles', () => {
   describe('PATCH /me', () => {
     it('renames the user (trimmed)', async () => {
       const { user, headers } = await signedIn();
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me',
         headers,
@@ -73,7 +62,7 @@ describe('the signed-in user and profiles', () => {
       });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: user.id, name: 'Grace Hopper' });
-      const [row] = await testApp.db.select().from(users).where(eq(users.id, user.id));
+      const [row] = await suite.db.select().from(users).where(eq(users.id, user.id));
       expect(row?.name).toBe('Grace Hopper');
     });
 
@@ -89,10 +78,10 @@ describe('the signed-in user and profiles', () => {
       ],
     ])('refuses %s with 400 listing the field, and writes nothing', async (_case, payload, fields) => {
       const { user, headers } = await signedIn();
-      const response = await app.inject({ method: 'PATCH', url: '/api/v1/me', headers, payload });
+      const response = await suite.app.inject({ method: 'PATCH', url: '/api/v1/me', headers, payload });
       expect(response.statusCode).toBe(400);
       expect(fieldsOf(response.json())).toEqual(fields);
-      const [row] = await testApp.db.select().from(users).where(eq(users.id, user.id));
+      const [row] = await suite.db.select().from(users).where(eq(users.id, user.id));
       expect(row).toMatchObject({ name: user.name, email: user.email, role: 'student' });
     });
   });
@@ -101,7 +90,7 @@ describe('the signed-in user and profiles', () => {
     it('reads defaults without creating a row, then saves and normalises every field', async () => {
       const { user, headers } = await signedIn();
       const rowsBefore = await profileRows();
-      const empty = await app.inject({ method: 'GET', url: '/api/v1/me/profile', headers });
+      const empty = await suite.app.inject({ method: 'GET', url: '/api/v1/me/profile', headers });
       expect(empty.statusCode).toBe(200);
       expect(empty.json()).toEqual(DEFAULT_PROFILE);
       expect(await profileRows()).toBe(rowsBefore);
@@ -115,7 +104,7 @@ describe('the signed-in user and profiles', () => {
         timezone: 'america/new_york',
         locale: 'EN-us',
       };
-      const saved = await app.inject({ method: 'PATCH', url: '/api/v1/me/profile', headers, payload });
+      const saved = await suite.app.inject({ method: 'PATCH', url: '/api/v1/me/profile', headers, payload });
       expect(saved.statusCode).toBe(200);
       const expected = {
         ...payload,
@@ -125,14 +114,14 @@ describe('the signed-in user and profiles', () => {
       };
       expect(saved.json()).toEqual(expected);
       expect(await profileRows()).toBe(rowsBefore + 1);
-      expect((await app.inject({ method: 'GET', url: '/api/v1/me/profile', headers })).json()).toEqual(
+      expect((await suite.app.inject({ method: 'GET', url: '/api/v1/me/profile', headers })).json()).toEqual(
         expected,
       );
-      const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
+      const me = await suite.app.inject({ method: 'GET', url: '/api/v1/me', headers });
       expect(me.json().profile).toEqual(expected);
 
       // Partial update: only the given fields change; null and "" clear.
-      const partial = await app.inject({
+      const partial = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers,
@@ -142,14 +131,14 @@ describe('the signed-in user and profiles', () => {
       expect(partial.json()).toEqual({ ...expected, headline: null, avatarUrl: null, socialLinks: {} });
       expect(await profileRows()).toBe(rowsBefore + 1);
 
-      const [row] = await testApp.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
+      const [row] = await suite.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
       expect(row).toMatchObject({ headline: null, bio: payload.bio, timezone: 'America/New_York' });
     });
 
     it('lists every field the schema rejects, and writes nothing', async () => {
       const { headers } = await signedIn();
       const rowsBefore = await profileRows();
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers,
@@ -193,7 +182,7 @@ describe('the signed-in user and profiles', () => {
         'medium',
       ];
       const socialLinks = Object.fromEntries(networks.map((n) => [n, `https://${n}.example.com/me`]));
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers,
@@ -205,13 +194,13 @@ describe('the signed-in user and profiles', () => {
 
     it('lists an unknown time zone and a malformed locale together, and writes nothing', async () => {
       const { user, headers } = await signedIn();
-      await app.inject({
+      await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers,
         payload: { bio: 'unchanged' },
       });
-      const response = await app.inject({
+      const response = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers,
@@ -227,34 +216,39 @@ describe('the signed-in user and profiles', () => {
       expect(errors.map((e) => e.field).sort()).toEqual(['/body/locale', '/body/timezone']);
       expect(errors.find((e) => e.field === '/body/timezone')?.message).toMatch(/IANA/);
       expect(errors.find((e) => e.field === '/body/locale')?.message).toMatch(/BCP 47/);
-      const [row] = await testApp.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
+      const [row] = await suite.db.select().from(userProfiles).where(eq(userProfiles.userId, user.id));
       expect(row).toMatchObject({ bio: 'unchanged', timezone: 'UTC', locale: 'en', websiteUrl: null });
     });
 
     it('refuses an empty update and anonymous callers', async () => {
       const { headers } = await signedIn();
-      const empty = await app.inject({ method: 'PATCH', url: '/api/v1/me/profile', headers, payload: {} });
+      const empty = await suite.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/me/profile',
+        headers,
+        payload: {},
+      });
       expect(empty.statusCode).toBe(400);
-      const anonymous = await app.inject({
+      const anonymous = await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         payload: { bio: 'x' },
       });
       expect(anonymous.statusCode).toBe(401);
-      expect((await app.inject({ method: 'GET', url: '/api/v1/me/profile' })).statusCode).toBe(401);
+      expect((await suite.app.inject({ method: 'GET', url: '/api/v1/me/profile' })).statusCode).toBe(401);
     });
   });
 
   describe('GET /users/{id}/profile', () => {
     it('shows public fields to anyone, anonymous included, without email or settings', async () => {
       const { user, headers } = await signedIn();
-      await app.inject({
+      await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers,
         payload: { headline: 'Teacher', timezone: 'Europe/Paris', socialLinks: { x: 'https://x.com/t' } },
       });
-      const response = await app.inject({ method: 'GET', url: `/api/v1/users/${user.id}/profile` });
+      const response = await suite.app.inject({ method: 'GET', url: `/api/v1/users/${user.id}/profile` });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({
         userId: user.id,
@@ -272,19 +266,19 @@ describe('the signed-in user and profiles', () => {
 
     it('shows defaults for a user who never saved a profile', async () => {
       const { user } = await signedIn();
-      const response = await app.inject({ method: 'GET', url: `/api/v1/users/${user.id}/profile` });
+      const response = await suite.app.inject({ method: 'GET', url: `/api/v1/users/${user.id}/profile` });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ userId: user.id, headline: null, socialLinks: {} });
     });
 
     it('answers 404 for unknown and deactivated users, 400 for a malformed id', async () => {
-      const inactive = await insertUser(testApp.db, { isActive: false });
+      const inactive = await insertUser(suite.db, { isActive: false });
       for (const id of ['00000000-0000-4000-8000-000000000000', inactive.id]) {
-        const response = await app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
+        const response = await suite.app.inject({ method: 'GET', url: `/api/v1/users/${id}/profile` });
         expect(response.statusCode).toBe(404);
         expect(response.json().code).toBe('not_found');
       }
-      const malformed = await app.inject({ method: 'GET', url: '/api/v1/users/not-a-uuid/profile' });
+      const malformed = await suite.app.inject({ method: 'GET', url: '/api/v1/users/not-a-uuid/profile' });
       expect(malformed.statusCode).toBe(400);
       expect(malformed.json().errors[0].field).toBe('/params/id');
     });
@@ -292,7 +286,7 @@ describe('the signed-in user and profiles', () => {
     it('is read-only: another user’s profile cannot be changed through it', async () => {
       const owner = await signedIn();
       const other = await signedIn();
-      await app.inject({
+      await suite.app.inject({
         method: 'PATCH',
         url: '/api/v1/me/profile',
         headers: owner.headers,
@@ -300,7 +294,7 @@ describe('the signed-in user and profiles', () => {
       });
 
       for (const method of ['PATCH', 'PUT', 'POST', 'DELETE'] as const) {
-        const response = await app.inject({
+        const response = await suite.app.inject({
           method,
           url: `/api/v1/users/${owner.user.id}/profile`,
           headers: other.headers,
@@ -310,10 +304,7 @@ describe('the signed-in user and profiles', () => {
         expect(response.statusCode).toBe(405);
         expect(response.headers.allow).toBe('GET, HEAD');
       }
-      const [row] = await testApp.db
-        .select()
-        .from(userProfiles)
-        .where(eq(userProfiles.userId, owner.user.id));
+      const [row] = await suite.db.select().from(userProfiles).where(eq(userProfiles.userId, owner.user.id));
       expect(row?.bio).toBe('mine');
     });
   });

@@ -1,6 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../src/infrastructure/database/schema/index.js';
 import {
   bearer,
@@ -9,7 +8,7 @@ import {
   mintAccessToken,
   uniqueClientAddress,
 } from '../helpers/factories/index.js';
-import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * The auth guard and GET /me are served from the user cache (no database read on a hit). Every test
@@ -17,25 +16,24 @@ import { buildTestApp, redisReady, type TestApp } from '../helpers/test-app.js';
  * changes the user through the API, and expects the change on the very next request.
  */
 describe('cached auth state and /me: every write takes effect on the next request', () => {
-  let testApp: TestApp;
-  let app: App;
+  const suite = useTestApp({});
   let adminHeaders: { authorization: string };
 
   beforeAll(async () => {
-    testApp = await buildTestApp();
-    app = testApp.app;
-    await redisReady(testApp.redis);
-    const admin = await insertUser(testApp.db, { role: 'admin' });
-    adminHeaders = bearer(await mintAccessToken(testApp, admin));
-  });
-  afterAll(async () => {
-    await testApp?.close();
+    const admin = await insertUser(suite.db, { role: 'admin' });
+    adminHeaders = bearer(await mintAccessToken(suite.testApp, admin));
   });
 
   const get = (url: string, headers: Record<string, string>) =>
-    app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+    suite.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
   const send = (method: 'POST' | 'PATCH', url: string, headers: Record<string, string>, payload?: object) =>
-    app.inject({ method, url: `/api/v1${url}`, headers, payload, remoteAddress: uniqueClientAddress() });
+    suite.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers,
+      payload,
+      remoteAddress: uniqueClientAddress(),
+    });
 
   /** Two reads of /me with `headers`, both 200: the second one is answered from the cache. */
   async function warm(headers: Record<string, string>) {
@@ -46,8 +44,8 @@ describe('cached auth state and /me: every write takes effect on the next reques
   }
 
   async function signedIn(options: Parameters<typeof insertUser>[1] = {}) {
-    const user = await insertUser(testApp.db, options);
-    const session = await loginAs(app, user);
+    const user = await insertUser(suite.db, options);
+    const session = await loginAs(suite.app, user);
     const headers = bearer(session.accessToken);
     await warm(headers);
     return { user, session, headers };
@@ -62,7 +60,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
     // Reactivated: the old token stays revoked (token version), a new sign-in works at once.
     expect((await send('POST', `/users/${user.id}/reactivate`, adminHeaders)).statusCode).toBe(200);
     expect((await get('/me', headers)).statusCode).toBe(401);
-    const again = bearer((await loginAs(app, user)).accessToken);
+    const again = bearer((await loginAs(suite.app, user)).accessToken);
     const me = await get('/me', again);
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ isActive: true, deactivatedAt: null });
@@ -71,7 +69,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
   it('deactivating an already inactive user still drops what the cache holds', async () => {
     const { user, headers } = await signedIn();
     // Deactivated behind the app's back (no invalidation): the cache still says active...
-    await testApp.db.update(users).set({ isActive: false }).where(eq(users.id, user.id));
+    await suite.db.update(users).set({ isActive: false }).where(eq(users.id, user.id));
     expect((await get('/me', headers)).statusCode).toBe(200);
     // ...until an admin deactivates through the API, which is a no-op in the database.
     expect((await send('POST', `/users/${user.id}/deactivate`, adminHeaders)).statusCode).toBe(200);
@@ -80,7 +78,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
 
   it('logout everywhere: every warmed token of the user is refused at once', async () => {
     const { user, headers: phone } = await signedIn();
-    const laptop = bearer((await loginAs(app, user)).accessToken);
+    const laptop = bearer((await loginAs(suite.app, user)).accessToken);
     await warm(laptop);
     expect((await send('POST', '/auth/logout-all', phone)).statusCode).toBe(204);
     expect((await get('/me', phone)).statusCode).toBe(401);
@@ -122,7 +120,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
 
   it('change password: the other warmed tokens are refused at once, the new one works', async () => {
     const { user, headers } = await signedIn();
-    const other = bearer((await loginAs(app, user)).accessToken);
+    const other = bearer((await loginAs(suite.app, user)).accessToken);
     await warm(other);
     const changed = await send('POST', '/auth/change-password', headers, {
       currentPassword: user.password,
@@ -136,13 +134,13 @@ describe('cached auth state and /me: every write takes effect on the next reques
 
   it('password reset: the warmed token is refused as soon as the reset is confirmed', async () => {
     const { user, headers } = await signedIn();
-    const sentBefore = testApp.outbox.sent.length;
+    const sentBefore = suite.testApp.outbox.sent.length;
     expect((await send('POST', '/auth/password-reset', {}, { email: user.email })).statusCode).toBe(202);
     const deadline = Date.now() + 5_000;
-    while (testApp.outbox.sent.length === sentBefore && Date.now() < deadline) {
+    while (suite.testApp.outbox.sent.length === sentBefore && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    const token = /token=([A-Za-z0-9_-]+)/.exec(testApp.outbox.sent.at(-1)?.text ?? '')?.[1];
+    const token = /token=([A-Za-z0-9_-]+)/.exec(suite.testApp.outbox.sent.at(-1)?.text ?? '')?.[1];
     expect(token).toBeDefined();
     const confirmed = await send(
       'POST',
@@ -161,7 +159,7 @@ describe('cached auth state and /me: every write takes effect on the next reques
     const { user, headers } = await signedIn();
     const before = (await get('/me', headers)).json().lastLoginAt as string;
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await loginAs(app, user);
+    await loginAs(suite.app, user);
     const after = (await get('/me', headers)).json().lastLoginAt as string;
     expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
   });

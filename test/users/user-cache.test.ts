@@ -19,9 +19,10 @@ import type { UserAuthState } from '../../src/shared/actor.js';
 import { bearer, insertUser, mintAccessToken } from '../helpers/factories/index.js';
 import { sleep } from '../helpers/processes.js';
 import { requireRedis } from '../helpers/suite-requirements.js';
-import { buildTestApp, createTestRedis, redisReady, type TestApp } from '../helpers/test-app.js';
+import { createTestRedis, redisReady } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { createOutboxMailer } from '../helpers/test-mailer.js';
+import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
  * The user cache against the real services: users rows in PostgreSQL (read by the cache's own
@@ -261,20 +262,18 @@ describe('createUserCache without a reachable shared cache', () => {
 
 /** Two API instances on one database and one Redis, as behind a load balancer. */
 describe.skipIf(!withRedis.available)(withRedis.title('two instances sharing Redis'), () => {
-  let first: TestApp;
+  const first = useTestApp();
   let second: Awaited<ReturnType<typeof buildApp>>;
   let secondRedis: Redis;
   let secondDatabase: ReturnType<typeof createDatabaseClient>;
 
   beforeAll(async () => {
-    first = await buildTestApp();
-    await redisReady(first.redis);
     secondRedis = createRedis(process.env.TEST_REDIS_URL!);
-    secondRedis.options.keyPrefix = first.redis!.options.keyPrefix;
+    secondRedis.options.keyPrefix = first.testApp.redis!.options.keyPrefix;
     await redisReady(secondRedis);
-    secondDatabase = createDatabaseClient(first.url, { max: 2 });
+    secondDatabase = createDatabaseClient(first.testApp.url, { max: 2 });
     second = await buildApp({
-      config: first.config,
+      config: first.testApp.config,
       database: secondDatabase,
       logger: false,
       redis: secondRedis,
@@ -285,14 +284,13 @@ describe.skipIf(!withRedis.available)(withRedis.title('two instances sharing Red
     await second?.close();
     secondRedis?.disconnect();
     await secondDatabase?.close();
-    await first?.close();
   });
 
   it('a deactivation and a role change on one instance take effect on the other at once', async () => {
     const admin = await insertUser(first.db, { role: 'admin' });
-    const adminHeaders = bearer(await mintAccessToken(first, admin));
+    const adminHeaders = bearer(await mintAccessToken(first.testApp, admin));
     const student = await insertUser(first.db);
-    const headers = bearer(await mintAccessToken(first, student));
+    const headers = bearer(await mintAccessToken(first.testApp, student));
     const onSecond = (url: string) => second.inject({ method: 'GET', url: `/api/v1${url}`, headers });
     for (let i = 0; i < 2; i++) {
       expect((await onSecond('/me')).statusCode).toBe(200);

@@ -1,17 +1,14 @@
-import { strongEtag } from '../../http/conditional-get.js';
-import type { CompressiblePayload } from '../../http/content-coding.js';
 import type { Cache } from '../../infrastructure/cache/cache.js';
 import { createGenerations } from '../../infrastructure/cache/generations.js';
 import { LocalCache } from '../../infrastructure/cache/local-cache.js';
+import { type Representation, representationOf } from '../../shared/representation.js';
 
 /**
  * A cached response, ready to send: the serialised body (as produced by the route's response
  * schema), its compressed copies once asked for, and its strong ETag, so that a hit needs neither
  * the database, nor serialising, nor compressing, nor hashing.
  */
-export interface CachedResponse extends CompressiblePayload {
-  etag: string;
-}
+export type CachedResponse = Representation;
 
 /** What the shared cache holds (JSON-encodable for Redis): the payload, and when and under which generation it was made. */
 interface StoredEntry<T> {
@@ -40,9 +37,7 @@ const LOCAL_DETAIL_LIMITS = { maxEntries: 5_000, maxBytes: 24 * 1024 * 1024 };
 const LOCAL_SLUG_LIMITS = { maxEntries: 20_000, maxBytes: 4 * 1024 * 1024 };
 
 /** The response for a serialised body: its bytes and their ETag. */
-export function cachedResponse(payload: string): CachedResponse {
-  return { payload: Buffer.from(payload), compressed: new Map(), etag: strongEtag(payload) };
-}
+export const cachedResponse: (payload: string) => CachedResponse = representationOf;
 
 /**
  * The public catalog's cache (list pages, and per course its public and full detail views), shared

@@ -1,4 +1,4 @@
-import { slugify } from '../../shared/slug.js';
+import { slugify } from '../shared/slug.js';
 
 /**
  * Deterministic generator of demo content: a seeded PRNG and hand-written word lists, so the same

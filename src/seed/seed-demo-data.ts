@@ -1,8 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
-import { hashPassword } from '../../infrastructure/security/password.js';
-import { MAX_SLUG_LENGTH, slugify } from '../../shared/slug.js';
+import { hashPassword } from '../infrastructure/security/password.js';
+import { MAX_SLUG_LENGTH, slugify } from '../shared/slug.js';
 import {
   type AssignmentDraft,
   type CourseDraft,
