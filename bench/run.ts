@@ -8,7 +8,9 @@
  * least disturbed counts. The hottest scenario is profiled (`--cpu-prof`). Prints req/s,
  * p50/p99 and the ratio to the ceiling, the 10x/1x latency ratio of the lists, the server's peak
  * RSS, and writes bench/results/<date>.{md,json,svg}. Figures are ratios measured in one run:
- * absolute numbers move with whatever else the machine is doing.
+ * absolute numbers move with whatever else the machine is doing. The job queue's scenarios
+ * (bench/jobs.bench.ts: enqueue and drain 10,000 jobs) run after the HTTP ones; `--only jobs` runs
+ * only them (no seeding, no server).
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ import {
   startBenchServer,
   withDatabase,
 } from './harness.js';
+import { type JobScenarioResult, runJobScenarios } from './jobs.bench.js';
 import { renderBarChart } from './plot.js';
 import {
   type Fixture,
@@ -247,12 +250,14 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
   }
 }
 
-function report(results: ScaleResult[]) {
+function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
   const date = new Date().toISOString();
   const lines = [
     `# Benchmark ${date}`,
     '',
-    `${connections} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s per scenario; server in its own process.`,
+    results.length > 0
+      ? `${connections} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s per scenario; server in its own process.`
+      : `Job scenarios only (\`--only ${args.only ?? ''}\`).`,
     '',
   ];
   const checks: { target: string; met: boolean }[] = [];
@@ -321,6 +326,20 @@ function report(results: ScaleResult[]) {
     }
     lines.push('');
   }
+  if (jobResults.length > 0) {
+    lines.push(
+      '## Background jobs (graphile-worker, in the bench process)',
+      '',
+      '| scenario | median | rounds | target | how |',
+      '| --- | ---: | --- | --- | --- |',
+      ...jobResults.map(
+        (j) => `| ${j.name} | ${j.value} ${j.unit} | ${j.rounds.join(', ')} | ${j.target} | ${j.note} |`,
+      ),
+      '',
+    );
+    for (const j of jobResults)
+      checks.push({ target: `${j.name} ${j.target} (${j.value} ${j.unit})`, met: j.met });
+  }
   for (const scale of results) if (scale.profile) lines.push(...profileMarkdown(scale.profile));
   lines.push('## Targets', '', ...checks.map((c) => `- ${c.met ? 'met' : '**MISSED**'}: ${c.target}`), '');
 
@@ -328,13 +347,13 @@ function report(results: ScaleResult[]) {
   mkdirSync(dir, { recursive: true });
   const stamp = date.replace(/[:.]/g, '-');
   const svgName = `${stamp}.svg`;
-  lines.push(`![req/s per scenario vs ceiling](${svgName})`, '');
+  if (results.length > 0) lines.push(`![req/s per scenario vs ceiling](${svgName})`, '');
   writeFileSync(
     path.join(dir, `${stamp}.json`),
-    `${JSON.stringify({ date, connections, durationSeconds, results, checks }, null, 2)}\n`,
+    `${JSON.stringify({ date, connections, durationSeconds, results, jobResults, checks }, null, 2)}\n`,
   );
   writeFileSync(path.join(dir, `${stamp}.md`), `${lines.join('\n')}\n`);
-  writeFileSync(path.join(dir, svgName), renderBarChart(results));
+  if (results.length > 0) writeFileSync(path.join(dir, svgName), renderBarChart(results));
   console.log(`\n${lines.filter((l) => l.startsWith('- ')).join('\n')}`);
   console.log(`\nReport: bench/results/${stamp}.md`);
 }
@@ -346,9 +365,12 @@ async function main() {
     ? { url: serverUrl, release: async () => {} }
     : await resolveDatabase({ ...config, databaseUrl: undefined });
   try {
+    const serverUrl = withDatabase(database.url, 'postgres');
     const results: ScaleResult[] = [];
-    for (const scale of scales) results.push(await runScale(withDatabase(database.url, 'postgres'), scale));
-    report(results);
+    const anyHttpScenario = scenarios.some((scenario) => !args.only || scenario.name.includes(args.only));
+    if (anyHttpScenario) for (const scale of scales) results.push(await runScale(serverUrl, scale));
+    const jobResults = await runJobScenarios(serverUrl, { rounds: roundCount + 1, only: args.only });
+    report(results, jobResults);
   } finally {
     await database.release();
   }

@@ -27,14 +27,21 @@ import type { DatabaseClient } from './infrastructure/database/client/client.js'
 import type { DomainEventBus, DomainEvents } from './infrastructure/events/domain-events.js';
 import { createEventBus } from './infrastructure/events/event-bus.js';
 import { createFixedWindows, type FixedWindowStore } from './infrastructure/fixed-window.js';
+import { durableEventSink, durableEventTasks } from './infrastructure/jobs/durable-events.js';
+import { createJobQueue } from './infrastructure/jobs/job-queue.js';
+import { type JobRunner, startJobRunner } from './infrastructure/jobs/job-runner.js';
+import type { AppJobQueue, JobTasks } from './infrastructure/jobs/job-tasks.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createRateLimiter, type RateLimiter } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
+import { wireJobs } from './jobs.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
 import { enrollmentsModule } from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
+import { jobsModule } from './modules/jobs/index.js';
+import { notificationsModule } from './modules/notifications/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
@@ -76,20 +83,33 @@ export interface SharedServices {
   catalogCache: CatalogCache;
   /** Domain events; every subscriber is wired in src/subscribers.ts. */
   events: DomainEventBus;
+  /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
+  jobs: AppJobQueue;
 }
 
-function createSharedServices(deps: AppDependencies, log: FastifyBaseLogger): SharedServices {
+/**
+ * The services every instance shares, built once: by buildApp for the HTTP application and by
+ * src/worker.ts for a worker process, so both run the same subscribers and job handlers.
+ */
+export function createSharedServices(
+  deps: Pick<AppDependencies, 'config' | 'database' | 'redis' | 'mailer'>,
+  log: FastifyBaseLogger,
+): SharedServices {
   const { config, redis } = deps;
   const db = deps.database.db;
   const cache = redis ? new RedisCache(redis) : new MemoryCache();
   const userCache = createUserCache({ db, cache });
   const catalogCache = createCatalogCache(cache, config.cacheTtlSeconds);
+  const jobs = createJobQueue<JobTasks>(db);
   // The write has committed and stands; a cache a failed subscriber left stale expires by its TTL.
+  // Durable subscribers are jobs enqueued in the publishing transaction (src/infrastructure/jobs).
   const events = createEventBus<DomainEvents>({
     onSubscriberError: ({ event, subscriber, error }) =>
       log.error({ err: errorForLog(error), event, subscriber }, 'an event subscriber failed after commit'),
+    durable: durableEventSink(jobs),
   });
   wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache });
+  wireJobs(jobs, { config, db, log });
   const windows = createFixedWindows(redis);
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
@@ -99,7 +119,46 @@ function createSharedServices(deps: AppDependencies, log: FastifyBaseLogger): Sh
     userCache,
     catalogCache,
     events,
+    jobs,
   };
+}
+
+/**
+ * A job worker for `shared`'s queue and durable subscribers, on its own pool of `databaseUrl`
+ * (src/infrastructure/jobs/job-runner.ts). Used inside the API process and by src/worker.ts.
+ */
+export function startWorker(
+  shared: Pick<SharedServices, 'jobs' | 'events'>,
+  options: { config: Config; databaseUrl: string; log: FastifyBaseLogger },
+): Promise<JobRunner> {
+  const { config } = options;
+  return startJobRunner({
+    databaseUrl: options.databaseUrl,
+    queue: shared.jobs,
+    extraTasks: durableEventTasks(shared.events),
+    concurrency: config.jobs.concurrency,
+    fetchBatchSize: config.jobs.fetchBatchSize,
+    log: options.log,
+  });
+}
+
+/**
+ * With WORKER_ENABLED, the app runs a job worker from when it is ready until it closes: stopped
+ * before the events settle and the pool closes (onClose hooks run last-registered first), waiting
+ * up to half of SHUTDOWN_TIMEOUT_MS for running jobs.
+ */
+function runWorkerWithApp(app: App, deps: AppDependencies, shared: SharedServices): void {
+  let runner: JobRunner | undefined;
+  app.addHook('onReady', async () => {
+    runner = await startWorker(shared, {
+      config: deps.config,
+      databaseUrl: deps.database.url,
+      log: app.log,
+    });
+  });
+  app.addHook('onClose', async () => {
+    await runner?.stop(Math.floor(deps.config.shutdownTimeoutMs / 2));
+  });
 }
 
 export const API_PREFIX = '/api/v1';
@@ -141,6 +200,8 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(catalogModule, { db, catalogCache });
   await api.register(coursesModule, { db, events });
   await api.register(enrollmentsModule, { db, events });
+  await api.register(notificationsModule, { db });
+  await api.register(jobsModule, { db });
 };
 
 /**
@@ -174,7 +235,7 @@ export function trustProxyOption(
 /**
  * Builds the HTTP application without listening and without calling `ready()`: tests add routes
  * and inject requests; src/server.ts listens. Plugin order: core settings → error handling →
- * OpenAPI + docs → metrics → health → feature modules.
+ * OpenAPI + docs → metrics → health → feature modules → the job worker (WORKER_ENABLED).
  */
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { config, database } = deps;
@@ -256,6 +317,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // Probes live outside the versioned prefix: orchestrators call them, not API clients.
   await app.register(healthModule, { pool: database.pool });
   await app.register(featureModules, { prefix: API_PREFIX, deps, shared });
+  // Registered last, so that closing stops it first.
+  if (config.jobs.workerEnabled) runWorkerWithApp(app, deps, shared);
 
   return app;
 }

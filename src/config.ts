@@ -74,6 +74,19 @@ export interface Config {
   metricsToken: string | undefined;
   /** Sign-in throttling (auth.service.ts, the README's security section). */
   loginThrottle: LoginThrottle;
+  /** The background job worker (src/infrastructure/jobs, the README's "Background jobs"). */
+  jobs: JobsConfig;
+  /** Days an expired refresh or password-reset token is kept before the hourly purge deletes it. */
+  expiredTokenRetentionDays: number;
+}
+
+export interface JobsConfig {
+  /** Run a worker inside the API process (`npm start`); `npm run worker` runs one whatever this says. */
+  workerEnabled: boolean;
+  /** Jobs one worker runs at the same time. */
+  concurrency: number;
+  /** Jobs a worker fetches (and locks) per round trip when many are waiting. */
+  fetchBatchSize: number;
 }
 
 export interface LoginThrottle {
@@ -313,6 +326,13 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
       maxDelaySeconds: readInt(env, 'LOGIN_MAX_DELAY_SECONDS', 900, 1, 86_400),
       accountFailuresPerHour: readInt(env, 'LOGIN_ACCOUNT_FAILURES_PER_HOUR', 100, 1, 1_000_000),
     },
+    jobs: {
+      // Test apps run no worker unless a test asks for one (and closes it with the app).
+      workerEnabled: readBool(env, 'WORKER_ENABLED', nodeEnv !== 'test'),
+      concurrency: readInt(env, 'WORKER_CONCURRENCY', 4, 1, 100),
+      fetchBatchSize: readInt(env, 'WORKER_FETCH_BATCH', 200, 1, 1_000),
+    },
+    expiredTokenRetentionDays: readInt(env, 'EXPIRED_TOKEN_RETENTION_DAYS', 7, 0, 3_650),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm start`: configuration → database (DATABASE_URL, or the embedded PostgreSQL) → migrations
- * (when MIGRATE_ON_START) → HTTP server. Stops gracefully on SIGTERM/SIGINT.
+ * (when MIGRATE_ON_START) → HTTP server, with a job worker inside unless WORKER_ENABLED=false.
+ * Stops gracefully on SIGTERM/SIGINT (requests, then running jobs, then the database).
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { type Config, ConfigError, loadConfig, projectRoot } from './config.js';
 import { createDatabaseClient, type DatabaseClient } from './infrastructure/database/client/client.js';
 import { describeDatabaseError, redactUrl } from './infrastructure/database/client/database-errors.js';
 import { type ResolvedDatabase, resolveDatabase } from './infrastructure/database/client/resolve-database.js';
-import { runMigrations } from './infrastructure/database/migrations/migrator.js';
+import { describeMigrationRun, runMigrations } from './infrastructure/database/migrations/migrator.js';
+import { assertJobQueueSchema, JobQueueSchemaError } from './infrastructure/jobs/queue-schema.js';
 import { createFileMailer, createSmtpMailer, type Mailer } from './infrastructure/mail/mailer.js';
 import { connectRedis } from './infrastructure/redis.js';
 
@@ -104,11 +106,7 @@ async function main(): Promise<void> {
         lockTimeoutMs: config.migrationLockTimeoutMs,
         log: (line) => process.stdout.write(`${line}\n`),
       });
-      process.stdout.write(
-        result.applied.length === 0
-          ? 'Migrations: up to date\n'
-          : `Migrations: applied ${result.applied.length} (${result.applied.map((m) => m.tag).join(', ')})\n`,
-      );
+      process.stdout.write(`${describeMigrationRun(result)}\n`);
     }
 
     database = createDatabaseClient(url, {
@@ -120,6 +118,13 @@ async function main(): Promise<void> {
       await database.pool.query('select 1');
     } catch (error) {
       throw describeDatabaseError(error, url, 'connecting');
+    }
+    // Requests enqueue jobs whether or not this process runs a worker: the queue must exist.
+    try {
+      await assertJobQueueSchema(database.pool);
+    } catch (error) {
+      if (error instanceof JobQueueSchemaError) throw new StartupError(error.message);
+      throw describeDatabaseError(error, url, 'checking the job queue schema');
     }
 
     if (config.seedDemoOnStart && (await isDatabaseEmpty(database.pool))) {
@@ -159,6 +164,9 @@ async function main(): Promise<void> {
       `API: ${origin}/api/v1`,
       `Docs: ${origin}/docs`,
       `Database: ${databaseLine}`,
+      config.jobs.workerEnabled
+        ? `Jobs: worker running in this process (${config.jobs.concurrency} at a time)`
+        : 'Jobs: no worker in this process (WORKER_ENABLED=false); run `npm run worker`',
       `Started: ${timings.join('; ')}`,
       '',
     ].join('\n'),

@@ -20,8 +20,10 @@ export interface SubscriberDependencies {
  * Every subscriber of the application, in one place: who reacts to what. A module that must react
  * to another's change adds one `subscribe` here (and, for a new kind of change, one entry in
  * DomainEvents) instead of a port between the two modules. Subscribers whose work must survive a
- * crash between the commit and their end (emails, certificates, counts in other tables) are to be
- * marked `durable` once the background job queue exists.
+ * crash between the commit and their end (emails, certificates, counts in other tables) are marked
+ * `durable: true` (with a unique `name`): each becomes a background job `event:<name>`, enqueued in
+ * the publishing transaction and run by a worker with retries (src/infrastructure/jobs), so its
+ * handler must be idempotent. Tasks that are not reactions to an event are wired in src/jobs.ts.
  */
 export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependencies): void {
   // Catalog: list pages and course details show the course and its instructor's name.

@@ -1,7 +1,8 @@
 -- Rollback for migration 0000: returns the database to EMPTY. ALL DATA IS LOST.
 -- Drops every table, view, sequence, function and type in the public schema (including those that
--- later migrations added) and the migration tracking schema "drizzle", so `npm run db:migrate`
--- rebuilds everything. Objects that belong to extensions are left alone.
+-- later migrations added), the job queue's schema "graphile_worker" (its jobs too) and the migration
+-- tracking schema "drizzle", so `npm run db:migrate` rebuilds everything. Objects that belong to
+-- extensions are left alone. Stop every worker (`npm start`, `npm run worker`) first.
 -- Usage: psql "$DATABASE_URL" -f migrations/rollback/0000_rollback.sql
 SET client_min_messages = warning;
 BEGIN;
@@ -47,6 +48,7 @@ BEGIN
   END LOOP;
 END $$;
 
+DROP SCHEMA IF EXISTS graphile_worker CASCADE;
 DROP SCHEMA IF EXISTS drizzle CASCADE;
 
 COMMIT;

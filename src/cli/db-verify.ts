@@ -2,7 +2,8 @@ import { verifyDatabase } from '../infrastructure/database/migrations/verify-dat
 import { runCommand } from './run-command.js';
 
 await runCommand({}, async ({ databaseUrl }) => {
-  const { drift, counts } = await verifyDatabase({ databaseUrl });
+  const report = await verifyDatabase({ databaseUrl });
+  const { drift, counts } = report;
   if (drift.length > 0) {
     console.error(
       `❌ Schema verification failed: ${drift.length} difference(s) between the database and the schema:`,
@@ -19,7 +20,7 @@ await runCommand({}, async ({ databaseUrl }) => {
     `  ${counts.guideTables}/24 tables and ${counts.guideEnums}/16 enum types of the migration guide; in all ` +
       `${counts.tables} tables, ${counts.enums} enum types, ${counts.columns} columns, ${counts.primaryKeys} primary keys, ` +
       `${counts.foreignKeys} foreign keys, ${counts.indexes} indexes, ${counts.uniqueConstraints} unique constraints, ` +
-      `${counts.checkConstraints} check constraints`,
+      `${counts.checkConstraints} check constraints; job queue schema at revision ${report.jobQueueRevision}`,
   );
   return 0;
 });

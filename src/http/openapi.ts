@@ -24,6 +24,7 @@ export const API_TAGS = [
     description:
       'Enrolment in courses, my enrollments, dropping, course rosters (CSV too) and bulk enrolment by email.',
   },
+  { name: 'jobs', description: 'Background jobs for admins: failed, queued, running and scheduled; retry.' },
   { name: OPERATIONS_TAG, description: 'Health checks and metrics for load balancers and monitoring.' },
 ];
 
@@ -31,7 +32,8 @@ export const API_TAGS = [
 // payments, analytics) are added here when their routes are.
 const DESCRIPTION = [
   'HTTP API of the learning platform: accounts and sign-in, user profiles and administration, the public',
-  'course catalog, course authoring (courses, modules, lessons, publishing, prerequisites) and enrolment.',
+  'course catalog, course authoring (courses, modules, lessons, publishing, prerequisites), enrolment, and the',
+  'background job queue for admins.',
   '',
   'Every endpoint of the current version lives under `/api/v1`. Errors are RFC 9457 problem details',
   '(`application/problem+json`) with a stable `type` URI and `code`; validation errors list each bad',

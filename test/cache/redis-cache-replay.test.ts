@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
 import { createRedis } from '../../src/infrastructure/redis.js';
 import { sleep, startTcpProxy, type TcpProxy } from '../helpers/processes.js';
+import { requireRedis } from '../helpers/suite-requirements.js';
 
 /**
  * Invalidations this instance could not send while cut off from Redis are replayed on reconnect
@@ -11,9 +12,9 @@ import { sleep, startTcpProxy, type TcpProxy } from '../helpers/processes.js';
  */
 
 const redisUrl = process.env.TEST_REDIS_URL;
-const title = redisUrl
-  ? 'RedisCache: invalidations lost while Redis is unreachable'
-  : 'RedisCache: invalidations lost while Redis is unreachable (skipped: set TEST_REDIS_URL)';
+const withRedis = await requireRedis(
+  'the replay of invalidations lost while Redis is unreachable (redis-cache-replay)',
+);
 
 let proxy: TcpProxy | undefined;
 const connections: Redis[] = [];
@@ -47,39 +48,42 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5_000): Prom
   return false;
 }
 
-describe.skipIf(!redisUrl)(title, () => {
-  it('deletes a plain value whose write was lost and bumps a lost namespace version, once back', async () => {
-    const { direct, cache, prefix } = await setUp();
-    await cache.setPlain('generation', 'course-1', 'before', 60);
-    await cache.invalidate('catalog');
-    expect(await direct.get(`${prefix}:plain:generation:course-1`)).toBe('before');
-    expect(await direct.get(`${prefix}:catalog:version`)).toBe('1');
+describe.skipIf(!withRedis.available)(
+  withRedis.title('RedisCache: invalidations lost while Redis is unreachable'),
+  () => {
+    it('deletes a plain value whose write was lost and bumps a lost namespace version, once back', async () => {
+      const { direct, cache, prefix } = await setUp();
+      await cache.setPlain('generation', 'course-1', 'before', 60);
+      await cache.invalidate('catalog');
+      expect(await direct.get(`${prefix}:plain:generation:course-1`)).toBe('before');
+      expect(await direct.get(`${prefix}:catalog:version`)).toBe('1');
 
-    proxy!.cut();
-    await sleep(100);
-    await cache.setPlain('generation', 'course-1', 'lost', 60);
-    await cache.invalidate('catalog');
-    await cache.setPlain('generation', 'course-2', 'lost too', 60);
-    expect(cache.unsentCount).toBe(3);
-    // Meanwhile another instance sets a fresh stamp: the replay must not bring back the lost value.
-    await direct.set(`${prefix}:plain:generation:course-2`, 'set by another instance');
+      proxy!.cut();
+      await sleep(100);
+      await cache.setPlain('generation', 'course-1', 'lost', 60);
+      await cache.invalidate('catalog');
+      await cache.setPlain('generation', 'course-2', 'lost too', 60);
+      expect(cache.unsentCount).toBe(3);
+      // Meanwhile another instance sets a fresh stamp: the replay must not bring back the lost value.
+      await direct.set(`${prefix}:plain:generation:course-2`, 'set by another instance');
 
-    proxy!.heal();
-    expect(await waitUntil(async () => cache.unsentCount === 0)).toBe(true);
-    expect(await direct.get(`${prefix}:plain:generation:course-1`)).toBeNull();
-    expect(await direct.get(`${prefix}:plain:generation:course-2`)).toBeNull();
-    expect(await direct.get(`${prefix}:catalog:version`)).toBe('2');
-  });
+      proxy!.heal();
+      expect(await waitUntil(async () => cache.unsentCount === 0)).toBe(true);
+      expect(await direct.get(`${prefix}:plain:generation:course-1`)).toBeNull();
+      expect(await direct.get(`${prefix}:plain:generation:course-2`)).toBeNull();
+      expect(await direct.get(`${prefix}:catalog:version`)).toBe('2');
+    });
 
-  it('past 10,000 lost keys, drops every plain key of its prefix on reconnect', async () => {
-    const { direct, cache, prefix } = await setUp();
-    await direct.set(`${prefix}:plain:user:generation:someone`, 'kept until the replay');
-    proxy!.cut();
-    await sleep(100);
-    for (let i = 0; i < 10_001; i++) await cache.setPlain('generation', `course-${i}`, 'lost', 60);
-    expect(cache.unsentCount).toBeGreaterThanOrEqual(10_000);
-    proxy!.heal();
-    expect(await waitUntil(async () => cache.unsentCount === 0)).toBe(true);
-    expect(await direct.keys(`${prefix}:plain:*`)).toEqual([]);
-  });
-});
+    it('past 10,000 lost keys, drops every plain key of its prefix on reconnect', async () => {
+      const { direct, cache, prefix } = await setUp();
+      await direct.set(`${prefix}:plain:user:generation:someone`, 'kept until the replay');
+      proxy!.cut();
+      await sleep(100);
+      for (let i = 0; i < 10_001; i++) await cache.setPlain('generation', `course-${i}`, 'lost', 60);
+      expect(cache.unsentCount).toBeGreaterThanOrEqual(10_000);
+      proxy!.heal();
+      expect(await waitUntil(async () => cache.unsentCount === 0)).toBe(true);
+      expect(await direct.keys(`${prefix}:plain:*`)).toEqual([]);
+    });
+  },
+);

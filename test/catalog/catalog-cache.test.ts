@@ -21,9 +21,10 @@ import {
   mintAccessToken,
   type TestUser,
 } from '../helpers/factories/index.js';
+import { requireRedis } from '../helpers/suite-requirements.js';
 import { buildTestApp, createTestRedis, type TestApp } from '../helpers/test-app.js';
 
-const redisUrl = process.env.TEST_REDIS_URL;
+const withRedis = await requireRedis('createCatalogCache over the Redis cache (4 tests of catalog-cache)');
 
 describe.each([
   ['in-process', false],
@@ -36,7 +37,7 @@ describe.each([
 
   beforeAll(async () => {
     backing = new MemoryCache();
-    if (useRedis) {
+    if (useRedis && withRedis.available) {
       redis = createTestRedis();
       // Commands fail fast (no offline queue) until connected, and a failing cache reads as a miss.
       if (redis && redis.status !== 'ready') await once(redis, 'ready');
@@ -49,7 +50,7 @@ describe.each([
     redis?.disconnect();
   });
 
-  it.skipIf(useRedis && !redisUrl)(
+  it.skipIf(useRedis && !withRedis.available)(
     'stores list pages and course details, and courseChanged drops them',
     async () => {
       const listGeneration = await cache.listGeneration();
@@ -74,7 +75,7 @@ describe.each([
     },
   );
 
-  it.skipIf(useRedis && !redisUrl)(
+  it.skipIf(useRedis && !withRedis.available)(
     'never keeps data read before a write that invalidated it (read/invalidate race)',
     async () => {
       // A reader takes the generation, then queries the database; meanwhile a writer commits and
@@ -94,7 +95,7 @@ describe.each([
     },
   );
 
-  it.skipIf(useRedis && !redisUrl)(
+  it.skipIf(useRedis && !withRedis.available)(
     'instances sharing the cache: one fills, the other serves it; one invalidates, neither serves its copy',
     async () => {
       // Two API instances: each keeps its own copies of the bytes it served, both share `backing`.
@@ -115,14 +116,17 @@ describe.each([
     },
   );
 
-  it.skipIf(useRedis && !redisUrl)('entries expire after the TTL, local copies included', async () => {
-    const shortLived = createCatalogCache(backing, 1);
-    const generation = await shortLived.listGeneration();
-    await shortLived.setList('short-page', generation, response({ short: true }));
-    expect(await shortLived.getList('short-page')).toEqual(response({ short: true }));
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect(await shortLived.getList('short-page')).toBeUndefined();
-  });
+  it.skipIf(useRedis && !withRedis.available)(
+    'entries expire after the TTL, local copies included',
+    async () => {
+      const shortLived = createCatalogCache(backing, 1);
+      const generation = await shortLived.listGeneration();
+      await shortLived.setList('short-page', generation, response({ short: true }));
+      expect(await shortLived.getList('short-page')).toEqual(response({ short: true }));
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await shortLived.getList('short-page')).toBeUndefined();
+    },
+  );
 });
 
 describe('catalog HTTP caching and invalidation', () => {

@@ -278,6 +278,16 @@ describe('course authoring: courses', () => {
       expect(filtered.json().data).toHaveLength(created.length);
     });
 
+    it('lets an instructor name themselves as the instructor filter', async () => {
+      const own = await suite.app.inject({
+        method: 'GET',
+        url: `/api/v1/instructor/courses?limit=100&instructorId=${lister.id}`,
+        headers: lister.headers,
+      });
+      expect(own.statusCode, own.body).toBe(200);
+      expect(own.json().data).toHaveLength(created.length);
+    });
+
     it('refuses another instructor’s list, students and anonymous callers; rejects forged cursors', async () => {
       const foreign = await suite.app.inject({
         method: 'GET',
@@ -285,6 +295,7 @@ describe('course authoring: courses', () => {
         headers: otherInstructor.headers,
       });
       expect(foreign.statusCode).toBe(403);
+      expect(foreign.json().detail).toBe('Only admins can list another instructor’s courses.');
       const asStudent = await suite.app.inject({
         method: 'GET',
         url: '/api/v1/instructor/courses',
@@ -338,6 +349,23 @@ describe('course authoring: courses', () => {
         expect(view.modules[1].lessons).toEqual([]);
         expect(view.publishBlockers).toEqual(['The course needs a description.']);
       }
+    });
+
+    it('names what blocks publishing: no module, or modules without a lesson', async () => {
+      const course = await api.createCourse(suite.app, instructor, { description: 'Ready but empty.' });
+      const blockers = async () =>
+        (
+          await suite.app.inject({
+            method: 'GET',
+            url: `/api/v1/courses/${course.id}/authoring`,
+            headers: instructor.headers,
+          })
+        ).json().publishBlockers;
+      expect(await blockers()).toEqual(['The course needs at least one module with at least one lesson.']);
+      const module = await api.addModule(suite.app, instructor, course.id);
+      expect(await blockers()).toEqual(['At least one module needs at least one lesson.']);
+      await api.addLesson(suite.app, instructor, course.id, module.id);
+      expect(await blockers()).toEqual([]);
     });
 
     it('is 404 for everyone else, even for published courses, and 401 anonymously', async () => {

@@ -101,7 +101,7 @@ describe('event bus', () => {
     expect(steps.at(-1)).toBe('detached done');
   });
 
-  it('durable subscribers are, for now, delivered like detached ones', async () => {
+  it('on a bus without a job queue, durable subscribers are delivered like detached ones', async () => {
     const { bus } = recordingBus();
     const seen: string[] = [];
     bus.subscribe('thing.happened', async ({ thingId }) => void seen.push(thingId), {

@@ -3,7 +3,6 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { projectRoot } from '../../src/config.js';
-import { startEmbeddedPostgres } from '../../src/infrastructure/database/client/embedded-postgres.js';
 import { runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 
 declare module 'vitest' {
@@ -24,13 +23,37 @@ function withDatabase(url: string, database: string): string {
 }
 
 /**
+ * Vitest reports failures by setting `process.exitCode` and letting the process end. The
+ * `embedded-postgres` package, once imported, hooks `beforeExit` (through async-exit-hook) and calls
+ * `process.exit(0)` there, so a run with failing tests exited 0 and CI passed it. The exit code vitest
+ * chose is noted when the process is about to end and put back as it exits.
+ */
+function keepVitestExitCode(): void {
+  let chosen: number | undefined;
+  const note = () => {
+    const code = Number(process.exitCode ?? 0);
+    if (code !== 0) chosen ??= code;
+  };
+  process.prependListener('beforeExit', note);
+  process.on('exit', () => {
+    note();
+    if (chosen !== undefined) process.exitCode = chosen;
+  });
+}
+
+/**
  * TEST_DATABASE_URL (a server such as CI's PostgreSQL 15) when set, else an embedded PostgreSQL
  * kept in .data/test-postgres. Migrates one template database that test files clone.
  */
 export default async function setup(project: TestProject) {
+  keepVitestExitCode();
   let stopEmbedded = async () => {};
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
+    // Loaded only when used (see keepVitestExitCode).
+    const { startEmbeddedPostgres } = await import(
+      '../../src/infrastructure/database/client/embedded-postgres.js'
+    );
     const embedded = await startEmbeddedPostgres({
       dataDir: path.join(projectRoot, '.data', 'test-postgres'),
       port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54331),

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
@@ -7,9 +7,10 @@ import path from 'node:path';
 import { projectRoot } from '../../src/config.js';
 
 /**
- * Real processes for the reliability suites: API servers started the way `npm start` starts them,
- * redis-servers the tests kill and restart, and a scratch folder PostgreSQL can use. Everything a
- * suite starts is tracked and SIGKILLed when the worker exits, so a failing test leaves nothing behind.
+ * Real processes for the reliability suites: API servers started the way `npm start` starts them, job
+ * workers the way `npm run worker` starts them, redis-servers the tests kill and restart, and a scratch
+ * folder PostgreSQL can use. Everything a suite starts is tracked and SIGKILLed when the test worker
+ * exits, so a failing test leaves nothing behind.
  */
 
 const running = new Set<ChildProcess>();
@@ -171,6 +172,57 @@ export async function spawnServer(
   };
 }
 
+/** A process that is not a server: its output and exit, and a stop by SIGTERM. */
+export interface ChildProcessHandle {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<ExitStatus>;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+  stop(graceMs?: number): Promise<ExitStatus>;
+}
+
+/**
+ * `npm run worker` as package.json runs it (`node [flags] scripts/run.mjs worker`), with the same
+ * from-scratch environment as spawnServer (plus `env`).
+ */
+export function spawnWorker(env: Record<string, string>): ChildProcessHandle {
+  const child = track(
+    spawn(process.execPath, [...startScriptNodeFlags(), 'scripts/run.mjs', 'worker'], {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'production',
+        JWT_SECRET: 'reliability-suite-secret-0123456789abcdefghijklmnop',
+        LOG_LEVEL: 'warn',
+        REDIS_URL: '',
+        SMTP_URL: '',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const output = capture(child);
+  const exited = new Promise<ExitStatus>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
+  return {
+    child,
+    output,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        const status = await exited;
+        clearTimeout(timer);
+        return status;
+      }
+      return exited;
+    },
+  };
+}
+
 /** Waits until `/health/ready` answers 200; fails early (with the output) if the server exits. */
 export async function waitForReady(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -193,11 +245,6 @@ export async function waitForReady(server: ServerProcess, timeoutMs = 30_000): P
 }
 
 export const redisServerBinary = 'redis-server';
-
-/** Whether `redis-server` can be run here (CI and this machine: yes; a Node-only machine: no). */
-export function hasRedisServer(): boolean {
-  return spawnSync(redisServerBinary, ['--version'], { stdio: 'ignore' }).status === 0;
-}
 
 export interface RedisProcess {
   port: number;

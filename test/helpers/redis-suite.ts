@@ -3,13 +3,14 @@ import {
   type DatabaseClient,
 } from '../../src/infrastructure/database/client/client.js';
 import { insertUser, type TestUser } from './factories/users.js';
-import { hasRedisServer, type RedisProcess, startRedisServer } from './processes.js';
+import { type RedisProcess, startRedisServer } from './processes.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 /**
  * What the Redis reliability suites (outage, partition, two instances) start from: a redis-server of
  * their own, a fresh database, and an instructor and a student who sign in with `password`. Each
- * suite then spawns its API processes with the environment its faults need.
+ * suite then spawns its API processes with the environment its faults need. Whether `redis-server`
+ * is there is the suite's requirement (suite-requirements.ts: requireCommand('redis-server', …)).
  */
 export interface RedisSuite {
   /** The suite may replace it (an outage restarts Redis on the same port); close() kills this one. */
@@ -42,15 +43,4 @@ export async function startRedisSuite(password: string): Promise<RedisSuite> {
     },
   };
   return suite;
-}
-
-/**
- * Whether this machine can run a Redis suite (a `redis-server` on PATH); when it cannot, says so once
- * and gives the title that tells the reader why the suite was skipped.
- */
-export function redisSuiteAvailability(suite: string, title: string): { available: boolean; title: string } {
-  const available = hasRedisServer();
-  if (available) return { available, title };
-  console.warn(`[reliability] ${suite} suite skipped: no redis-server on PATH (install Redis to run it).`);
-  return { available, title: `${title} (skipped: no redis-server on PATH; install Redis to run it)` };
 }

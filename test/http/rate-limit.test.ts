@@ -4,7 +4,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { errorHandlerPlugin } from '../../src/http/error-handler.js';
 import { registerRateLimit } from '../../src/http/rate-limit.js';
 import { clientKey } from '../../src/shared/client-address.js';
+import { requireRedis } from '../helpers/suite-requirements.js';
 import { createTestRedis, redisReady } from '../helpers/test-app.js';
+
+const withRedis = await requireRedis(
+  'the rate limiter with its counters in Redis (1 test of rate-limit.test.ts)',
+);
 
 describe('clientKey', () => {
   it('keeps IPv4 addresses, reduces IPv6 ones to their /64 and IPv4-mapped ones to IPv4', () => {
@@ -76,12 +81,15 @@ describe('registerRateLimit', () => {
     await countsThenLimits();
   });
 
-  it.skipIf(!process.env.TEST_REDIS_URL)('Redis: the same, with the counters in Redis', async () => {
-    redis = createTestRedis();
-    await redisReady(redis);
-    await build({ globalPerMinute: 2, redis });
-    await countsThenLimits();
-  });
+  it.skipIf(!withRedis.available)(
+    withRedis.title('Redis: the same, with the counters in Redis'),
+    async () => {
+      redis = createTestRedis();
+      await redisReady(redis);
+      await build({ globalPerMinute: 2, redis });
+      await countsThenLimits();
+    },
+  );
 
   it('treats the addresses of one IPv6 /64 as one client', async () => {
     await build({ globalPerMinute: 1 });

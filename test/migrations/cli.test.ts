@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { projectRoot } from '../../src/config.js';
 import { readMigrationFiles } from '../../src/infrastructure/database/migrations/migration-files.js';
 import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
 import { type CliResult, runCli } from '../helpers/run-cli.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 import { createEmptyDatabase, databaseUrl, type TestDatabase } from '../helpers/test-database.js';
 
 async function exec(url: string, sql: string, params: unknown[] = []): Promise<pg.QueryResult> {
@@ -45,6 +46,7 @@ function drizzleKitMigrate(url: string): Promise<number> {
 }
 
 const migrationCount = readMigrationFiles().length;
+const withPgDump = requireCommand('pg_dump', 'db:backup (the pg_dump test of cli.test.ts)');
 let database: TestDatabase;
 beforeEach(async () => {
   database = await createEmptyDatabase();
@@ -80,6 +82,11 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
     expect(dryRun.stdout).toContain('CREATE TABLE "users"');
     expect((await exec(database.url, "SELECT to_regclass('users') AS t")).rows[0].t).toBeNull();
 
+    expect(dryRun.stdout).toContain(
+      "-- job queue schema graphile_worker is missing: graphile-worker's migrator would bring it to revision 19",
+    );
+    expect((await exec(database.url, "SELECT to_regnamespace('graphile_worker') AS s")).rows[0].s).toBeNull();
+
     const status = await runCli('db-status', [], { DATABASE_URL: database.url });
     expect(status.stdout).toContain('Applied (0):');
     expect(status.stdout).toContain(`Pending (${migrationCount}):`);
@@ -93,6 +100,7 @@ describe('db:status, --dry-run, db:baseline, db:create', () => {
       /✓ 0000_\w+ {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}db user postgres, os user .+@.+, \d+ ms/,
     );
     expect(status.stdout).toContain('Pending (0):');
+    expect(status.stdout).toContain('Job queue schema (graphile_worker): revision 19, up to date');
   });
 
   it('db:baseline records migrations on a schema built without tracking, after checking it', async () => {
@@ -144,8 +152,8 @@ describe('db:rollback and db:backup', () => {
     expect((await runMigrations({ databaseUrl: database.url })).applied).toHaveLength(migrationCount - 1);
   });
 
-  it.skipIf(spawnSync('pg_dump', ['--version']).status !== 0)(
-    'db:backup writes a timestamped pg_dump the database can be restored from',
+  it.skipIf(!withPgDump.available)(
+    withPgDump.title('db:backup writes a timestamped pg_dump the database can be restored from'),
     async () => {
       await runMigrations({ databaseUrl: database.url });
       const dir = mkdtempSync(path.join(tmpdir(), 'lp-backup-'));

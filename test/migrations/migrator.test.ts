@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -5,7 +6,12 @@ import {
   readMigrationFiles,
 } from '../../src/infrastructure/database/migrations/migration-files.js';
 import { readAppliedMigrations } from '../../src/infrastructure/database/migrations/migration-tracking.js';
-import { MIGRATION_LOCK_KEY, runMigrations } from '../../src/infrastructure/database/migrations/migrator.js';
+import {
+  connectClient,
+  MIGRATION_LOCK_KEY,
+  runMigrations,
+  withMigrationLock,
+} from '../../src/infrastructure/database/migrations/migrator.js';
 import { readLatestSnapshot } from '../../src/infrastructure/database/migrations/snapshot.js';
 import { verifyDatabase } from '../../src/infrastructure/database/migrations/verify-database.js';
 import { copyMigrations, type MigrationsCopy } from '../helpers/migration-copies.js';
@@ -64,7 +70,10 @@ describe('db:migrate on an empty database', () => {
       expect(row.appliedByDbUser).toBe(new URL(database.url).username);
       expect(row.appliedByOsUser).toMatch(/.+@.+/);
       expect(row.appliedAt).toBeInstanceOf(Date);
-      expect(row.durationMs).toBeGreaterThanOrEqual(0);
+      // The time of its SQL, recorded inside its transaction: at most what the run reports for it.
+      const reported = result.applied.find((applied) => applied.tag === row.tag);
+      expect(Number.isInteger(row.durationMs), `${row.tag}: ${row.durationMs}`).toBe(true);
+      expect(row.durationMs).toBeLessThanOrEqual(reported!.durationMs);
     }
     const report = await verifyDatabase({ databaseUrl: database.url });
     expect(report.drift).toEqual([]);
@@ -72,6 +81,19 @@ describe('db:migrate on an empty database', () => {
     expect(report.counts.guideEnums).toBe(16);
     expect(report.counts.tables).toBe(Object.keys(readLatestSnapshot(DEFAULT_MIGRATIONS_DIR).tables).length);
     expect(report.counts.enums).toBe(Object.keys(readLatestSnapshot(DEFAULT_MIGRATIONS_DIR).enums).length);
+  });
+
+  it('records how long each migration took, in the tracking row and in its result', async () => {
+    fixture = copyMigrations();
+    const { tag } = fixture.add('slow', 'SELECT pg_sleep(0.3);');
+    const result = await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
+    const reported = result.applied.find((applied) => applied.tag === tag)!.durationMs;
+    const recorded = (await trackingRows(database.url)).find((row) => row.tag === tag)!.durationMs!;
+    expect(recorded).toBeGreaterThanOrEqual(300);
+    expect(reported).toBeGreaterThanOrEqual(recorded);
+    expect(reported).toBeLessThan(recorded + 2_000);
+    // A duration in milliseconds (not a clock reading, not seconds).
+    expect(recorded).toBeLessThan(300 + 2_000);
   });
 
   it('is a no-op when run again', async () => {
@@ -117,6 +139,70 @@ describe('db:migrate on an empty database', () => {
       expect(await tableExists(database.url, 'users')).toBe(false);
     } finally {
       await holder.end();
+    }
+  });
+});
+
+describe('the migration lock and connection', () => {
+  it('waits for table locks as long as needed once it holds the migration lock', async () => {
+    await runMigrations({ databaseUrl: database.url });
+    fixture = copyMigrations();
+    fixture.add('alter_users', 'ALTER TABLE users ADD COLUMN fixture_nickname text;');
+    // Someone reads users in a long transaction: the ALTER must wait for it, longer than the
+    // migrator waits for its own lock (lockTimeoutMs applies to that lock only).
+    const reader = new pg.Client({ connectionString: database.url });
+    await reader.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('LOCK TABLE users IN ACCESS SHARE MODE');
+      const run = runMigrations({
+        databaseUrl: database.url,
+        migrationsDir: fixture.dir,
+        lockTimeoutMs: 200,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await reader.query('COMMIT');
+      const result = await run;
+      expect(result.applied.map((applied) => applied.tag)).toEqual([expect.stringMatching(/_alter_users$/)]);
+    } finally {
+      await reader.end();
+    }
+  });
+
+  it('runs under its own application name, then releases the lock and its connection', async () => {
+    fixture = copyMigrations();
+    fixture.add('slow', 'SELECT pg_sleep(0.5);');
+    const databaseName = new URL(database.url).pathname.slice(1);
+    const backends = () =>
+      query<{ application_name: string }>(
+        database.url,
+        'SELECT application_name FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [databaseName],
+      );
+    const run = runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
+    const deadline = Date.now() + 10_000;
+    let seen: string[] = [];
+    while (!seen.includes('learning-platform:migrate') && Date.now() < deadline) {
+      seen = (await backends()).map((backend) => backend.application_name);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seen, 'the migrator is recognisable in pg_stat_activity').toContain('learning-platform:migrate');
+    await run;
+    expect(await backends(), 'connections left behind').toEqual([]);
+  });
+
+  it('withMigrationLock releases the lock when its work is done (the connection stays open)', async () => {
+    const client = await connectClient(database.url, 'lock-test');
+    try {
+      await withMigrationLock(client, database.url, 1_000, async () => {});
+      const other = await query<{ locked: boolean }>(
+        database.url,
+        'SELECT pg_try_advisory_lock($1) AS locked',
+        [MIGRATION_LOCK_KEY],
+      );
+      expect(other[0]?.locked).toBe(true);
+    } finally {
+      await client.end();
     }
   });
 });
@@ -170,6 +256,28 @@ describe('failure and special migrations', () => {
       code: 'checksum_mismatch',
       message: expect.stringContaining(`migrations/${tag}.sql was changed after it was applied`),
     });
+    // Both checksums, shortened, so the operator can tell which version each side has.
+    const recorded = (await trackingRows(database.url)).find((row) => row.tag === tag)!.hash;
+    const now = readMigrationFiles(fixture.dir).find((file) => file.tag === tag)!.hash;
+    await expect(
+      runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir }),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining(
+        `(recorded sha256 ${recorded.slice(0, 12)}…, file now ${now.slice(0, 12)}…)`,
+      ),
+    });
+  });
+
+  it('refuses a database that records a migration this code does not have', async () => {
+    fixture = copyMigrations();
+    const { tag } = fixture.add('from_a_newer_release', 'CREATE TABLE fixture_newer (id int);');
+    await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
+
+    // The code deployed now is older: its journal ends before that migration.
+    await expect(runMigrations({ databaseUrl: database.url })).rejects.toMatchObject({
+      code: 'unknown_applied_migration',
+      message: expect.stringContaining(`records an applied migration ${tag}`),
+    });
   });
 
   it('refuses a never-applied migration that is older than an applied one', async () => {
@@ -189,6 +297,26 @@ describe('failure and special migrations', () => {
       message: expect.stringContaining(`migrations/${tag}.sql was never applied`),
     });
     expect(await tableExists(database.url, 'fixture_merged_late')).toBe(false);
+  });
+
+  it('explains a user who may not create the tracking table, before touching anything', async () => {
+    const role = `lp_noperm_${randomBytes(4).toString('hex')}`;
+    const databaseName = new URL(database.url).pathname.slice(1);
+    await query(
+      database.url,
+      `CREATE ROLE ${role} LOGIN PASSWORD 'role-password'; REVOKE ALL ON SCHEMA public FROM PUBLIC; REVOKE CREATE ON DATABASE ${databaseName} FROM PUBLIC`,
+    );
+    try {
+      const url = new URL(database.url);
+      url.username = role;
+      url.password = 'role-password';
+      await expect(runMigrations({ databaseUrl: url.toString() })).rejects.toMatchObject({
+        code: 'permission_denied',
+        message: expect.stringContaining('while preparing the migration tracking table'),
+      });
+    } finally {
+      await query(database.url, `DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
   });
 
   it('refuses to run over an existing schema that has no tracking rows, pointing at db:baseline', async () => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { generateMigration } from 'drizzle-kit/api';
 import pg from 'pg';
@@ -11,8 +12,10 @@ import { runMigrations } from '../../src/infrastructure/database/migrations/migr
 import { runRollback } from '../../src/infrastructure/database/migrations/rollback.js';
 import { readLatestSnapshot, type Snapshot } from '../../src/infrastructure/database/migrations/snapshot.js';
 import { verifyDatabase } from '../../src/infrastructure/database/migrations/verify-database.js';
+import { JOB_QUEUE_SCHEMA_REVISION } from '../../src/infrastructure/jobs/queue-schema.js';
 import { copyMigrations, type MigrationsCopy } from '../helpers/migration-copies.js';
 import { runCli } from '../helpers/run-cli.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 import { createEmptyDatabase, createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 async function exec(url: string, sql: string): Promise<pg.QueryResult> {
@@ -31,9 +34,10 @@ async function objectCounts(url: string) {
     `SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'public')::int AS tables,
             (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
               WHERE n.nspname = 'public' AND t.typtype = 'e')::int AS enums,
-            (SELECT count(*) FROM pg_namespace WHERE nspname = 'drizzle')::int AS tracking_schemas`,
+            (SELECT count(*) FROM pg_namespace WHERE nspname = 'drizzle')::int AS tracking_schemas,
+            (SELECT count(*) FROM pg_namespace WHERE nspname = 'graphile_worker')::int AS queue_schemas`,
   );
-  return rows[0] as { tables: number; enums: number; tracking_schemas: number };
+  return rows[0] as { tables: number; enums: number; tracking_schemas: number; queue_schemas: number };
 }
 
 /** Runs psql as the guide does; returns stdout and stderr together (psql prints "Did not find…" on stderr). */
@@ -43,8 +47,12 @@ function psql(url: string, ...args: string[]): string {
   return result.stdout + result.stderr;
 }
 
-// The guide's procedure uses the psql client; on a machine with only Node.js those tests are skipped.
-const hasPsql = spawnSync('psql', ['--version']).status === 0;
+// The guide's procedure uses the psql client; on a machine with only Node.js those tests are skipped
+// (and fail under REQUIRE_ALL_SUITES=1, as in CI).
+const withPsql = requireCommand(
+  'psql',
+  "the guide's psql rollback procedure (3 tests of rollback-and-verify)",
+);
 
 let database: TestDatabase;
 let fixture: MigrationsCopy | undefined;
@@ -59,20 +67,30 @@ describe('rollback', () => {
     database = await createEmptyDatabase();
   });
 
-  it.skipIf(!hasPsql)(
-    'follows the guide literally: psql -f 0000_rollback.sql, \\dt shows nothing, db:migrate rebuilds, db:verify passes',
+  it.skipIf(!withPsql.available)(
+    withPsql.title(
+      'follows the guide literally: psql -f 0000_rollback.sql, \\dt shows nothing, db:migrate rebuilds, db:verify passes',
+    ),
     async () => {
       await runMigrations({ databaseUrl: database.url });
+      // The queue's schema goes too, with its jobs.
+      await exec(database.url, "SELECT graphile_worker.add_job('rollback.test', '{}'::json)");
 
       psql(database.url, '-f', 'migrations/rollback/0000_rollback.sql');
       expect(psql(database.url, '-c', '\\dt')).toMatch(/Did not find any relations/);
-      expect(await objectCounts(database.url)).toEqual({ tables: 0, enums: 0, tracking_schemas: 0 });
+      expect(await objectCounts(database.url)).toEqual({
+        tables: 0,
+        enums: 0,
+        tracking_schemas: 0,
+        queue_schemas: 0,
+      });
 
       const migrate = await runCli('db-migrate', [], { DATABASE_URL: database.url });
       expect(migrate.code).toBe(0);
       const lines = migrate.stdout.trim().split('\n');
       expect(lines[0]).toBe('Running migrations...');
       expect(lines.at(-1)).toBe('Migrations completed successfully');
+      expect(lines.at(-2)).toMatch(/^ {2}applied job queue schema graphile_worker revision 19 \(\d+ ms\)$/);
 
       const verify = await runCli('db-verify', [], { DATABASE_URL: database.url });
       expect(verify.code).toBe(0);
@@ -83,8 +101,10 @@ describe('rollback', () => {
     },
   );
 
-  it.skipIf(!hasPsql)(
-    '0000_rollback.sql empties the database even after later migrations added tables and enums',
+  it.skipIf(!withPsql.available)(
+    withPsql.title(
+      '0000_rollback.sql empties the database even after later migrations added tables and enums',
+    ),
     async () => {
       fixture = copyMigrations();
       fixture.add(
@@ -94,7 +114,12 @@ describe('rollback', () => {
       await runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir });
 
       psql(database.url, '-f', 'migrations/rollback/0000_rollback.sql');
-      expect(await objectCounts(database.url)).toEqual({ tables: 0, enums: 0, tracking_schemas: 0 });
+      expect(await objectCounts(database.url)).toEqual({
+        tables: 0,
+        enums: 0,
+        tracking_schemas: 0,
+        queue_schemas: 0,
+      });
       const result = await runMigrations({ databaseUrl: database.url });
       expect(result.applied).toHaveLength(readMigrationFiles().length);
     },
@@ -114,14 +139,19 @@ describe('rollback', () => {
     });
     expect(reverted[0]).toMatch(/_extra$/);
     expect(reverted).toHaveLength(readMigrationFiles().length + 1);
-    expect(await objectCounts(database.url)).toEqual({ tables: 0, enums: 0, tracking_schemas: 0 });
+    expect(await objectCounts(database.url)).toEqual({
+      tables: 0,
+      enums: 0,
+      tracking_schemas: 0,
+      queue_schemas: 0,
+    });
 
     await runMigrations({ databaseUrl: database.url });
     expect((await verifyDatabase({ databaseUrl: database.url })).drift).toEqual([]);
   });
 
-  it.skipIf(!hasPsql)(
-    'a generated rollback script reverts exactly its migration and its tracking row',
+  it.skipIf(!withPsql.available)(
+    withPsql.title('a generated rollback script reverts exactly its migration and its tracking row'),
     async () => {
       // Simulate `db:generate` for a schema change: a new column on users.
       const before = readLatestSnapshot(path.join(projectRoot, 'migrations'));
@@ -171,6 +201,69 @@ describe('rollback', () => {
     for (const migration of readMigrationFiles()) {
       expect(readFileSync(migration.rollbackFile, 'utf8')).toMatch(/COMMIT;/);
     }
+  });
+});
+
+describe('the job queue schema', () => {
+  beforeEach(async () => {
+    database = await createEmptyDatabase();
+  });
+
+  const queueRevision = async () =>
+    (
+      await exec(
+        database.url,
+        "SELECT CASE WHEN to_regclass('graphile_worker.migrations') IS NULL THEN NULL ELSE (SELECT max(id) FROM graphile_worker.migrations) END AS revision",
+      )
+    ).rows[0].revision as number | null;
+
+  it('is installed by db:migrate after the migrations, once', async () => {
+    const first = await runMigrations({ databaseUrl: database.url });
+    expect(first.jobQueue).toMatchObject({ from: null, to: JOB_QUEUE_SCHEMA_REVISION, changed: true });
+    expect(await queueRevision()).toBe(JOB_QUEUE_SCHEMA_REVISION);
+    const again = await runMigrations({ databaseUrl: database.url });
+    expect(again.jobQueue).toMatchObject({ changed: false, to: JOB_QUEUE_SCHEMA_REVISION });
+    expect(again.applied).toEqual([]);
+  });
+
+  it('is reinstalled by db:migrate when only it is missing, and db:verify reports it missing until then', async () => {
+    await runMigrations({ databaseUrl: database.url });
+    await exec(database.url, 'DROP SCHEMA graphile_worker CASCADE');
+    expect((await verifyDatabase({ databaseUrl: database.url })).drift).toEqual([
+      { object: 'job queue schema graphile_worker', problem: 'is missing (run `npm run db:migrate`)' },
+    ]);
+    const status = await runCli('db-status', [], { DATABASE_URL: database.url });
+    expect(status.stdout).toContain(
+      'Job queue schema (graphile_worker): is missing; `npm run db:migrate` installs it',
+    );
+
+    const migrate = await runCli('db-migrate', [], { DATABASE_URL: database.url });
+    expect(migrate.code, migrate.stderr).toBe(0);
+    expect(migrate.stdout).toMatch(
+      /^Running migrations\.\.\.\n {2}applied job queue schema graphile_worker revision 19 \(\d+ ms\)\nMigrations completed successfully\n$/,
+    );
+    expect((await verifyDatabase({ databaseUrl: database.url })).drift).toEqual([]);
+  });
+
+  it('reports an older queue revision as drift', async () => {
+    await runMigrations({ databaseUrl: database.url });
+    await exec(database.url, 'DELETE FROM graphile_worker.migrations WHERE id > 17');
+    expect((await verifyDatabase({ databaseUrl: database.url })).drift).toEqual([
+      {
+        object: 'job queue schema graphile_worker',
+        problem: 'is at revision 17, expected 19 (run `npm run db:migrate`)',
+      },
+    ]);
+  });
+
+  it('JOB_QUEUE_SCHEMA_REVISION is the number of migrations the installed graphile-worker ships', () => {
+    const sqlDir = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('graphile-worker')),
+      '..',
+      'sql',
+    );
+    const files = readdirSync(sqlDir).filter((name) => /^\d{6}\.sql$/.test(name));
+    expect(files.length).toBe(JOB_QUEUE_SCHEMA_REVISION);
   });
 });
 

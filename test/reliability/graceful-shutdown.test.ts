@@ -146,6 +146,14 @@ describe('graceful shutdown under load', () => {
       expect(live.output()).toContain('Stopped.');
       expect(summary(cutOff), 'requests cut off by the shutdown').toEqual([]);
       expect(summary(otherErrors)).toEqual([]);
+      // The premise: SIGTERM came while the server was busy. Every connection sends back to back, so
+      // nearly all 64 have a request open at any moment (typically 60-64); sign-ins, the slowest, among them.
+      expect(inFlight.length, 'requests in flight when SIGTERM was sent').toBeGreaterThanOrEqual(
+        CONNECTIONS / 2,
+      );
+      expect(inFlightByPath['/api/v1/auth/login'] ?? 0, 'sign-ins in flight at the signal').toBeGreaterThan(
+        0,
+      );
       for (const outcome of inFlight) {
         expect(
           outcome.kind === 'response' && outcome.status,

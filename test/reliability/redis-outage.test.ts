@@ -17,7 +17,8 @@ import {
   waitFor,
   waitForReady,
 } from '../helpers/processes.js';
-import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../helpers/redis-suite.js';
+import { type RedisSuite, startRedisSuite } from '../helpers/redis-suite.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 
 /**
  * Redis (rate limits, shared cache) is killed under traffic (catalog reads, sign-ins, /me) and
@@ -31,7 +32,8 @@ const FAILED_LOGINS_PER_ACCOUNT = 5; // LOGIN_FREE_FAILURES_PER_ADDRESS (src/con
 const OUTAGE_MS = 3_000;
 const MAX_REQUEST_MS = 5_000;
 const PASSWORD = 'redis outage passphrase';
-const suite = redisSuiteAvailability('Redis outage', 'Redis outage under traffic');
+const TITLE = 'Redis outage under traffic';
+const suite = requireCommand('redis-server', `the Redis outage suite (${TITLE})`);
 
 let world: RedisSuite | undefined;
 let server: ServerProcess | undefined;
@@ -123,7 +125,7 @@ async function keysIn(url: string, pattern: string): Promise<number> {
   }
 }
 
-describe.skipIf(!suite.available)(suite.title, () => {
+describe.skipIf(!suite.available)(suite.title(TITLE), () => {
   it('fails open while Redis is down (no 5xx), reconnects by itself, and enforces limits again', async () => {
     const live = server!;
     const first = world!.redis;

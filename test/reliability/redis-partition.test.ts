@@ -16,7 +16,8 @@ import {
   type TcpProxy,
   waitForReady,
 } from '../helpers/processes.js';
-import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../helpers/redis-suite.js';
+import { type RedisSuite, startRedisSuite } from '../helpers/redis-suite.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 
 /**
  * Two instances; instance A loses its connection to Redis (a partition: B still reaches it) and
@@ -31,7 +32,8 @@ import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../hel
 const CACHE_TTL_SECONDS = 30;
 const PARTITION_MS = 1_000;
 const PASSWORD = 'partition passphrase';
-const suite = redisSuiteAvailability('Redis partition', 'one instance cut off from Redis');
+const TITLE = 'one instance cut off from Redis';
+const suite = requireCommand('redis-server', `the Redis partition suite (${TITLE})`);
 
 let world: RedisSuite | undefined;
 let proxy: TcpProxy | undefined;
@@ -67,7 +69,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-describe.skipIf(!suite.available)(suite.title, () => {
+describe.skipIf(!suite.available)(suite.title(TITLE), () => {
   it('stays correct itself; once healed, its invalidations made meanwhile reach the other instance at once', async () => {
     const coursePath = `/api/v1/courses/${course.id}`;
     const titleOn = async (server: ServerProcess) =>

@@ -8,7 +8,8 @@ import {
 } from '../helpers/factories/index.js';
 import { jsonOf, type Outcome, send, statusOf } from '../helpers/http-client.js';
 import { type ServerProcess, spawnServer, waitForReady } from '../helpers/processes.js';
-import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../helpers/redis-suite.js';
+import { type RedisSuite, startRedisSuite } from '../helpers/redis-suite.js';
+import { requireCommand } from '../helpers/suite-requirements.js';
 
 /**
  * Two API processes on different ports sharing one PostgreSQL database and one Redis, as behind a
@@ -19,7 +20,8 @@ import { type RedisSuite, redisSuiteAvailability, startRedisSuite } from '../hel
 
 const AUTH_PER_MINUTE = 10;
 const PASSWORD = 'two instances passphrase';
-const suite = redisSuiteAvailability('two-instances', 'two instances sharing PostgreSQL and Redis');
+const TITLE = 'two instances sharing PostgreSQL and Redis';
+const suite = requireCommand('redis-server', `the two-instances suite (${TITLE})`);
 
 let world: RedisSuite | undefined;
 let a: ServerProcess | undefined;
@@ -56,7 +58,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-describe.skipIf(!suite.available)(suite.title, () => {
+describe.skipIf(!suite.available)(suite.title(TITLE), () => {
   it('shares the per-address rate limit: 6 sign-ins on A and 6 on B, the 11th and 12th are 429 wherever they land', async () => {
     const address = clientAddress();
     const outcomes: { instance: 'A' | 'B'; outcome: Outcome }[] = [];

@@ -101,6 +101,8 @@ describe('authorization matrix', () => {
     });
     const failures: string[] = [];
     const checked: string[] = [];
+    /** Route × caller pairs that ran, whatever the resources: every route must be tried by every caller. */
+    const checkedPairs = new Set<string>();
 
     const run = async ({ op, caller, resource }: Check) => {
       const entry = AUTHORIZATION_TABLE[op.key]!;
@@ -142,6 +144,7 @@ describe('authorization matrix', () => {
       issues.push(...markerLeaks(markers, recipientOf(op.key, caller), response.body));
       if (issues.length > 0) failures.push(`${label}: ${issues.join('; ')}`);
       checked.push(label);
+      checkedPairs.add(`${op.key} as ${caller}`);
     };
 
     let next = 0;
@@ -160,5 +163,6 @@ describe('authorization matrix', () => {
     // every route of /openapi.json was among them.
     expect(checked.length, 'checks that ran').toBe(checks.length);
     expect(routes).toBe(operations.length);
+    expect(checkedPairs.size, 'route × caller pairs that ran').toBe(operations.length * CALLERS.length);
   }, 120_000);
 });

@@ -35,7 +35,9 @@ export type ResourceName =
   /** POST enrollments of the published course with `otherStudent`'s id as `userId`. */
   | 'forOtherStudent'
   /** A bulk enrolment `instructor` requested in the published course. */
-  | 'bulkOperation';
+  | 'bulkOperation'
+  /** A notification of `student`'s. */
+  | 'studentNotification';
 
 export interface MatrixContext {
   app: App;

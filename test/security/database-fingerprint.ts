@@ -1,21 +1,24 @@
 import type pg from 'pg';
 
-/** Row count and content checksum of every table of the public schema. */
+/** Row count and content checksum of every table of the public schema and of the job queue's. */
 export type DatabaseFingerprint = Record<string, { rows: number; checksum: string }>;
 
 const quoteIdentifier = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 export async function fingerprintDatabase(pool: Pick<pg.Pool, 'query'>): Promise<DatabaseFingerprint> {
-  const { rows: tables } = await pool.query<{ tablename: string }>(
-    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+  const { rows: tables } = await pool.query<{ schemaname: string; tablename: string }>(
+    "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('public', 'graphile_worker') ORDER BY 1, 2",
   );
   const fingerprint: DatabaseFingerprint = {};
-  for (const { tablename } of tables) {
+  for (const { schemaname, tablename } of tables) {
     const { rows } = await pool.query<{ rows: number; checksum: string }>(
       `SELECT count(*)::int AS rows, coalesce(md5(string_agg(t::text, '' ORDER BY t::text)), '') AS checksum
-       FROM public.${quoteIdentifier(tablename)} t`,
+       FROM ${quoteIdentifier(schemaname)}.${quoteIdentifier(tablename)} t`,
     );
-    fingerprint[tablename] = rows[0] ?? { rows: 0, checksum: '' };
+    fingerprint[schemaname === 'public' ? tablename : `${schemaname}.${tablename}`] = rows[0] ?? {
+      rows: 0,
+      checksum: '',
+    };
   }
   return fingerprint;
 }

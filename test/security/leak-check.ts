@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
-import { courses, enrollments, lessons, users } from '../../src/infrastructure/database/schema/index.js';
+import {
+  courses,
+  enrollments,
+  lessons,
+  notifications,
+  users,
+} from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
 
 /**
@@ -71,6 +77,15 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
   const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;
+  await db
+    .update(notifications)
+    .set({ title: `Notification ${plant("another user's notification", ['student'])}` })
+    .where(eq(notifications.id, world.studentNotificationId));
+  // A background job's payload and last error may name users: admins only.
+  const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
+  await db.execute(sql`UPDATE graphile_worker._private_jobs
+    SET payload = ${payload}::json, last_error = ${`failed: ${plant('a background job error', ['admin'])}`}
+    WHERE id = ${world.jobs.failedJobId}::bigint`);
   return planted;
 }
 

@@ -1,8 +1,10 @@
 import {
   insertCourse,
   insertEnrollment,
+  insertJob,
   insertLesson,
   insertModule,
+  insertNotification,
   insertSignedInUser,
   type SignedInUser,
 } from '../helpers/factories/index.js';
@@ -15,7 +17,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
 /**
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
- * in: `enrollmentId`), each with one module holding a regular and a preview lesson. Rows are inserted directly
+ * in: `enrollmentId`), each with one module holding a regular and a preview lesson, and a failed background job. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -51,6 +53,10 @@ export interface SecurityCast {
   courses: Record<CourseName, CastCourse>;
   /** `student`'s enrollment in `enrolledCourse`. */
   enrollmentId: string;
+  /** One notification of `student`'s. */
+  studentNotificationId: string;
+  /** A background job that used all its attempts (the admin's jobs routes act on it). */
+  jobs: { failedJobId: string };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -85,7 +91,23 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
   const courses = {} as Record<CourseName, CastCourse>;
   for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
   const enrollment = await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
-  return { users, courses, enrollmentId: enrollment.id };
+  const notification = await insertNotification(testApp.db, users.student.id, {
+    type: 'enrollment',
+    title: 'You are enrolled',
+    payload: { courseId: courses.enrolledCourse.id },
+  });
+  const failedJob = await insertJob(testApp.db, {
+    task: 'security.cast-job',
+    payload: { userId: users.student.id },
+    state: 'failed',
+  });
+  return {
+    users,
+    courses,
+    enrollmentId: enrollment.id,
+    studentNotificationId: notification.id,
+    jobs: { failedJobId: failedJob.id },
+  };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */

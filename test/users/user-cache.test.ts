@@ -1,173 +1,233 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { eq, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import type { Cache } from '../../src/infrastructure/cache/cache.js';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
-import { createDatabaseClient } from '../../src/infrastructure/database/client/client.js';
+import {
+  createDatabaseClient,
+  type Database,
+  type DatabaseClient,
+} from '../../src/infrastructure/database/client/client.js';
+import { users } from '../../src/infrastructure/database/schema/index.js';
 import { createRedis } from '../../src/infrastructure/redis.js';
-import { createUserCache } from '../../src/modules/users/user-cache.js';
+import { createUserCache, selectAuthState } from '../../src/modules/users/user-cache.js';
 import type { UserAuthState } from '../../src/shared/actor.js';
 import { bearer, insertUser, mintAccessToken } from '../helpers/factories/index.js';
+import { sleep } from '../helpers/processes.js';
+import { requireRedis } from '../helpers/suite-requirements.js';
 import { buildTestApp, createTestRedis, redisReady, type TestApp } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { createOutboxMailer } from '../helpers/test-mailer.js';
 
-const redisUrl = process.env.TEST_REDIS_URL;
+/**
+ * The user cache against the real services: users rows in PostgreSQL (read by the cache's own
+ * primary-key query) and, under the Redis heading, the generations in Redis. Changes are made in SQL;
+ * `userChanged` is what the `user.changed` subscriber calls after the commit of an API write.
+ */
+
+const withRedis = await requireRedis('the user cache over Redis (6 tests of user-cache)');
 const STUDENT: UserAuthState = { role: 'student', isActive: true, tokenVersion: 0 };
 const DEACTIVATED: UserAuthState = { role: 'student', isActive: false, tokenVersion: 1 };
 
-/** A loader standing in for the database: returns `current`, counts its calls, can be held. */
-function fakeDatabase(initial: UserAuthState) {
-  let current = initial;
-  let hold: Promise<void> | undefined;
-  const db = {
-    calls: 0,
-    set(state: UserAuthState) {
-      current = state;
-    },
-    /** The next load reads the row, then waits for `release()` before answering (a slow reader). */
+let database: TestDatabase;
+let client: DatabaseClient;
+let db: Database;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  client = createDatabaseClient(database.url, { max: 3 });
+  db = client.db;
+});
+afterAll(async () => {
+  await client?.close();
+  await database?.drop();
+});
+
+/** A change the application would make (deactivation bumps the token version), in SQL. */
+async function deactivate(userId: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ isActive: false, deactivatedAt: new Date(), tokenVersion: sql`${users.tokenVersion} + 1` })
+    .where(eq(users.id, userId));
+}
+
+/**
+ * The cache's real PostgreSQL read, counted; `holdNext()` lets the next read reach the database and
+ * get its row, then keeps the answer until released (a reader slowed down on its way back).
+ */
+function countedReads() {
+  const read = selectAuthState(db);
+  let held: { read: () => void; release: Promise<void> } | undefined;
+  const reads = {
+    count: 0,
     holdNext() {
       let release!: () => void;
-      hold = new Promise((resolve) => {
-        release = resolve;
+      let readDone!: () => void;
+      const done = new Promise<void>((resolve) => {
+        readDone = resolve;
       });
-      return release;
+      held = {
+        read: readDone,
+        release: new Promise((resolve) => {
+          release = resolve;
+        }),
+      };
+      return { hasRead: done, release };
     },
-    async load(): Promise<UserAuthState> {
-      db.calls += 1;
-      const seen = current;
-      const waiting = hold;
-      hold = undefined;
-      if (waiting) await waiting;
-      return seen;
+    async load(userId: string): Promise<UserAuthState | undefined> {
+      reads.count += 1;
+      const hold = held;
+      held = undefined;
+      const state = await read(userId);
+      if (hold) {
+        hold.read();
+        await hold.release;
+      }
+      return state;
     },
   };
-  return db;
+  return reads;
 }
 
 describe.each([
   ['in-process', false],
   ['Redis', true],
 ] as const)('createUserCache over the %s cache', (_name, useRedis) => {
-  let redis: Redis | undefined;
+  const skip = useRedis && !withRedis.available;
+  const connections: Redis[] = [];
   let shared: Cache;
+  /** A second instance's view of the same shared cache (its own Redis connection, same keys). */
+  let sharedFromAnotherInstance: Cache;
 
   beforeAll(async () => {
     shared = new MemoryCache();
-    if (useRedis) {
-      redis = createTestRedis();
-      if (redis && redis.status !== 'ready') await once(redis, 'ready');
-      if (redis) shared = new RedisCache(redis);
+    sharedFromAnotherInstance = shared;
+    if (useRedis && !skip) {
+      const first = createTestRedis()!;
+      const second = createRedis(process.env.TEST_REDIS_URL!);
+      second.options.keyPrefix = first.options.keyPrefix;
+      connections.push(first, second);
+      for (const redis of connections) if (redis.status !== 'ready') await once(redis, 'ready');
+      shared = new RedisCache(first);
+      sharedFromAnotherInstance = new RedisCache(second);
     }
   });
   afterAll(() => {
-    redis?.disconnect();
+    for (const redis of connections) redis.disconnect();
   });
 
-  const cacheOver = (db: ReturnType<typeof fakeDatabase>, ttlSeconds?: number) =>
+  const cacheOver = (
+    reads: ReturnType<typeof countedReads>,
+    options: { ttlSeconds?: number; cache?: Cache } = {},
+  ) =>
     createUserCache({
-      db: undefined as never,
-      cache: shared,
-      loadAuthState: () => db.load(),
-      ttlSeconds,
+      db,
+      cache: options.cache ?? shared,
+      loadAuthState: (userId) => reads.load(userId),
+      ttlSeconds: options.ttlSeconds,
     });
-  let sequence = 0;
-  const userId = () => `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
 
-  it.skipIf(useRedis && !redisUrl)('serves its copy until userChanged, then reads again', async () => {
-    const db = fakeDatabase(STUDENT);
-    const cache = cacheOver(db);
-    const id = userId();
-    expect(await cache.authState(id)).toEqual(STUDENT);
-    expect(await cache.authState(id)).toEqual(STUDENT);
-    expect(db.calls).toBe(1);
+  it.skipIf(skip)('serves its copy until userChanged, then reads again', async () => {
+    const user = await insertUser(db);
+    const reads = countedReads();
+    const cache = cacheOver(reads);
+    expect(await cache.authState(user.id)).toEqual(STUDENT);
+    expect(await cache.authState(user.id)).toEqual(STUDENT);
+    expect(reads.count).toBe(1);
 
-    db.set(DEACTIVATED);
-    await cache.userChanged(id);
-    expect(await cache.authState(id)).toEqual(DEACTIVATED);
-    expect(db.calls).toBe(2);
+    await deactivate(user.id);
+    // Not invalidated yet: the copy is served (the row already says otherwise).
+    expect(await cache.authState(user.id)).toEqual(STUDENT);
+    await cache.userChanged(user.id);
+    expect(await cache.authState(user.id)).toEqual(DEACTIVATED);
+    expect(reads.count).toBe(2);
   });
 
-  it.skipIf(useRedis && !redisUrl)(
+  it.skipIf(skip)(
     'never keeps state read before a write that invalidated it (read/invalidate race)',
     async () => {
-      const db = fakeDatabase(STUDENT);
-      const cache = cacheOver(db);
-      const id = userId();
-      // A reader loads the row as it was before the write...
-      const release = db.holdNext();
-      const slowRead = cache.authState(id);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      // ...the write commits and invalidates while the reader is still on its way...
-      db.set(DEACTIVATED);
-      await cache.userChanged(id);
+      const user = await insertUser(db);
+      const reads = countedReads();
+      const cache = cacheOver(reads);
+      // A reader gets the row as it is before the write...
+      const { hasRead, release } = reads.holdNext();
+      const slowRead = cache.authState(user.id);
+      await hasRead;
+      // ...the write commits and invalidates while the reader is still on its way back...
+      await deactivate(user.id);
+      await cache.userChanged(user.id);
       // ...and then the reader stores what it read, which is already stale.
       release();
       expect(await slowRead).toEqual(STUDENT);
       // The next request does not get that stale copy.
-      expect(await cache.authState(id)).toEqual(DEACTIVATED);
-      expect(db.calls).toBe(2);
+      expect(await cache.authState(user.id)).toEqual(DEACTIVATED);
+      expect(reads.count).toBe(2);
     },
   );
 
-  it.skipIf(useRedis && !redisUrl)('instances sharing the cache see each other’s invalidations', async () => {
-    const db = fakeDatabase(STUDENT);
-    const instanceA = cacheOver(db);
-    const instanceB = cacheOver(db);
-    const id = userId();
-    expect(await instanceA.authState(id)).toEqual(STUDENT);
-    expect(await instanceB.authState(id)).toEqual(STUDENT);
-    db.set(DEACTIVATED);
-    await instanceB.userChanged(id);
-    expect(await instanceA.authState(id)).toEqual(DEACTIVATED);
+  it.skipIf(skip)('instances sharing the cache see each other’s invalidations', async () => {
+    const user = await insertUser(db);
+    const reads = countedReads();
+    const instanceA = cacheOver(reads);
+    const instanceB = cacheOver(reads, { cache: sharedFromAnotherInstance });
+    expect(await instanceA.authState(user.id)).toEqual(STUDENT);
+    expect(await instanceB.authState(user.id)).toEqual(STUDENT);
+    await deactivate(user.id);
+    await instanceB.userChanged(user.id);
+    expect(await instanceA.authState(user.id)).toEqual(DEACTIVATED);
   });
 
-  it.skipIf(useRedis && !redisUrl)('the /me bytes are kept per user and dropped by userChanged', async () => {
-    const cache = cacheOver(fakeDatabase(STUDENT));
-    const id = userId();
+  it.skipIf(skip)('the /me bytes are kept per user and dropped by userChanged', async () => {
+    const user = await insertUser(db);
+    const cache = cacheOver(countedReads());
     let loads = 0;
     const load = async () => JSON.stringify({ name: `version ${++loads}` });
-    expect((await cache.me(id, load)).toString()).toBe('{"name":"version 1"}');
-    expect((await cache.me(id, load)).toString()).toBe('{"name":"version 1"}');
-    await cache.userChanged(id);
-    expect((await cache.me(id, load)).toString()).toBe('{"name":"version 2"}');
+    expect((await cache.me(user.id, load)).toString()).toBe('{"name":"version 1"}');
+    expect((await cache.me(user.id, load)).toString()).toBe('{"name":"version 1"}');
+    await cache.userChanged(user.id);
+    expect((await cache.me(user.id, load)).toString()).toBe('{"name":"version 2"}');
     // A failed load (the user vanished: 401) caches nothing.
-    await cache.userChanged(id);
+    await cache.userChanged(user.id);
     await expect(
-      cache.me(id, async () => {
+      cache.me(user.id, async () => {
         throw new Error('gone');
       }),
     ).rejects.toThrow('gone');
-    expect((await cache.me(id, load)).toString()).toBe('{"name":"version 3"}');
+    expect((await cache.me(user.id, load)).toString()).toBe('{"name":"version 3"}');
   });
 
-  it.skipIf(useRedis && !redisUrl)('copies expire after the safety-net TTL', async () => {
-    const db = fakeDatabase(STUDENT);
-    const cache = cacheOver(db, 1);
-    const id = userId();
-    await cache.authState(id);
-    db.set(DEACTIVATED);
+  it.skipIf(skip)('copies expire after the safety-net TTL', async () => {
+    const user = await insertUser(db);
+    const cache = cacheOver(countedReads(), { ttlSeconds: 1 });
+    const cachedAt = performance.now();
+    await cache.authState(user.id);
     // Changed behind the application's back: no invalidation, only the TTL.
-    expect(await cache.authState(id)).toEqual(STUDENT);
-    await new Promise((resolve) => setTimeout(resolve, 1_050));
-    expect(await cache.authState(id)).toEqual(DEACTIVATED);
+    await deactivate(user.id);
+    expect(await cache.authState(user.id)).toEqual(STUDENT);
+    const deadline = cachedAt + 3_000;
+    let state = await cache.authState(user.id);
+    while (state?.isActive && performance.now() < deadline) {
+      await sleep(50);
+      state = await cache.authState(user.id);
+    }
+    expect(state).toEqual(DEACTIVATED);
+    expect(performance.now() - cachedAt).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('unknown users are not cached', async () => {
-    let calls = 0;
-    const cache = createUserCache({
-      db: undefined as never,
-      cache: new MemoryCache(),
-      loadAuthState: async () => {
-        calls += 1;
-        return undefined;
-      },
-    });
-    const id = userId();
+  it.skipIf(skip)('unknown users are not cached', async () => {
+    const reads = countedReads();
+    const cache = cacheOver(reads);
+    const id = randomUUID();
     expect(await cache.authState(id)).toBeUndefined();
     expect(await cache.authState(id)).toBeUndefined();
-    expect(calls).toBe(2);
+    expect(reads.count).toBe(2);
+    // The account appears (ids come from signed tokens; say, a restored row): the next read sees it.
+    await insertUser(db, { id });
+    expect(await cache.authState(id)).toEqual(STUDENT);
   });
 });
 
@@ -182,17 +242,17 @@ describe('createUserCache without a reachable shared cache', () => {
     });
     unreachable.on('error', () => {});
     try {
-      const db = fakeDatabase(STUDENT);
+      const user = await insertUser(db);
+      const reads = countedReads();
       const cache = createUserCache({
-        db: undefined as never,
+        db,
         cache: new RedisCache(unreachable),
-        loadAuthState: () => db.load(),
+        loadAuthState: (userId) => reads.load(userId),
       });
-      const id = '00000000-0000-4000-8000-00000000ffff';
-      expect(await cache.authState(id)).toEqual(STUDENT);
-      db.set(DEACTIVATED);
-      expect(await cache.authState(id)).toEqual(DEACTIVATED);
-      expect(db.calls).toBe(2);
+      expect(await cache.authState(user.id)).toEqual(STUDENT);
+      await deactivate(user.id);
+      expect(await cache.authState(user.id)).toEqual(DEACTIVATED);
+      expect(reads.count).toBe(2);
     } finally {
       unreachable.disconnect();
     }
@@ -200,7 +260,7 @@ describe('createUserCache without a reachable shared cache', () => {
 });
 
 /** Two API instances on one database and one Redis, as behind a load balancer. */
-describe.skipIf(!redisUrl)('two instances sharing Redis', () => {
+describe.skipIf(!withRedis.available)(withRedis.title('two instances sharing Redis'), () => {
   let first: TestApp;
   let second: Awaited<ReturnType<typeof buildApp>>;
   let secondRedis: Redis;
@@ -209,7 +269,7 @@ describe.skipIf(!redisUrl)('two instances sharing Redis', () => {
   beforeAll(async () => {
     first = await buildTestApp();
     await redisReady(first.redis);
-    secondRedis = createRedis(redisUrl!);
+    secondRedis = createRedis(process.env.TEST_REDIS_URL!);
     secondRedis.options.keyPrefix = first.redis!.options.keyPrefix;
     await redisReady(secondRedis);
     secondDatabase = createDatabaseClient(first.url, { max: 2 });

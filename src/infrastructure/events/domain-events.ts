@@ -1,3 +1,4 @@
+import type { NotificationType } from '../database/schema/index.js';
 import type { EventBus } from './event-bus.js';
 
 /**
@@ -34,6 +35,8 @@ export interface DomainEvents {
   'bulk-enrollment.requested': { operationId: string };
   /** Someone asked for a password reset email for this (normalised) address, within its quota. */
   'password-reset.requested': { email: string; ipAddress?: string | undefined };
+  /** An in-app notification was written (live delivery and email digests subscribe). */
+  'notification.created': { notificationId: string; userId: string; type: NotificationType };
 }
 
 export type DomainEventBus = EventBus<DomainEvents>;

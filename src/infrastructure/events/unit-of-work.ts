@@ -10,7 +10,9 @@ export interface TransactionEvents<E extends EventMap<E>> {
 /**
  * `db.transaction(work)` whose events reach the subscribers only after the commit: a subscriber
  * never sees a write that could still roll back, and a rollback (a thrown error, a failed commit)
- * drops them. Resolves with the work's result once the waited-for subscribers have run.
+ * drops them. Durable subscribers' jobs are enqueued in the transaction itself, after `work` and
+ * before the commit, so they exist if and only if it commits. Resolves with the work's result once
+ * the waited-for subscribers have run.
  */
 export async function unitOfWork<E extends EventMap<E>, T>(
   db: Database,
@@ -28,10 +30,15 @@ export async function unitOfWork<E extends EventMap<E>, T>(
   };
   let result: T;
   try {
-    result = await db.transaction((tx) => work(tx, events));
+    result = await db.transaction(async (tx) => {
+      const value = await work(tx, events);
+      open = false;
+      await bus.enqueueDurable(tx, collected);
+      return value;
+    });
   } finally {
     open = false;
   }
-  await bus.deliver(collected);
+  await bus.deliver(collected, { durableEnqueued: true });
   return result;
 }

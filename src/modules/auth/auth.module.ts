@@ -1,7 +1,8 @@
 /**
  * The auth module: sign-up, sign-in, token refresh, sign-out and password reset. It writes the
- * `refresh_tokens` and `password_reset_tokens` tables; the `users` row is written through the users
- * module's accounts port, so that module stays its one owner.
+ * `refresh_tokens` and `password_reset_tokens` tables (also their hourly purge, token-purge.ts, run
+ * by the job queue); the `users` row is written through the users module's accounts port, so that
+ * module stays its one owner.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config.js';

@@ -2,3 +2,4 @@
 export { type AuthModuleDependencies, authModule } from './auth.module.js';
 export { createResetEmails } from './reset-emails.js';
 export { revokeUserRefreshTokens } from './sessions.js';
+export { purgeExpiredTokens, type TokenPurgeResult } from './token-purge.js';

@@ -1,6 +1,12 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { App } from '../../../src/app.js';
-import { users } from '../../../src/infrastructure/database/schema/index.js';
+import type { Database } from '../../../src/infrastructure/database/client/client.js';
+import {
+  passwordResetTokens,
+  refreshTokens,
+  users,
+} from '../../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../../src/infrastructure/security/access-tokens.js';
 import type { TestApp } from '../test-app.js';
 
@@ -59,4 +65,52 @@ export async function loginAs(app: App, user: { email: string; password: string 
     refreshToken: body.refreshToken,
     refreshTokenExpiresAt: body.refreshTokenExpiresAt,
   };
+}
+
+export interface StoredTokenOptions {
+  expiresAt: Date;
+  usedAt?: Date | null;
+  /** Revoked now, with this reason (refresh tokens only). */
+  revokedReason?: string;
+}
+
+/** A refresh-token row (random hash: no client can present it), for tests of what reads the table. */
+export async function insertRefreshToken(
+  db: Database,
+  userId: string,
+  options: StoredTokenOptions,
+): Promise<{ id: string }> {
+  const [row] = await db
+    .insert(refreshTokens)
+    .values({
+      userId,
+      familyId: randomUUID(),
+      tokenHash: randomBytes(32).toString('hex'),
+      expiresAt: options.expiresAt,
+      usedAt: options.usedAt ?? null,
+      revokedAt: options.revokedReason ? new Date() : null,
+      revokedReason: options.revokedReason ?? null,
+    })
+    .returning({ id: refreshTokens.id });
+  if (!row) throw new Error('insertRefreshToken: insert returned no row');
+  return row;
+}
+
+/** A password-reset-token row (random hash), for tests of what reads the table. */
+export async function insertPasswordResetToken(
+  db: Database,
+  userId: string,
+  options: StoredTokenOptions,
+): Promise<{ id: string }> {
+  const [row] = await db
+    .insert(passwordResetTokens)
+    .values({
+      userId,
+      tokenHash: randomBytes(32).toString('hex'),
+      expiresAt: options.expiresAt,
+      usedAt: options.usedAt ?? null,
+    })
+    .returning({ id: passwordResetTokens.id });
+  if (!row) throw new Error('insertPasswordResetToken: insert returned no row');
+  return row;
 }

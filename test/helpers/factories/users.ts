@@ -35,6 +35,8 @@ export interface TestUser {
 }
 
 export interface InsertUserOptions {
+  /** A chosen id (e.g. one a test already looked up while no such user existed). */
+  id?: string;
   role?: Role;
   email?: string;
   password?: string;
@@ -54,6 +56,7 @@ export async function insertUser(db: Database, options: InsertUserOptions = {}):
   const [row] = await db
     .insert(users)
     .values({
+      ...(options.id === undefined ? {} : { id: options.id }),
       email,
       passwordHash: await passwordHashFor(password),
       name: options.name ?? `Test ${role} ${sequence}`,

@@ -7,6 +7,8 @@ export type Schema = typeof schema;
 export type Database = NodePgDatabase<Schema>;
 
 export interface DatabaseClient {
+  /** The connection string the pool uses (a worker opens its own pool on it). */
+  url: string;
   pool: pg.Pool;
   db: Database;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export function createDatabaseClient(url: string, options: DatabaseClientOptions
   });
   const db = drizzle(pool, { schema, casing: 'snake_case' });
   return {
+    url,
     pool,
     db,
     async close() {

@@ -111,6 +111,7 @@ export function planMigrations(files: MigrationFile[], rows: AppliedMigrationRow
 
   const newestApplied = Math.max(-Infinity, ...rows.map((row) => row.createdAt));
   const pending = files.filter((file) => !appliedKeys.has(file.createdAt));
+  // Stryker disable next-line EqualityOperator: equivalent, a pending file never has the createdAt of an applied row (it would be applied), so `<=` finds the same files
   const outOfOrder = pending.find((file) => file.createdAt < newestApplied);
   if (outOfOrder) {
     throw new DatabaseCommandError(

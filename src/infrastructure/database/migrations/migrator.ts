@@ -1,5 +1,12 @@
 import { hostname, userInfo } from 'node:os';
 import pg from 'pg';
+import {
+  JOB_QUEUE_SCHEMA,
+  type JobQueueMigrationResult,
+  type JobQueueSchemaState,
+  migrateJobQueue,
+  readJobQueueSchema,
+} from '../../jobs/queue-schema.js';
 import { describeDatabaseError } from '../client/database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, type MigrationFile, readMigrationFiles } from './migration-files.js';
 import {
@@ -32,6 +39,16 @@ export interface AppliedMigration {
 export interface MigrationRunResult {
   applied: AppliedMigration[];
   alreadyApplied: number;
+  /** The job queue's schema (graphile-worker's own migrator, run after this project's migrations). */
+  jobQueue: JobQueueMigrationResult;
+}
+
+/** `npm start`'s summary line of a migration run. */
+export function describeMigrationRun(result: MigrationRunResult): string {
+  const queue = result.jobQueue.changed ? `the job queue schema (revision ${result.jobQueue.to})` : undefined;
+  if (result.applied.length === 0) return queue ? `Migrations: applied ${queue}` : 'Migrations: up to date';
+  const tags = `${result.applied.length} (${result.applied.map((m) => m.tag).join(', ')})`;
+  return `Migrations: applied ${tags}${queue ? ` and ${queue}` : ''}`;
 }
 
 export function osUserLabel(): string {
@@ -96,6 +113,7 @@ async function applyOne(client: pg.Client, migration: MigrationFile, osUser: str
       await recordApplied(client, migration, osUser, Math.round(performance.now() - started));
       await client.query('COMMIT');
     } catch (error) {
+      // Stryker disable next-line StringLiteral: equivalent, every caller ends this connection right after the error, and PostgreSQL rolls the open transaction back then
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
@@ -106,7 +124,12 @@ async function applyOne(client: pg.Client, migration: MigrationFile, osUser: str
   return Math.round(performance.now() - started);
 }
 
-/** Applies every pending migration, each in its own transaction together with its tracking row. */
+/**
+ * Applies every pending migration, each in its own transaction together with its tracking row, then
+ * installs or upgrades the job queue's schema (graphile_worker) with graphile-worker's migrator, all
+ * under the migration lock. This is the only code that creates the queue schema (`db:migrate`, and
+ * `npm start` when MIGRATE_ON_START).
+ */
 export async function runMigrations(options: MigrationOptions): Promise<MigrationRunResult> {
   const { databaseUrl, log = () => {} } = options;
   const files = readMigrationFiles(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
@@ -122,17 +145,33 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
       }
       const { pending, applied } = planMigrations(files, rows);
       const osUser = osUserLabel();
-      const result: MigrationRunResult = { applied: [], alreadyApplied: applied.length };
+      const done: AppliedMigration[] = [];
       for (const migration of pending) {
         try {
           const durationMs = await applyOne(client, migration, osUser);
-          result.applied.push({ tag: migration.tag, durationMs });
+          done.push({ tag: migration.tag, durationMs });
           log(`  applied ${migration.tag} (${durationMs} ms)`);
         } catch (error) {
           throw describeDatabaseError(error, databaseUrl, `applying migration ${migration.fileName}`);
         }
       }
-      return result;
+      let jobQueue: JobQueueMigrationResult;
+      try {
+        jobQueue = await migrateJobQueue(databaseUrl);
+      } catch (error) {
+        throw describeDatabaseError(
+          error,
+          databaseUrl,
+          `installing the job queue schema (${JOB_QUEUE_SCHEMA})`,
+        );
+      }
+      if (jobQueue.changed) {
+        const from = jobQueue.from === null ? '' : ` from revision ${jobQueue.from}`;
+        log(
+          `  applied job queue schema ${JOB_QUEUE_SCHEMA} revision ${jobQueue.to}${from} (${jobQueue.durationMs} ms)`,
+        );
+      }
+      return { applied: done, alreadyApplied: applied.length, jobQueue };
     });
   } finally {
     await client.end().catch(() => {});
@@ -142,6 +181,7 @@ export async function runMigrations(options: MigrationOptions): Promise<Migratio
 export interface MigrationStatus {
   applied: { tag: string; row: AppliedMigrationRow }[];
   pending: MigrationFile[];
+  jobQueue: JobQueueSchemaState;
 }
 
 /** Read-only: what is applied (with its audit trail) and what is pending. Validates like a migrate would. */
@@ -153,7 +193,15 @@ export async function readMigrationStatus(options: Omit<MigrationOptions, 'log'>
       throw describeDatabaseError(error, options.databaseUrl, 'reading the migration tracking table');
     });
     const plan = planMigrations(files, rows);
+    const jobQueue = await readJobQueueSchema(client).catch((error) => {
+      throw describeDatabaseError(
+        error,
+        options.databaseUrl,
+        `reading the job queue schema (${JOB_QUEUE_SCHEMA})`,
+      );
+    });
     return {
+      jobQueue,
       applied: plan.applied.map(({ row, file }) => ({
         tag: file?.tag ?? row.tag ?? String(row.createdAt),
         row,

@@ -9,6 +9,8 @@ export interface Drift {
 
 export interface VerificationReport {
   drift: Drift[];
+  /** The job queue schema's revision (verify-database.ts); undefined when not checked. */
+  jobQueueRevision?: number | null;
   counts: {
     /** How many of the guide's 24 tables and 16 enums are present. */
     guideTables: number;

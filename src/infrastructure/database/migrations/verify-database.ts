@@ -1,3 +1,4 @@
+import { JOB_QUEUE_SCHEMA, jobQueueSchemaProblem, readJobQueueSchema } from '../../jobs/queue-schema.js';
 import { describeDatabaseError } from '../client/database-errors.js';
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from './migration-files.js';
 import { planMigrations, readAppliedMigrations } from './migration-tracking.js';
@@ -10,7 +11,10 @@ export interface VerifyOptions {
   migrationsDir?: string;
 }
 
-/** The live schema against the newest snapshot, plus any migration the database has not recorded. */
+/**
+ * The live schema against the newest snapshot, plus any migration the database has not recorded,
+ * plus the job queue's schema (graphile-worker's, checked by its revision: its objects are its own).
+ */
 export async function verifyDatabase(options: VerifyOptions): Promise<VerificationReport> {
   const migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const snapshot = readLatestSnapshot(migrationsDir);
@@ -27,6 +31,15 @@ export async function verifyDatabase(options: VerifyOptions): Promise<Verificati
         problem: 'is not recorded as applied (run `npm run db:migrate`)',
       });
     }
+    const queue = await readJobQueueSchema(client);
+    const problem = jobQueueSchemaProblem(queue);
+    if (problem) {
+      report.drift.push({
+        object: `job queue schema ${JOB_QUEUE_SCHEMA}`,
+        problem: `${problem} (run \`npm run db:migrate\`)`,
+      });
+    }
+    report.jobQueueRevision = queue.revision;
     return report;
   } finally {
     await client.end().catch(() => {});

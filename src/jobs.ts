@@ -1,0 +1,43 @@
+import type { Config } from './config.js';
+import type { Database } from './infrastructure/database/client/client.js';
+import type { AppJobQueue } from './infrastructure/jobs/job-tasks.js';
+import { purgeExpiredTokens } from './modules/auth/index.js';
+
+export interface JobDependencies {
+  config: Pick<Config, 'expiredTokenRetentionDays'>;
+  db: Database;
+  log: { info(object: object, message: string): void };
+}
+
+/**
+ * Every background task's handler and every schedule, in one place (as src/subscribers.ts is for
+ * events). Adding a task: its payload in JobTasks (src/infrastructure/jobs/job-tasks.ts), one entry
+ * in `define` (it does not compile without), a `schedule` entry if it recurs, and an enqueue in the
+ * module that causes the work, inside that work's transaction:
+ * `await jobs.enqueue(tx, 'enrollments.bulk-enrol', { operationId })`.
+ * Handlers run at least once and may run again after a crash or a retry: make them idempotent.
+ * Retries: attempt n failing waits e^min(n, 10) s (2.7 s, 7.4 s, 20 s, … 6.1 h), up to `maxAttempts`.
+ */
+export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
+  jobs.define({
+    // Auth: tokens nobody can use any more (expired longer than EXPIRED_TOKEN_RETENTION_DAYS ago).
+    'auth.purge-expired-tokens': {
+      // The next hourly run retries anyway.
+      maxAttempts: 3,
+      handler: async (_payload, { signal }) => {
+        const purged = await purgeExpiredTokens(deps.db, {
+          retentionDays: deps.config.expiredTokenRetentionDays,
+          signal,
+        });
+        if (purged.refreshTokens + purged.passwordResetTokens > 0) {
+          deps.log.info({ component: 'worker', ...purged }, 'purged expired tokens');
+        }
+      },
+    },
+  });
+
+  jobs.schedule([
+    // Hourly, at minute 17 (UTC): off the top of the hour, when other schedules tend to run.
+    { task: 'auth.purge-expired-tokens', pattern: '17 * * * *' },
+  ]);
+}
