@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { notifications } from '../../src/infrastructure/database/schema/index.js';
 import {
   enrollmentCountOf,
   enrollmentRows,
@@ -63,6 +65,15 @@ describe('POST /courses/:id/enrollments', () => {
     });
     expect(await enrollmentRows(suite.db, course.id)).toHaveLength(1);
     expect(await enrollmentCountOf(suite.db, course.id)).toBe(before + 1);
+    // "Enrollment confirmed", written with the enrollment.
+    const confirmed = await suite.db.select().from(notifications).where(eq(notifications.userId, student.id));
+    expect(confirmed).toHaveLength(1);
+    expect(confirmed[0]).toMatchObject({
+      type: 'enrollment',
+      title: 'You are enrolled in “Free course”',
+      payload: { courseId: course.id, enrollmentId: body.id },
+      linkUrl: `/courses/${course.slug}`,
+    });
   });
 
   it('a second enrol while active answers 200 with the same enrollment and writes nothing', async () => {
@@ -85,6 +96,9 @@ describe('POST /courses/:id/enrollments', () => {
     expect(new Set(answers.map((answer) => answer.json().id)).size).toBe(1);
     expect(await enrollmentRows(suite.db, course.id)).toHaveLength(1);
     expect(await enrollmentCountOf(suite.db, course.id)).toBe(1);
+    expect(await suite.db.select().from(notifications).where(eq(notifications.userId, user.id))).toHaveLength(
+      1,
+    );
   });
 
   it('counts exactly when many learners enrol at once', async () => {

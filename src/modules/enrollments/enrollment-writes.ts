@@ -10,13 +10,13 @@ import type { DomainEvents } from '../../infrastructure/events/domain-events.js'
 import type { TransactionEvents } from '../../infrastructure/events/unit-of-work.js';
 import type { Transaction } from '../../shared/transaction.js';
 import { adjustEnrollmentCount } from '../courses/index.js';
-import { findEnrollmentOf } from './enrollments.queries.js';
+import { type NotificationDraft, writeNotifications } from '../notifications/index.js';
+import { type EnrolmentCourse, findEnrollmentOf } from './enrollments.queries.js';
 
 export type EnrolOutcome = 'enrolled' | 'reactivated' | 'already_enrolled';
 
 export interface EnrolTarget {
-  courseId: string;
-  accessDurationDays: number | null;
+  course: Pick<EnrolmentCourse, 'id' | 'title' | 'slug' | 'accessDurationDays'>;
   userId: string;
   /** Who enrolled the learner, when not the learner themself. */
   enrolledBy: string | null;
@@ -42,7 +42,7 @@ export async function enrolInTransaction(
   changes: TransactionEvents<DomainEvents>,
   target: EnrolTarget,
 ): Promise<{ enrollment: Enrollment; outcome: EnrolOutcome }> {
-  const existing = await findEnrollmentOf(tx, target.userId, target.courseId);
+  const existing = await findEnrollmentOf(tx, target.userId, target.course.id);
   if (existing && (existing.status === 'active' || existing.status === 'completed')) {
     return { enrollment: existing, outcome: 'already_enrolled' };
   }
@@ -52,7 +52,7 @@ export async function enrolInTransaction(
       .set({
         status: 'active',
         droppedAt: null,
-        expiresAt: expiresAtFor(target.accessDurationDays),
+        expiresAt: expiresAtFor(target.course.accessDurationDays),
         enrolledBy: target.enrolledBy,
         ...(target.paymentId === undefined ? {} : { paymentId: target.paymentId }),
       })
@@ -60,31 +60,33 @@ export async function enrolInTransaction(
       .returning();
     if (!reactivated) return alreadyEnrolled(tx, target);
     // An expired enrollment still counted; a dropped one comes back into the count.
-    if (existing.status === 'dropped') await countChanged(tx, changes, target.courseId, 1);
+    if (existing.status === 'dropped') await countChanged(tx, changes, target.course.id, 1);
     publishEnrolled(changes, reactivated, target, true);
+    await writeNotifications(tx, changes, [enrolmentConfirmed(target.course, reactivated)]);
     return { enrollment: reactivated, outcome: 'reactivated' };
   }
   const [inserted] = await tx
     .insert(enrollments)
     .values({
       userId: target.userId,
-      courseId: target.courseId,
+      courseId: target.course.id,
       status: 'active',
-      expiresAt: expiresAtFor(target.accessDurationDays),
+      expiresAt: expiresAtFor(target.course.accessDurationDays),
       enrolledBy: target.enrolledBy,
       paymentId: target.paymentId ?? null,
     })
     .onConflictDoNothing({ target: [enrollments.userId, enrollments.courseId] })
     .returning();
   if (!inserted) return alreadyEnrolled(tx, target);
-  await countChanged(tx, changes, target.courseId, 1);
+  await countChanged(tx, changes, target.course.id, 1);
   publishEnrolled(changes, inserted, target, false);
+  await writeNotifications(tx, changes, [enrolmentConfirmed(target.course, inserted)]);
   return { enrollment: inserted, outcome: 'enrolled' };
 }
 
 /** Another transaction enrolled the learner meanwhile (it has committed: we waited for its row). */
 async function alreadyEnrolled(tx: Transaction, target: EnrolTarget) {
-  const enrollment = await findEnrollmentOf(tx, target.userId, target.courseId);
+  const enrollment = await findEnrollmentOf(tx, target.userId, target.course.id);
   if (!enrollment) throw new Error('enrollment vanished while enrolling');
   return { enrollment, outcome: 'already_enrolled' as const };
 }
@@ -102,6 +104,21 @@ function publishEnrolled(
     enrolledBy: target.enrolledBy,
     reactivated,
   });
+}
+
+/** "Enrollment confirmed", written in the enrolling transaction (type `enrollment`). */
+export function enrolmentConfirmed(
+  course: Pick<EnrolmentCourse, 'id' | 'title' | 'slug'>,
+  enrollment: { id: string; userId: string },
+): NotificationDraft {
+  return {
+    userId: enrollment.userId,
+    type: 'enrollment',
+    title: `You are enrolled in “${course.title}”`,
+    body: 'Your enrollment is confirmed: start with the first lesson whenever you are ready.',
+    payload: { courseId: course.id, enrollmentId: enrollment.id },
+    linkUrl: `/courses/${course.slug}`,
+  };
 }
 
 /** Adjusts the course's count in this transaction and tells the catalog after commit. */

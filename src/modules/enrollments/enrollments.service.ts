@@ -82,8 +82,7 @@ export async function enrolFromConfirmedPayment(
   const course = await findEnrolmentCourse(tx, payment.courseId);
   if (!course) throw new AppError('not_found', 'No such course.');
   const { enrollment, outcome } = await enrolInTransaction(tx, changes, {
-    courseId: course.id,
-    accessDurationDays: course.accessDurationDays,
+    course,
     userId: payment.userId,
     enrolledBy: null,
     paymentId: payment.paymentId,
@@ -128,8 +127,7 @@ export function createEnrollmentService(deps: EnrollmentServiceDependencies) {
             grantedByStaff: userId !== actor.id,
           });
           const { enrollment, outcome } = await enrolInTransaction(tx, changes, {
-            courseId: course.id,
-            accessDurationDays: course.accessDurationDays,
+            course,
             userId,
             enrolledBy: userId === actor.id ? null : actor.id,
           });

@@ -75,10 +75,12 @@ export async function enrolmentWrites(db: Database) {
     keys: number;
     operations: number;
     counts: number;
+    notifications: number;
   }>(sql`
     SELECT (SELECT count(*)::int FROM enrollments) AS enrollments,
            (SELECT count(*)::int FROM idempotency_keys) AS keys,
            (SELECT count(*)::int FROM bulk_operations) AS operations,
-           (SELECT coalesce(sum(enrollment_count), 0)::int FROM courses) AS counts`);
+           (SELECT coalesce(sum(enrollment_count), 0)::int FROM courses) AS counts,
+           (SELECT count(*)::int FROM notifications) AS notifications`);
   return result.rows[0];
 }
