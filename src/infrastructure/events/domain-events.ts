@@ -14,6 +14,11 @@ export interface DomainEvents {
   'user.renamed': { userId: string };
   /** Someone asked for a password reset email for this (normalised) address, within its quota. */
   'password-reset.requested': { email: string; ipAddress?: string | undefined };
+  /**
+   * An enrollment became `completed` (exactly once per enrollment: the completion rule's conditional
+   * update). `completedAt` is the ISO time recorded on the enrollment.
+   */
+  'enrollment.completed': { enrollmentId: string; userId: string; courseId: string; completedAt: string };
 }
 
 export type DomainEventBus = EventBus<DomainEvents>;
