@@ -34,6 +34,12 @@ import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
 import { healthModule } from './modules/health/index.js';
+import {
+  createLearnerAccess,
+  createLearnerViews,
+  type LearnerViews,
+  progressModule,
+} from './modules/progress/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
@@ -73,6 +79,8 @@ export interface SharedServices {
   userCache: UserCache;
   /** One instance for the catalog (reads, fills) and the subscribers to what changes it. */
   catalogCache: CatalogCache;
+  /** Learners' course views: read by the progress module, invalidated by it and by `course.changed`. */
+  learnerViews: LearnerViews;
   /** Domain events; every subscriber is wired in src/subscribers.ts. */
   events: DomainEventBus;
 }
@@ -88,7 +96,8 @@ function createSharedServices(deps: AppDependencies, log: FastifyBaseLogger): Sh
     onSubscriberError: ({ event, subscriber, error }) =>
       log.error({ err: errorForLog(error), event, subscriber }, 'an event subscriber failed after commit'),
   });
-  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache });
+  const learnerViews = createLearnerViews(cache);
+  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache, learnerViews });
   const windows = createFixedWindows(redis);
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
@@ -97,6 +106,7 @@ function createSharedServices(deps: AppDependencies, log: FastifyBaseLogger): Sh
     rateLimiter: createRateLimiter(windows),
     userCache,
     catalogCache,
+    learnerViews,
     events,
   };
 }
@@ -119,7 +129,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
 ) => {
   const { config } = deps;
   const db = deps.database.db;
-  const { accessTokens, catalogCache, events, rateLimiter, userCache } = shared;
+  const { accessTokens, catalogCache, events, learnerViews, rateLimiter, userCache } = shared;
   // Work still running after its response (the reset email) finishes before the pool closes.
   api.addHook('onClose', () => events.settle());
 
@@ -137,8 +147,9 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
     events,
     sessions: { revokeAll: revokeUserRefreshTokens },
   });
-  await api.register(catalogModule, { db, catalogCache });
+  await api.register(catalogModule, { db, catalogCache, learnerAccess: createLearnerAccess(db) });
   await api.register(coursesModule, { db, events });
+  await api.register(progressModule, { db, events, learnerViews });
 };
 
 /**
