@@ -5,7 +5,10 @@ import {
   type NewEnrollment,
 } from '../../../src/infrastructure/database/schema/index.js';
 
-/** An enrollment of `userId` in `courseId`; `status: 'completed'` gets a completed_at unless one is given. */
+/**
+ * An enrollment of `userId` in `courseId`; `status: 'completed'` gets a completed_at and `'dropped'` a
+ * dropped_at unless one is given (the schema's checks require them).
+ */
 export async function insertEnrollment(
   db: Database,
   userId: string,
@@ -21,6 +24,7 @@ export async function insertEnrollment(
       courseId,
       status,
       completedAt: overrides.completedAt ?? (status === 'completed' ? new Date() : null),
+      droppedAt: overrides.droppedAt ?? (status === 'dropped' ? new Date() : null),
     })
     .returning();
   if (!enrollment) throw new Error('insertEnrollment: insert returned no row');

@@ -7,6 +7,7 @@ export * from './api.js';
 export * from './bulk-catalog.js';
 export * from './courses.js';
 export * from './enrollments.js';
+export * from './progress.js';
 export * from './server-api.js';
 export * from './tokens.js';
 export * from './users.js';
