@@ -34,6 +34,7 @@ import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
 import { healthModule } from './modules/health/index.js';
+import { notificationsModule } from './modules/notifications/index.js';
 import {
   createLearnerAccess,
   createLearnerViews,
@@ -150,6 +151,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(catalogModule, { db, catalogCache, learnerAccess: createLearnerAccess(db) });
   await api.register(coursesModule, { db, events });
   await api.register(progressModule, { db, events, learnerViews });
+  await api.register(notificationsModule, { db });
 };
 
 /**

@@ -29,7 +29,9 @@ export type ResourceName =
   | 'adminAccount'
   /** POST /courses without `instructorId` (for the caller) or with `instructor`'s id. */
   | 'forCaller'
-  | 'forInstructor';
+  | 'forInstructor'
+  /** A notification of `student`'s. */
+  | 'studentNotification';
 
 export interface MatrixContext {
   app: App;

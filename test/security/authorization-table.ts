@@ -2,6 +2,7 @@ import { AUTH_AUTHORIZATION_ROWS } from '../auth/authorization.rows.js';
 import { CATALOG_AUTHORIZATION_ROWS } from '../catalog/authorization.rows.js';
 import { COURSES_AUTHORIZATION_ROWS } from '../courses/authorization.rows.js';
 import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
+import { NOTIFICATIONS_AUTHORIZATION_ROWS } from '../notifications/authorization.rows.js';
 import { USERS_AUTHORIZATION_ROWS } from '../users/authorization.rows.js';
 import type { RouteAuthorization } from './authorization-rows.js';
 
@@ -18,6 +19,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   USERS_AUTHORIZATION_ROWS,
   CATALOG_AUTHORIZATION_ROWS,
   COURSES_AUTHORIZATION_ROWS,
+  NOTIFICATIONS_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

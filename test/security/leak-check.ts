@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
-import { courses, lessons, users } from '../../src/infrastructure/database/schema/index.js';
+import { courses, lessons, notifications, users } from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
 
 /**
@@ -59,6 +59,10 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
   const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;
+  await db
+    .update(notifications)
+    .set({ title: `Notification ${plant("another user's notification", ['student'])}` })
+    .where(eq(notifications.id, world.studentNotificationId));
   return planted;
 }
 

@@ -3,6 +3,7 @@ import {
   insertEnrollment,
   insertLesson,
   insertModule,
+  insertNotification,
   insertSignedInUser,
   type SignedInUser,
 } from '../helpers/factories/index.js';
@@ -49,6 +50,8 @@ export interface CastCourse {
 export interface SecurityCast {
   users: Record<SignedInCaller, CastUser>;
   courses: Record<CourseName, CastCourse>;
+  /** One notification of `student`'s. */
+  studentNotificationId: string;
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -83,7 +86,12 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
   const courses = {} as Record<CourseName, CastCourse>;
   for (const name of COURSE_NAMES) courses[name] = await castCourse(testApp, users.instructor.id, name);
   await insertEnrollment(testApp.db, users.student.id, courses.enrolledCourse.id);
-  return { users, courses };
+  const notification = await insertNotification(testApp.db, users.student.id, {
+    type: 'enrollment',
+    title: 'You are enrolled',
+    payload: { courseId: courses.enrolledCourse.id },
+  });
+  return { users, courses, studentNotificationId: notification.id };
 }
 
 /** The Authorization header of `caller` (none for anonymous). */

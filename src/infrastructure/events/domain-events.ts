@@ -1,3 +1,4 @@
+import type { NotificationType } from '../database/schema/index.js';
 import type { EventBus } from './event-bus.js';
 
 /**
@@ -14,6 +15,8 @@ export interface DomainEvents {
   'user.renamed': { userId: string };
   /** Someone asked for a password reset email for this (normalised) address, within its quota. */
   'password-reset.requested': { email: string; ipAddress?: string | undefined };
+  /** An in-app notification was written (live delivery and email digests subscribe). */
+  'notification.created': { notificationId: string; userId: string; type: NotificationType };
   /**
    * An enrollment became `completed` (exactly once per enrollment: the completion rule's conditional
    * update). `completedAt` is the ISO time recorded on the enrollment.

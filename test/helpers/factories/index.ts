@@ -1,12 +1,13 @@
 /**
  * The test factories, one file per entity: users (and signed-in users), tokens and sessions,
- * courses (modules, lessons, quizzes, assignments), enrollments, a bulk catalog; `api` and
+ * courses (modules, lessons, quizzes, assignments), enrollments, notifications, a bulk catalog; `api` and
  * `serverApi` for the HTTP path (in-process and against a spawned server).
  */
 export * from './api.js';
 export * from './bulk-catalog.js';
 export * from './courses.js';
 export * from './enrollments.js';
+export * from './notifications.js';
 export * from './progress.js';
 export * from './server-api.js';
 export * from './tokens.js';

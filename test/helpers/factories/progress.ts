@@ -9,7 +9,6 @@ import {
   type NewCourse,
   type NewLesson,
   type NewLessonProgress,
-  notifications,
 } from '../../../src/infrastructure/database/schema/index.js';
 import { insertCourse, insertLesson, insertModule } from './courses.js';
 
@@ -88,8 +87,4 @@ export async function lessonProgressRow(db: Database, userId: string, lessonId: 
 
 export async function lessonProgressRows(db: Database, userId: string) {
   return db.select().from(lessonProgress).where(eq(lessonProgress.userId, userId));
-}
-
-export async function notificationsOf(db: Database, userId: string) {
-  return db.select().from(notifications).where(eq(notifications.userId, userId));
 }
