@@ -35,6 +35,7 @@ const OPERATION_IDS = [
   'getLiveness',
   'getMe',
   'getMetrics',
+  'getMyCourse',
   'getMyProfile',
   'getPublicProfile',
   'getReadiness',
@@ -60,6 +61,7 @@ const OPERATION_IDS = [
   'updateCourseLesson',
   'updateCourseModule',
   'updateMe',
+  'updateMyLessonProgress',
   'updateMyProfile',
 ];
 

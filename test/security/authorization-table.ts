@@ -3,6 +3,7 @@ import { CATALOG_AUTHORIZATION_ROWS } from '../catalog/authorization.rows.js';
 import { COURSES_AUTHORIZATION_ROWS } from '../courses/authorization.rows.js';
 import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
 import { NOTIFICATIONS_AUTHORIZATION_ROWS } from '../notifications/authorization.rows.js';
+import { PROGRESS_AUTHORIZATION_ROWS } from '../progress/authorization.rows.js';
 import { USERS_AUTHORIZATION_ROWS } from '../users/authorization.rows.js';
 import type { RouteAuthorization } from './authorization-rows.js';
 
@@ -20,6 +21,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   CATALOG_AUTHORIZATION_ROWS,
   COURSES_AUTHORIZATION_ROWS,
   NOTIFICATIONS_AUTHORIZATION_ROWS,
+  PROGRESS_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

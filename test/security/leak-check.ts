@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
-import { courses, lessons, notifications, users } from '../../src/infrastructure/database/schema/index.js';
+import {
+  courseModules,
+  courses,
+  lessons,
+  notifications,
+  users,
+} from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
 
 /**
@@ -56,6 +62,24 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
       .set({ content: { body: `Lesson text ${plant(what, visibleTo)}` } })
       .where(eq(lessons.id, lessonId));
   }
+  // The enrolled course becomes sequential with a second module: its lesson is locked for the student
+  // (who has completed nothing), so its body reaches only the course's authors, through the lesson read
+  // and the outline alike.
+  await db.update(courses).set({ sequentialModules: true }).where(eq(courses.id, enrolledCourse.id));
+  const [lockedModule] = await db
+    .insert(courseModules)
+    .values({ courseId: enrolledCourse.id, position: 1, title: 'Locked module' })
+    .returning({ id: courseModules.id });
+  await db.insert(lessons).values({
+    moduleId: lockedModule!.id,
+    courseId: enrolledCourse.id,
+    position: 0,
+    title: 'Locked lesson',
+    type: 'text',
+    content: {
+      body: `Lesson text ${plant('lesson body of a module locked for the student', courseAuthors)}`,
+    },
+  });
   const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;
