@@ -42,6 +42,12 @@ import { enrollmentsModule } from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
+import {
+  createLearnerAccess,
+  createLearnerViews,
+  type LearnerViews,
+  progressModule,
+} from './modules/progress/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
@@ -81,6 +87,8 @@ export interface SharedServices {
   userCache: UserCache;
   /** One instance for the catalog (reads, fills) and the subscribers to what changes it. */
   catalogCache: CatalogCache;
+  /** Learners' course views: read by the progress module, invalidated by it and by `course.changed`. */
+  learnerViews: LearnerViews;
   /** Domain events; every subscriber is wired in src/subscribers.ts. */
   events: DomainEventBus;
   /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
@@ -108,7 +116,8 @@ export function createSharedServices(
       log.error({ err: errorForLog(error), event, subscriber }, 'an event subscriber failed after commit'),
     durable: durableEventSink(jobs),
   });
-  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache });
+  const learnerViews = createLearnerViews(cache);
+  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache, learnerViews });
   wireJobs(jobs, { config, db, log });
   const windows = createFixedWindows(redis);
   return {
@@ -118,6 +127,7 @@ export function createSharedServices(
     rateLimiter: createRateLimiter(windows),
     userCache,
     catalogCache,
+    learnerViews,
     events,
     jobs,
   };
@@ -179,7 +189,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
 ) => {
   const { config } = deps;
   const db = deps.database.db;
-  const { accessTokens, catalogCache, events, rateLimiter, userCache } = shared;
+  const { accessTokens, catalogCache, events, learnerViews, rateLimiter, userCache } = shared;
   // Work still running after its response (the reset email) finishes before the pool closes.
   api.addHook('onClose', () => events.settle());
 
@@ -197,8 +207,9 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
     events,
     sessions: { revokeAll: revokeUserRefreshTokens },
   });
-  await api.register(catalogModule, { db, catalogCache });
+  await api.register(catalogModule, { db, catalogCache, learnerAccess: createLearnerAccess(db) });
   await api.register(coursesModule, { db, events });
+  await api.register(progressModule, { db, events, learnerViews });
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events });

@@ -4,6 +4,7 @@ import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createResetEmails } from './modules/auth/index.js';
 import { type CatalogCache, createInstructorRenames } from './modules/catalog/index.js';
+import { createContentChanges, type LearnerViews } from './modules/progress/index.js';
 import type { UserCache } from './modules/users/index.js';
 
 export interface SubscriberDependencies {
@@ -14,6 +15,8 @@ export interface SubscriberDependencies {
   catalogCache: CatalogCache;
   /** The instance the auth guard and `/me` read. */
   userCache: UserCache;
+  /** The instance the progress module serves learners' course views from. */
+  learnerViews: LearnerViews;
 }
 
 /**
@@ -39,6 +42,13 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   const instructorRenames = createInstructorRenames(deps.db, deps.catalogCache);
   events.subscribe('user.renamed', ({ userId }) => instructorRenames.userRenamed(userId), {
     name: 'catalog-instructor-names',
+  });
+
+  // Progress: a course change may change its required lessons: recount its enrollments' progress,
+  // complete those now finished, then invalidate its learners' views.
+  const contentChanges = createContentChanges({ db: deps.db, events, learnerViews: deps.learnerViews });
+  events.subscribe('course.changed', ({ courseId }) => contentChanges.courseChanged(courseId), {
+    name: 'progress-recount',
   });
 
   // Users: the auth guard's state and `/me`, invalidated on every instance.

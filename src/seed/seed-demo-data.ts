@@ -784,7 +784,8 @@ function addEnrollment(
     status,
     enrolled_at: enrolledAt,
     completed_at: completedAt,
-    progress_percent: total === 0 ? 0 : Math.round((completedLessons / total) * 100),
+    // The progress module's rule: floor(100 × completed required / required), never 100 before the end.
+    progress_percent: total === 0 ? 0 : Math.floor((100 * completedLessons) / total),
     completed_lesson_count: completedLessons,
     time_spent_seconds: totalTimeSpent,
     last_accessed_at: lastAccessedAt,

@@ -13,6 +13,8 @@ export const ERROR_CATALOG = {
   unauthorized: { status: 401, title: 'Authentication required' },
   payment_required: { status: 402, title: 'Payment required' },
   forbidden: { status: 403, title: 'Not allowed' },
+  not_enrolled: { status: 403, title: 'Not enrolled' },
+  lesson_locked: { status: 403, title: 'Lesson locked' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   not_acceptable: { status: 406, title: 'Not acceptable' },

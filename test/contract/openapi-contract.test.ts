@@ -40,6 +40,7 @@ const OPERATION_IDS = [
   'getLiveness',
   'getMe',
   'getMetrics',
+  'getMyCourse',
   'getMyProfile',
   'getPublicProfile',
   'getReadiness',
@@ -69,6 +70,7 @@ const OPERATION_IDS = [
   'updateCourseLesson',
   'updateCourseModule',
   'updateMe',
+  'updateMyLessonProgress',
   'updateMyProfile',
 ];
 

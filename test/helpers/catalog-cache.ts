@@ -3,6 +3,7 @@ import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
 import { type CatalogCache, createCatalogCache } from '../../src/modules/catalog/catalog-cache.js';
 import { catalogModule } from '../../src/modules/catalog/index.js';
+import { createLearnerAccess } from '../../src/modules/progress/index.js';
 import type { TestApp } from './test-app.js';
 
 /** The cache implementation the app under test uses: Redis when TEST_REDIS_URL is set, else in-process. */
@@ -21,6 +22,12 @@ export async function mountCatalogWithCache(
   ttlSeconds = 300,
 ): Promise<CatalogCache> {
   const catalogCache = createCatalogCache(cacheLike(testApp), ttlSeconds);
-  await testApp.app.register(catalogModule, { prefix, db: testApp.database.db, catalogCache });
+  const db = testApp.database.db;
+  await testApp.app.register(catalogModule, {
+    prefix,
+    db,
+    catalogCache,
+    learnerAccess: createLearnerAccess(db),
+  });
   return catalogCache;
 }

@@ -5,6 +5,7 @@ import { ENROLLMENTS_AUTHORIZATION_ROWS } from '../enrollments/authorization.row
 import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
 import { JOBS_AUTHORIZATION_ROWS } from '../jobs/authorization.rows.js';
 import { NOTIFICATIONS_AUTHORIZATION_ROWS } from '../notifications/authorization.rows.js';
+import { PROGRESS_AUTHORIZATION_ROWS } from '../progress/authorization.rows.js';
 import { USERS_AUTHORIZATION_ROWS } from '../users/authorization.rows.js';
 import type { RouteAuthorization } from './authorization-rows.js';
 
@@ -24,6 +25,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   NOTIFICATIONS_AUTHORIZATION_ROWS,
   JOBS_AUTHORIZATION_ROWS,
   ENROLLMENTS_AUTHORIZATION_ROWS,
+  PROGRESS_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

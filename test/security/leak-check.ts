@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
+  courseModules,
   courses,
   enrollments,
   lessons,
@@ -74,6 +75,24 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(enrollments)
     .set({ timeSpentSeconds: timeSpent })
     .where(eq(enrollments.id, world.enrollmentId));
+  // The enrolled course becomes sequential with a second module: its lesson is locked for the student
+  // (who has completed nothing), so its body reaches only the course's authors, through the lesson read
+  // and the outline alike.
+  await db.update(courses).set({ sequentialModules: true }).where(eq(courses.id, enrolledCourse.id));
+  const [lockedModule] = await db
+    .insert(courseModules)
+    .values({ courseId: enrolledCourse.id, position: 1, title: 'Locked module' })
+    .returning({ id: courseModules.id });
+  await db.insert(lessons).values({
+    moduleId: lockedModule!.id,
+    courseId: enrolledCourse.id,
+    position: 0,
+    title: 'Locked lesson',
+    type: 'text',
+    content: {
+      body: `Lesson text ${plant('lesson body of a module locked for the student', courseAuthors)}`,
+    },
+  });
   const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;

@@ -37,6 +37,11 @@ export interface DomainEvents {
   'password-reset.requested': { email: string; ipAddress?: string | undefined };
   /** An in-app notification was written (live delivery and email digests subscribe). */
   'notification.created': { notificationId: string; userId: string; type: NotificationType };
+  /**
+   * An enrollment became `completed` (exactly once per enrollment: the completion rule's conditional
+   * update). `completedAt` is the ISO time recorded on the enrollment.
+   */
+  'enrollment.completed': { enrollmentId: string; userId: string; courseId: string; completedAt: string };
 }
 
 export type DomainEventBus = EventBus<DomainEvents>;

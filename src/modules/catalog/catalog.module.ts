@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { catalogRoutes } from './catalog.routes.js';
-import { createCatalogService } from './catalog.service.js';
+import { createCatalogService, type LearnerAccess } from './catalog.service.js';
 import type { CatalogCache } from './catalog-cache.js';
 
 /** Exactly what the catalog needs from the composition root. */
@@ -13,9 +13,15 @@ export interface CatalogModuleDependencies {
   db: Database;
   /** The one catalog cache of the app, shared with the subscribers that invalidate it. */
   catalogCache: CatalogCache;
+  /** What the locking rule of sequential courses leaves open to a learner (the progress module's port). */
+  learnerAccess: LearnerAccess;
 }
 
 export const catalogModule: FastifyPluginAsyncTypebox<CatalogModuleDependencies> = async (app, deps) => {
-  const catalog = createCatalogService({ db: deps.db, cache: deps.catalogCache });
+  const catalog = createCatalogService({
+    db: deps.db,
+    cache: deps.catalogCache,
+    learnerAccess: deps.learnerAccess,
+  });
   await app.register(catalogRoutes, { catalog });
 };

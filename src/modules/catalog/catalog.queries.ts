@@ -206,6 +206,8 @@ export interface CourseAccessFacts {
   status: CourseStatus;
   instructorId: string;
   enrolled: boolean;
+  /** Modules unlock in order for learners (the progress module's rule decides what is locked). */
+  sequentialModules: boolean;
 }
 
 export async function selectCourseAccess(
@@ -221,11 +223,23 @@ export async function selectCourseAccess(
           WHERE e.course_id = c.id AND e.user_id = ${userId}::uuid
             AND e.status IN ('active', 'completed')
             AND (e.expires_at IS NULL OR e.expires_at > now()))`;
-  const result = await db.execute<{ status: CourseStatus; instructor_id: string; enrolled: boolean }>(
-    sql`SELECT c.status, c.instructor_id, ${enrolled} AS enrolled FROM courses c WHERE c.id = ${courseId}::uuid`,
+  const result = await db.execute<{
+    status: CourseStatus;
+    instructor_id: string;
+    enrolled: boolean;
+    sequential_modules: boolean;
+  }>(
+    sql`SELECT c.status, c.instructor_id, ${enrolled} AS enrolled, c.sequential_modules FROM courses c WHERE c.id = ${courseId}::uuid`,
   );
   const row = result.rows[0];
-  return row && { status: row.status, instructorId: row.instructor_id, enrolled: row.enrolled };
+  return (
+    row && {
+      status: row.status,
+      instructorId: row.instructor_id,
+      enrolled: row.enrolled,
+      sequentialModules: row.sequential_modules,
+    }
+  );
 }
 
 export async function selectCourseWithInstructor(db: Reader, courseId: string) {

@@ -201,8 +201,11 @@ function toCatalogCourse(row: CourseListRow): CatalogCourse {
   };
 }
 
+const isAuthorOf = (access: CourseAccessFacts, actor: Actor | null): boolean =>
+  actor !== null && (isAdmin(actor) || actor.id === access.instructorId);
+
 function viewOf(access: CourseAccessFacts, actor: Actor | null): CourseView | undefined {
-  if (actor !== null && (isAdmin(actor) || actor.id === access.instructorId)) return 'full';
+  if (isAuthorOf(access, actor)) return 'full';
   switch (access.status) {
     case 'published':
       return access.enrolled ? 'full' : 'public';
@@ -269,6 +272,7 @@ function toCourseDetail(
 }
 
 const courseNotFound = () => new AppError('not_found', 'No such course.');
+const notEnrolled = () => new AppError('forbidden', 'You need to enroll to access this lesson.');
 
 /** `idOrSlug` as a reference: a UUID is tried as an id first, then (if it also looks like one) as a slug. */
 interface CourseRef {
@@ -283,13 +287,46 @@ function parseCourseRef(idOrSlug: string): CourseRef | undefined {
   return { ...(isId ? { id: idOrSlug.toLowerCase() } : {}), ...(isSlug ? { slug: idOrSlug } : {}) };
 }
 
+/**
+ * The learner side of lesson access, provided by the progress module (which depends on courses, so
+ * the catalog cannot import it): what the locking rule of sequential courses leaves open to a learner.
+ */
+export interface LearnerAccess {
+  /** For a learner with an enrollment that grants access: open, or locked (the 403 to send). */
+  lessonAccess(
+    userId: string,
+    courseId: string,
+    lessonId: string,
+  ): Promise<{ kind: 'open' } | { kind: 'not_enrolled' } | { kind: 'locked'; error: AppError }>;
+  /** Whether some module of the course is locked for the user's enrollment. */
+  hasLockedModules(userId: string, courseId: string): Promise<boolean>;
+}
+
 export interface CatalogServiceDeps {
   db: Database;
   cache: CatalogCache;
+  learnerAccess: LearnerAccess;
 }
 
-export function createCatalogService({ db, cache }: CatalogServiceDeps) {
+export function createCatalogService({ db, cache, learnerAccess }: CatalogServiceDeps) {
   const scopeFor = (actor: Actor | null): CacheScope => (actor === null ? 'public' : 'private');
+
+  /**
+   * The full view through an enrollment shows every lesson body; in a sequential course whose modules
+   * are not all unlocked for the learner it would show the locked ones too, so that learner gets the
+   * public view (preview bodies), and the lesson read and their course view (`/me/courses/:id`) give
+   * the rest as it unlocks.
+   */
+  async function learnerLocked(access: CourseAccessFacts, actor: Actor | null, courseId: string) {
+    if (actor === null || isAuthorOf(access, actor) || !access.enrolled || !access.sequentialModules)
+      return false;
+    return learnerAccess.hasLockedModules(actor.id, courseId);
+  }
+
+  function viewFor(access: CourseAccessFacts, actor: Actor | null, locked: boolean): CourseView | undefined {
+    const view = viewOf(access, actor);
+    return view === 'full' && locked && !isAuthorOf(access, actor) ? 'public' : view;
+  }
 
   async function resolveCourseId(ref: CourseRef): Promise<string | undefined> {
     if (ref.id !== undefined || ref.slug === undefined) return selectCourseId(db, ref);
@@ -301,12 +338,15 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
     return courseId;
   }
 
-  /** Access check and outline from one snapshot, so the view always matches the data it shows. */
-  function loadDetail(courseId: string, actor: Actor | null) {
+  /**
+   * Access check and outline from one snapshot, so the view always matches the data it shows
+   * (`locked`: modules are locked for the learner, see learnerLocked).
+   */
+  function loadDetail(courseId: string, actor: Actor | null, locked: boolean) {
     return db.transaction(
       async (tx) => {
         const access = await selectCourseAccess(tx, courseId, actor?.id ?? null);
-        const view = access && viewOf(access, actor);
+        const view = access && viewFor(access, actor, locked);
         if (view === undefined) return undefined;
         const course = await selectCourseWithInstructor(tx, courseId);
         if (course === undefined) return undefined;
@@ -362,16 +402,19 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
 
       const courseId = slugTarget ?? (await resolveCourseId(ref));
       if (courseId === undefined) throw courseNotFound();
+      let locked = false;
       if (actor !== null) {
         const access = await selectCourseAccess(db, courseId, actor.id);
-        const view = access && viewOf(access, actor);
+        if (access === undefined) throw courseNotFound();
+        locked = await learnerLocked(access, actor, courseId);
+        const view = viewFor(access, actor, locked);
         if (view === undefined) throw courseNotFound();
         const cached = await cache.getDetail(courseId, view);
         if (cached) return { ...cached, scope: 'private' };
       }
 
       const generation = await cache.detailGeneration(courseId);
-      const loaded = await loadDetail(courseId, actor);
+      const loaded = await loadDetail(courseId, actor, locked);
       if (loaded === undefined) throw courseNotFound();
       const response = cachedResponse(serialize(loaded.body));
       await cache.setDetail(courseId, loaded.view, generation, response);
@@ -379,8 +422,11 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
     },
 
     /**
-     * One lesson with its body: for everyone entitled to the full view, and for everyone who can
-     * see the course when it is a preview lesson. Not cached (a primary-key read).
+     * One lesson with its body: for everyone who can see the course when it is a preview lesson; else
+     * for the instructor and admins, and for learners holding an enrollment that grants access, unless
+     * the lesson's module is locked for them in a sequential course (403 `lesson_locked`, naming what
+     * to complete first; decided by the progress module's rule through `learnerAccess`). Not cached
+     * (a primary-key read).
      */
     async getLesson(
       idOrSlug: string,
@@ -393,12 +439,17 @@ export function createCatalogService({ db, cache }: CatalogServiceDeps) {
       if (courseId === undefined) throw courseNotFound();
       const access = await selectCourseAccess(db, courseId, actor?.id ?? null);
       const view = access && viewOf(access, actor);
-      if (view === undefined) throw courseNotFound();
+      if (access === undefined || view === undefined) throw courseNotFound();
       const lesson = await selectLesson(db, courseId, lessonId.toLowerCase());
       if (lesson === undefined) throw new AppError('not_found', 'No such lesson in this course.');
       if (view !== 'full' && !lesson.isPreview) {
         if (actor === null) throw new AppError('unauthorized', 'Sign in and enroll to access this lesson.');
-        throw new AppError('forbidden', 'You need to enroll to access this lesson.');
+        throw notEnrolled();
+      }
+      if (actor !== null && !lesson.isPreview && !isAuthorOf(access, actor) && access.sequentialModules) {
+        const decision = await learnerAccess.lessonAccess(actor.id, courseId, lesson.id);
+        if (decision.kind === 'not_enrolled') throw notEnrolled();
+        if (decision.kind === 'locked') throw decision.error;
       }
       const body: CatalogLesson = {
         id: lesson.id,

@@ -1,4 +1,6 @@
 /** The enrollments module's public surface: what the composition root and other modules may use. */
+
+export * from './enrollment-progress.js';
 export { type EnrollmentsModuleDependencies, enrollmentsModule } from './enrollments.module.js';
 export { findActiveEnrollment } from './enrollments.queries.js';
 export { enrolFromConfirmedPayment } from './enrollments.service.js';

@@ -8,7 +8,10 @@ import {
   type NewEnrollment,
 } from '../../../src/infrastructure/database/schema/index.js';
 
-/** An enrollment of `userId` in `courseId`; `status: 'completed'` gets a completed_at unless one is given. */
+/**
+ * An enrollment of `userId` in `courseId`; `status: 'completed'` gets a completed_at and `'dropped'` a
+ * dropped_at unless one is given (the schema's checks require them).
+ */
 export async function insertEnrollment(
   db: Database,
   userId: string,
@@ -24,6 +27,7 @@ export async function insertEnrollment(
       courseId,
       status,
       completedAt: overrides.completedAt ?? (status === 'completed' ? new Date() : null),
+      droppedAt: overrides.droppedAt ?? (status === 'dropped' ? new Date() : null),
     })
     .returning();
   if (!enrollment) throw new Error('insertEnrollment: insert returned no row');
@@ -42,8 +46,10 @@ export async function enrollmentRows(db: Database, courseId: string, userId?: st
     );
 }
 
-export async function enrollmentRow(db: Database, enrollmentId: string): Promise<Enrollment | undefined> {
+/** The enrollments row with this id (throws when there is none, so a test reads its fields directly). */
+export async function enrollmentRow(db: Database, enrollmentId: string): Promise<Enrollment> {
   const [row] = await db.select().from(enrollments).where(eq(enrollments.id, enrollmentId));
+  if (!row) throw new Error(`enrollmentRow: no enrollment ${enrollmentId}`);
   return row;
 }
 

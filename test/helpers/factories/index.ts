@@ -10,6 +10,7 @@ export * from './courses.js';
 export * from './enrollments.js';
 export * from './jobs.js';
 export * from './notifications.js';
+export * from './progress.js';
 export * from './server-api.js';
 export * from './tokens.js';
 export * from './users.js';

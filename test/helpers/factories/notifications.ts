@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../../src/infrastructure/database/client/client.js';
 import {
   type NewNotification,
@@ -17,4 +18,9 @@ export async function insertNotification(
     .returning();
   if (!notification) throw new Error('insertNotification: insert returned no row');
   return notification;
+}
+
+/** Every notification of `userId`, as stored. */
+export async function notificationsOf(db: Database, userId: string): Promise<Notification[]> {
+  return db.select().from(notifications).where(eq(notifications.userId, userId));
 }

@@ -1,0 +1,380 @@
+/**
+ * The SQL of the progress module: the learner's course view (one statement), the lesson_progress
+ * upsert with its lock check (one statement), and the checks that tell why a write was refused.
+ */
+import { type SQL, sql } from 'drizzle-orm';
+import type {
+  CourseStatus,
+  EnrollmentStatus,
+  LessonType,
+  ProgressStatus,
+} from '../../infrastructure/database/schema/index.js';
+import type { Executor, Transaction } from '../../shared/transaction.js';
+import { type BlockingLesson, LISTED_BLOCKING_LESSONS } from './lesson-locks.js';
+
+const MAX_INT = 2_147_483_647;
+
+/** Timestamps as the driver returns them to raw queries (text), or as Dates. */
+export type Timestamp = string | Date;
+
+export const toDateOrNull = (value: Timestamp | null): Date | null =>
+  value === null ? null : value instanceof Date ? value : new Date(value);
+
+/**
+ * The lock rule in SQL (lesson-locks.ts): the required lessons of the course's modules placed before
+ * `modulePosition` that `userId` has not completed, in course order, as a JSON array of at most
+ * LISTED_BLOCKING_LESSONS (each with the total count). `courseId` and `modulePosition` are SQL
+ * expressions of the surrounding statement.
+ */
+function blockingLessonsJson(userId: string, courseId: SQL, modulePosition: SQL): SQL {
+  return sql`(
+    SELECT coalesce(json_agg(json_build_object('lessonId', x.id, 'title', x.title, 'moduleId', x.module_id,
+                                               'moduleTitle', x.module_title, 'total', x.total)
+                             ORDER BY x.module_position, x.position), '[]'::json)
+      FROM (SELECT b.id, b.title, b.module_id, b.position, bm.title AS module_title, bm.position AS module_position,
+                   count(*) OVER () AS total
+              FROM lessons AS b
+              JOIN course_modules AS bm ON bm.id = b.module_id
+              LEFT JOIN lesson_progress AS bp ON bp.lesson_id = b.id AND bp.user_id = ${userId}::uuid
+             WHERE b.course_id = ${courseId} AND b.is_required AND bm.position < ${modulePosition}
+               AND bp.status IS DISTINCT FROM 'completed'
+             ORDER BY bm.position, b.position
+             LIMIT ${LISTED_BLOCKING_LESSONS}) AS x)`;
+}
+
+type BlockingRow = BlockingLesson & { total: number };
+
+export interface Blockers {
+  lessons: BlockingLesson[];
+  total: number;
+}
+
+function toBlockers(rows: BlockingRow[] | null): Blockers {
+  const list = rows ?? [];
+  return {
+    lessons: list.map(({ lessonId, title, moduleId, moduleTitle }) => ({
+      lessonId,
+      title,
+      moduleId,
+      moduleTitle,
+    })),
+    total: Number(list[0]?.total ?? 0),
+  };
+}
+
+/** One row per lesson of the course in order (one per empty module, one when there is no module). */
+export type LearnerCourseRow = {
+  course_id: string;
+  slug: string;
+  course_title: string;
+  course_status: CourseStatus;
+  sequential_modules: boolean;
+  instructor_id: string;
+  enrollment_id: string | null;
+  enrollment_status: EnrollmentStatus | null;
+  expired: boolean | null;
+  enrolled_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  last_accessed_at: Timestamp | null;
+  progress_percent: number | null;
+  completed_lesson_count: number | null;
+  time_spent_seconds: number | null;
+  module_id: string | null;
+  module_title: string | null;
+  module_position: number | null;
+  lesson_id: string | null;
+  lesson_title: string | null;
+  lesson_type: LessonType | null;
+  lesson_position: number | null;
+  duration_seconds: number | null;
+  is_preview: boolean | null;
+  is_required: boolean | null;
+  progress_status: ProgressStatus | null;
+  last_position_seconds: number | null;
+  lesson_time_spent_seconds: number | null;
+  lesson_completed_at: Timestamp | null;
+};
+
+/**
+ * The course, the caller's enrollment and the outline with the caller's progress on each lesson,
+ * from one snapshot in one statement (every join is an index lookup: the cost follows the course's
+ * size, not the database's). Empty when there is no such course.
+ */
+export async function selectLearnerCourse(
+  db: Executor,
+  userId: string,
+  courseId: string,
+): Promise<LearnerCourseRow[]> {
+  const result = await db.execute<LearnerCourseRow>(sql`
+    SELECT c.id AS course_id, c.slug, c.title AS course_title, c.status AS course_status,
+           c.sequential_modules, c.instructor_id,
+           e.id AS enrollment_id, e.status AS enrollment_status,
+           (e.expires_at IS NOT NULL AND e.expires_at <= now()) AS expired,
+           e.enrolled_at, e.completed_at, e.expires_at, e.last_accessed_at, e.progress_percent,
+           e.completed_lesson_count, e.time_spent_seconds,
+           m.id AS module_id, m.title AS module_title, m.position AS module_position,
+           l.id AS lesson_id, l.title AS lesson_title, l.type AS lesson_type, l.position AS lesson_position,
+           l.duration_seconds, l.is_preview, l.is_required,
+           lp.status AS progress_status, lp.last_position_seconds,
+           lp.time_spent_seconds AS lesson_time_spent_seconds, lp.completed_at AS lesson_completed_at
+      FROM courses AS c
+      LEFT JOIN enrollments AS e ON e.course_id = c.id AND e.user_id = ${userId}::uuid
+      LEFT JOIN course_modules AS m ON m.course_id = c.id
+      LEFT JOIN lessons AS l ON l.module_id = m.id
+      LEFT JOIN lesson_progress AS lp ON lp.lesson_id = l.id AND lp.user_id = ${userId}::uuid
+     WHERE c.id = ${courseId}::uuid
+     ORDER BY m.position, l.position`);
+  return result.rows;
+}
+
+export interface ProgressWrite {
+  userId: string;
+  lessonId: string;
+  enrollmentId: string;
+  enrollmentStatus: EnrollmentStatus;
+  status: 'in_progress' | 'completed';
+  positionSeconds: number | undefined;
+  recordedSeconds: number;
+}
+
+export interface WrittenProgress {
+  lessonId: string;
+  courseId: string;
+  isRequired: boolean;
+  /** The lesson changed to completed with this write (it was not completed before). */
+  becameCompleted: boolean;
+  status: ProgressStatus;
+  positionSeconds: number;
+  timeSpentSeconds: number;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+type WrittenRow = {
+  lesson_id: string;
+  course_id: string;
+  is_required: boolean;
+  previous_status: ProgressStatus | null;
+  blockers: BlockingRow[] | null;
+  status: ProgressStatus | null;
+  last_position_seconds: number | null;
+  time_spent_seconds: number | null;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+};
+
+export type ProgressWriteResult =
+  | { kind: 'written'; progress: WrittenProgress }
+  | { kind: 'locked'; blockers: Blockers }
+  | { kind: 'no_lesson' };
+
+/**
+ * Upserts the caller's progress row of the lesson, unless the lesson is locked for them (then it
+ * writes nothing and returns the blocking lessons). A completed lesson stays completed whatever is
+ * sent; the resume point changes only when one is sent; time adds up. Runs under the enrollment
+ * lock taken by the enrollments module's `recordLessonActivity`, so the row read as `previous` is
+ * the latest one and `becameCompleted` is true for exactly one write per lesson.
+ */
+export async function writeLessonProgress(
+  tx: Transaction,
+  write: ProgressWrite,
+): Promise<ProgressWriteResult> {
+  const position = write.positionSeconds ?? null;
+  const status = sql`${write.status}::progress_status`;
+  const locksApply = write.enrollmentStatus === 'active';
+  const result = await tx.execute<WrittenRow>(sql`
+    WITH lesson AS (
+      SELECT l.id, l.course_id, l.is_required, l.duration_seconds, m.position AS module_position,
+             c.sequential_modules
+        FROM lessons AS l
+        JOIN course_modules AS m ON m.id = l.module_id
+        JOIN courses AS c ON c.id = l.course_id
+       WHERE l.id = ${write.lessonId}::uuid
+    ),
+    blocked AS (
+      SELECT CASE WHEN lesson.sequential_modules AND ${locksApply}
+                  THEN ${blockingLessonsJson(write.userId, sql`lesson.course_id`, sql`lesson.module_position`)}
+                  ELSE '[]'::json END AS blockers
+        FROM lesson
+    ),
+    previous AS (
+      SELECT lp.status FROM lesson_progress AS lp
+       WHERE lp.user_id = ${write.userId}::uuid AND lp.lesson_id = ${write.lessonId}::uuid
+    ),
+    written AS (
+      INSERT INTO lesson_progress AS lp
+             (user_id, lesson_id, enrollment_id, status, progress_percent, time_spent_seconds, started_at,
+              completed_at, last_position_seconds)
+      SELECT ${write.userId}::uuid, lesson.id, ${write.enrollmentId}::uuid, ${status},
+             CASE WHEN ${status} = 'completed' THEN 100
+                  WHEN ${position}::int IS NOT NULL AND lesson.duration_seconds > 0
+                  THEN LEAST(99, (100 * ${position}::int) / lesson.duration_seconds)
+                  ELSE 0 END,
+             ${write.recordedSeconds}::int, now(),
+             CASE WHEN ${status} = 'completed' THEN now() END,
+             coalesce(${position}::int, 0)
+        FROM lesson, blocked
+       WHERE json_array_length(blocked.blockers) = 0
+      ON CONFLICT (user_id, lesson_id) DO UPDATE SET
+             status = CASE WHEN lp.status = 'completed' OR EXCLUDED.status = 'completed'
+                           THEN 'completed'::progress_status ELSE 'in_progress'::progress_status END,
+             completed_at = CASE WHEN lp.status = 'completed' THEN lp.completed_at
+                                 WHEN EXCLUDED.status = 'completed' THEN now() END,
+             progress_percent = CASE WHEN lp.status = 'completed' OR EXCLUDED.status = 'completed' THEN 100
+                                     WHEN ${position}::int IS NOT NULL THEN EXCLUDED.progress_percent
+                                     ELSE lp.progress_percent END,
+             time_spent_seconds = LEAST(lp.time_spent_seconds::bigint + EXCLUDED.time_spent_seconds, ${MAX_INT})::int,
+             last_position_seconds = coalesce(${position}::int, lp.last_position_seconds),
+             started_at = coalesce(lp.started_at, now()),
+             enrollment_id = EXCLUDED.enrollment_id,
+             updated_at = now()
+      RETURNING lp.status, lp.last_position_seconds, lp.time_spent_seconds, lp.started_at, lp.completed_at
+    )
+    SELECT lesson.id AS lesson_id, lesson.course_id, lesson.is_required,
+           (SELECT previous.status FROM previous) AS previous_status,
+           blocked.blockers,
+           written.status, written.last_position_seconds, written.time_spent_seconds, written.started_at,
+           written.completed_at
+      FROM lesson
+      JOIN blocked ON true
+      LEFT JOIN written ON true`);
+  const row = result.rows[0];
+  if (!row) return { kind: 'no_lesson' };
+  if (row.status === null) return { kind: 'locked', blockers: toBlockers(row.blockers) };
+  return {
+    kind: 'written',
+    progress: {
+      lessonId: row.lesson_id,
+      courseId: row.course_id,
+      isRequired: row.is_required,
+      becameCompleted: row.status === 'completed' && row.previous_status !== 'completed',
+      status: row.status,
+      positionSeconds: row.last_position_seconds ?? 0,
+      timeSpentSeconds: row.time_spent_seconds ?? 0,
+      startedAt: toDateOrNull(row.started_at),
+      completedAt: toDateOrNull(row.completed_at),
+    },
+  };
+}
+
+/** What decides who may do what with a lesson, when the caller holds no entitled enrollment. */
+export interface LessonFacts {
+  courseId: string;
+  courseStatus: CourseStatus;
+  instructorId: string;
+  enrollmentStatus: EnrollmentStatus | null;
+  expired: boolean;
+}
+
+export async function selectLessonFacts(
+  db: Executor,
+  userId: string,
+  lessonId: string,
+): Promise<LessonFacts | undefined> {
+  const result = await db.execute<{
+    course_id: string;
+    course_status: CourseStatus;
+    instructor_id: string;
+    enrollment_status: EnrollmentStatus | null;
+    expired: boolean | null;
+  }>(sql`
+    SELECT c.id AS course_id, c.status AS course_status, c.instructor_id, e.status AS enrollment_status,
+           (e.expires_at IS NOT NULL AND e.expires_at <= now()) AS expired
+      FROM lessons AS l
+      JOIN courses AS c ON c.id = l.course_id
+      LEFT JOIN enrollments AS e ON e.course_id = c.id AND e.user_id = ${userId}::uuid
+     WHERE l.id = ${lessonId}::uuid`);
+  const row = result.rows[0];
+  return (
+    row && {
+      courseId: row.course_id,
+      courseStatus: row.course_status,
+      instructorId: row.instructor_id,
+      enrollmentStatus: row.enrollment_status,
+      expired: row.expired === true,
+    }
+  );
+}
+
+export interface LearnerLessonFacts {
+  enrollmentStatus: EnrollmentStatus | null;
+  expired: boolean;
+  blockers: Blockers;
+}
+
+/** The caller's enrollment in the lesson's course and what locks the lesson for them (one statement). */
+export async function selectLearnerLessonFacts(
+  db: Executor,
+  userId: string,
+  courseId: string,
+  lessonId: string,
+): Promise<LearnerLessonFacts | undefined> {
+  const result = await db.execute<{
+    enrollment_status: EnrollmentStatus | null;
+    expired: boolean | null;
+    blockers: BlockingRow[] | null;
+  }>(sql`
+    SELECT e.status AS enrollment_status, (e.expires_at IS NOT NULL AND e.expires_at <= now()) AS expired,
+           CASE WHEN c.sequential_modules AND e.status = 'active'
+                THEN ${blockingLessonsJson(userId, sql`l.course_id`, sql`m.position`)} END AS blockers
+      FROM lessons AS l
+      JOIN course_modules AS m ON m.id = l.module_id
+      JOIN courses AS c ON c.id = l.course_id
+      LEFT JOIN enrollments AS e ON e.course_id = l.course_id AND e.user_id = ${userId}::uuid
+     WHERE l.id = ${lessonId}::uuid AND l.course_id = ${courseId}::uuid`);
+  const row = result.rows[0];
+  return (
+    row && {
+      enrollmentStatus: row.enrollment_status,
+      expired: row.expired === true,
+      blockers: toBlockers(row.blockers),
+    }
+  );
+}
+
+/** Whether the rule locks any module of the course for the caller's active enrollment. */
+export async function selectHasLockedModules(
+  db: Executor,
+  userId: string,
+  courseId: string,
+): Promise<boolean> {
+  const result = await db.execute<{ locked: boolean }>(sql`
+    SELECT EXISTS (
+      SELECT 1
+        FROM enrollments AS e
+        JOIN courses AS c ON c.id = e.course_id AND c.sequential_modules
+        JOIN course_modules AS bm ON bm.course_id = c.id
+        JOIN lessons AS b ON b.module_id = bm.id AND b.is_required
+        LEFT JOIN lesson_progress AS bp ON bp.lesson_id = b.id AND bp.user_id = e.user_id
+       WHERE e.user_id = ${userId}::uuid AND e.course_id = ${courseId}::uuid AND e.status = 'active'
+         AND bp.status IS DISTINCT FROM 'completed'
+         AND EXISTS (SELECT 1 FROM course_modules AS later
+                      WHERE later.course_id = c.id AND later.position > bm.position)
+    ) AS locked`);
+  return result.rows[0]?.locked === true;
+}
+
+/** What the completion rule reads: the course's required lessons, how many the user completed, its names. */
+export type CompletionFacts = {
+  required: number;
+  completed: number;
+  title: string;
+  slug: string;
+};
+
+export async function selectCompletionFacts(
+  tx: Executor,
+  userId: string,
+  courseId: string,
+): Promise<CompletionFacts | undefined> {
+  const result = await tx.execute<CompletionFacts>(sql`
+    SELECT c.title, c.slug,
+           (SELECT count(*)::int FROM lessons AS l WHERE l.course_id = c.id AND l.is_required) AS required,
+           (SELECT count(*)::int FROM lessons AS l
+              JOIN lesson_progress AS lp ON lp.lesson_id = l.id AND lp.user_id = ${userId}::uuid
+             WHERE l.course_id = c.id AND l.is_required AND lp.status = 'completed') AS completed
+      FROM courses AS c
+     WHERE c.id = ${courseId}::uuid`);
+  return result.rows[0];
+}
