@@ -181,7 +181,7 @@ export function createProgressService({ db, events, learnerViews }: ProgressServ
             courseNotFound,
           );
         }
-        return { payload: serialize(toLearnerCourse(rows)), accessEndsAt: toDateOrNull(head.expires_at) };
+        return { payload: serialize(toLearnerCourse(rows)), validUntil: toDateOrNull(head.expires_at) };
       });
     },
 
@@ -228,6 +228,12 @@ export function createProgressService({ db, events, learnerViews }: ProgressServ
     if (beat.kind === 'not_entitled') return refusalFor(actor, lessonId);
     if (beat.kind === 'locked') throw lessonLocked(beat.blockers.lessons, beat.blockers.total);
     const { activity } = beat;
+    // Committed already (one statement): delivered now.
+    await events.publish('lesson-progress.recorded', {
+      userId: actor.id,
+      courseId: beat.progress.courseId,
+      lessonId: beat.progress.lessonId,
+    });
     let { enrollment } = activity;
     // The counter says "all done" but the enrollment is still active: a completion was interrupted
     // (a crash between the count and the rule). The rule checks lesson_progress itself.
@@ -267,6 +273,11 @@ export function createProgressService({ db, events, learnerViews }: ProgressServ
       if (result.kind === 'no_lesson') throw lessonNotFound();
       if (result.kind === 'locked') throw lessonLocked(result.blockers.lessons, result.blockers.total);
       const { progress } = result;
+      changes.publish('lesson-progress.recorded', {
+        userId: actor.id,
+        courseId: progress.courseId,
+        lessonId: progress.lessonId,
+      });
       let requiredLessonCount = activity.requiredLessonCount;
       if (progress.becameCompleted && progress.isRequired) {
         const counted = await countCompletedLesson(tx, enrollment.id);
