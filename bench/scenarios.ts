@@ -100,7 +100,9 @@ export async function prepareFixture(appOrigin: string, scale: number): Promise<
   }
   const learners = await prepareLearners(appOrigin, studentLoginBodies.slice(0, UNIT.students));
   if (learners.length === 0) {
-    throw new Error('bench: no demo student of the first unit has an active enrollment with an unlocked lesson');
+    throw new Error(
+      'bench: no demo student of the first unit has an active enrollment with an unlocked lesson',
+    );
   }
   return { accessToken, courseSlug: first.slug, searchQuery, studentLoginBodies, learners };
 }
