@@ -34,9 +34,20 @@ import type { AppJobQueue, JobTasks } from './infrastructure/jobs/job-tasks.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createRateLimiter, type RateLimiter } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
+import { createFileStorage } from './infrastructure/storage/create-storage.js';
+import type { FileStorage } from './infrastructure/storage/file-storage.js';
 import { wireJobs } from './jobs.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
+import {
+  type CredentialSigner,
+  certificateKeysModule,
+  certificatesModule,
+  createCertificateIssuer,
+  createCredentialSigner,
+  createVerificationCache,
+  type VerificationCache,
+} from './modules/certificates/index.js';
 import { coursesModule } from './modules/courses/index.js';
 import { enrollmentsModule } from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
@@ -93,6 +104,12 @@ export interface SharedServices {
   events: DomainEventBus;
   /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
   jobs: AppJobQueue;
+  /** Files (certificate PDFs, attachments): the local disk or S3, from STORAGE_URL / S3_*. */
+  storage: FileStorage;
+  /** Signs certificates' credentials with CERTIFICATE_SIGNING_KEYS and publishes their public keys. */
+  signer: CredentialSigner;
+  /** Public certificate verifications: read by the certificates routes, invalidated by revocation. */
+  verificationCache: VerificationCache;
 }
 
 /**
@@ -117,7 +134,22 @@ export function createSharedServices(
     durable: durableEventSink(jobs),
   });
   const learnerViews = createLearnerViews(cache);
-  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache, learnerViews });
+  const signer = createCredentialSigner(config.certificateSigningKeys);
+  const certificateIssuer = createCertificateIssuer({
+    db,
+    events,
+    signer,
+    publicApiUrl: config.publicApiUrl,
+  });
+  wireSubscribers(events, {
+    config,
+    db,
+    mailer: deps.mailer,
+    catalogCache,
+    userCache,
+    learnerViews,
+    certificateIssuer,
+  });
   wireJobs(jobs, { config, db, log });
   const windows = createFixedWindows(redis);
   return {
@@ -130,6 +162,9 @@ export function createSharedServices(
     learnerViews,
     events,
     jobs,
+    storage: createFileStorage(config.storage),
+    signer,
+    verificationCache: createVerificationCache(cache),
   };
 }
 
@@ -213,6 +248,13 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events });
+  await api.register(certificatesModule, {
+    db,
+    storage: shared.storage,
+    verificationCache: shared.verificationCache,
+    publicApiUrl: config.publicApiUrl,
+    apiPrefix: API_PREFIX,
+  });
 };
 
 /**
@@ -327,6 +369,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(metricsPlugin, { token: config.metricsToken });
   // Probes live outside the versioned prefix: orchestrators call them, not API clients.
   await app.register(healthModule, { pool: database.pool });
+  // Where verifiers of certificates' credentials look for the signing keys: outside the API prefix.
+  await app.register(certificateKeysModule, { signer: shared.signer });
   await app.register(featureModules, { prefix: API_PREFIX, deps, shared });
   // Registered last, so that closing stops it first.
   if (config.jobs.workerEnabled) runWorkerWithApp(app, deps, shared);
