@@ -11,6 +11,8 @@ export interface Fixture {
   searchQuery: string;
   /** One login body per seeded demo student (`student1@…` … `student<40 × scale>@…`). */
   studentLoginBodies: string[];
+  /** The verification code of a seeded certificate (the first demo student's who has one). */
+  verificationCode: string;
 }
 
 export interface Scenario {
@@ -73,7 +75,23 @@ export async function prepareFixture(appOrigin: string, scale: number): Promise<
       `bench: "${SEARCH.term}" fills ${found} of ${SEARCH.limit} results at scale ${scale}; the scales would not compare like for like`,
     );
   }
-  return { accessToken, courseSlug: first.slug, searchQuery, studentLoginBodies };
+  const verificationCode = await firstVerificationCode(appOrigin, studentLoginBodies);
+  return { accessToken, courseSlug: first.slug, searchQuery, studentLoginBodies, verificationCode };
+}
+
+/** Signs in demo students in turn until one has a certificate (a completed enrollment): its code. */
+async function firstVerificationCode(appOrigin: string, loginBodies: readonly string[]): Promise<string> {
+  for (const body of loginBodies) {
+    const login = await fetch(`${appOrigin}/api/v1/auth/login`, { method: 'POST', headers: json, body });
+    if (!login.ok) continue;
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const mine = await fetch(`${appOrigin}/api/v1/me/certificates?limit=1`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    const { data } = (await mine.json()) as { data: { verificationCode: string }[] };
+    if (data[0]) return data[0].verificationCode;
+  }
+  throw new Error('bench: no demo student has a certificate; did the seed run?');
 }
 
 export const scenarios: Scenario[] = [
@@ -118,6 +136,14 @@ export const scenarios: Scenario[] = [
     isList: false,
     note: 'bound by argon2id (19 MiB, t=2), rotating over the demo students: reported, no target',
     noLatencyTarget: true,
+  },
+  {
+    name: 'certificate verify (public)',
+    method: 'GET',
+    path: (f) => `/api/v1/certificates/verify/${f.verificationCode}`,
+    isList: false,
+    targetRatio: 0.5,
+    note: 'public, no sign-in: served from the per-code copy (one generation check), invalidated by revocation',
   },
   {
     name: 'GET /me (JWT)',

@@ -123,6 +123,13 @@ function startScriptNodeFlags(): string[] {
  * process, and the variables a developer's `.env` could set are given explicitly (an empty value
  * counts as set). `nodeFlags` are added to node's (e.g. `--cpu-prof`). Also used by `npm run bench`.
  */
+/**
+ * The certificate signing key of spawned production processes (CERTIFICATE_SIGNING_KEYS is required
+ * in production). Public: for tests and the benchmark only.
+ */
+export const SPAWNED_SIGNING_KEY =
+  '{"crv":"Ed25519","d":"uLlfX6LKeLqUZV-d0QeBE65sBCPVxbfKL2VfojKXNmM","x":"Wx3XngiDooG-xmteF61UgqoIOS9OZ6kdUYPO827bFE8","kty":"OKP","kid":"reliability-suite"}';
+
 export async function spawnServer(
   env: Record<string, string>,
   { nodeFlags = [] }: { nodeFlags?: string[] } = {},
@@ -136,6 +143,7 @@ export async function spawnServer(
         HOME: process.env.HOME,
         NODE_ENV: 'production',
         JWT_SECRET: 'reliability-suite-secret-0123456789abcdefghijklmnop',
+        CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
         LOG_LEVEL: 'warn',
         HOST: '127.0.0.1',
         PORT: String(port),
@@ -194,6 +202,7 @@ export function spawnWorker(env: Record<string, string>): ChildProcessHandle {
         HOME: process.env.HOME,
         NODE_ENV: 'production',
         JWT_SECRET: 'reliability-suite-secret-0123456789abcdefghijklmnop',
+        CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
         LOG_LEVEL: 'warn',
         REDIS_URL: '',
         SMTP_URL: '',
