@@ -49,7 +49,11 @@ import {
   type VerificationCache,
 } from './modules/certificates/index.js';
 import { coursesModule } from './modules/courses/index.js';
-import { enrollmentsModule } from './modules/enrollments/index.js';
+import {
+  createMyEnrollmentsViews,
+  enrollmentsModule,
+  type MyEnrollmentsViews,
+} from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
@@ -100,6 +104,8 @@ export interface SharedServices {
   catalogCache: CatalogCache;
   /** Learners' course views: read by the progress module, invalidated by it and by `course.changed`. */
   learnerViews: LearnerViews;
+  /** Pages of "my enrollments": read by the enrollments module, invalidated by its subscribers. */
+  myEnrollments: MyEnrollmentsViews;
   /** Domain events; every subscriber is wired in src/subscribers.ts. */
   events: DomainEventBus;
   /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
@@ -141,6 +147,7 @@ export function createSharedServices(
     signer,
     publicApiUrl: config.publicApiUrl,
   });
+  const myEnrollments = createMyEnrollmentsViews(cache);
   wireSubscribers(events, {
     config,
     db,
@@ -149,6 +156,7 @@ export function createSharedServices(
     userCache,
     learnerViews,
     certificateIssuer,
+    myEnrollments,
   });
   wireJobs(jobs, { config, db, log });
   const windows = createFixedWindows(redis);
@@ -160,6 +168,7 @@ export function createSharedServices(
     userCache,
     catalogCache,
     learnerViews,
+    myEnrollments,
     events,
     jobs,
     storage: createFileStorage(config.storage),
@@ -224,7 +233,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
 ) => {
   const { config } = deps;
   const db = deps.database.db;
-  const { accessTokens, catalogCache, events, learnerViews, rateLimiter, userCache } = shared;
+  const { accessTokens, catalogCache, events, learnerViews, myEnrollments, rateLimiter, userCache } = shared;
   // Work still running after its response (the reset email) finishes before the pool closes.
   api.addHook('onClose', () => events.settle());
 
@@ -247,7 +256,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(progressModule, { db, events, learnerViews });
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
-  await api.register(enrollmentsModule, { db, events });
+  await api.register(enrollmentsModule, { db, events, myEnrollments });
   await api.register(certificatesModule, {
     db,
     storage: shared.storage,

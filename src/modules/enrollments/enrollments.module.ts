@@ -14,12 +14,15 @@ import type { Database } from '../../infrastructure/database/client/client.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import { enrollmentRoutes } from './enrollments.routes.js';
 import { createEnrollmentService } from './enrollments.service.js';
+import type { MyEnrollmentsViews } from './my-enrollments-views.js';
 
 /** Exactly what the enrollments module needs from the composition root. */
 export interface EnrollmentsModuleDependencies {
   db: Database;
   /** Enrolments and drops publish here, delivered after commit. */
   events: DomainEventBus;
+  /** The instance the "my enrollments" route serves from and src/subscribers.ts invalidates. */
+  myEnrollments: MyEnrollmentsViews;
 }
 
 export const enrollmentsModule: FastifyPluginAsyncTypebox<EnrollmentsModuleDependencies> = async (
