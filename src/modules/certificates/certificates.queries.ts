@@ -100,11 +100,14 @@ export async function selectCertificatesOf(
     .limit(limit + 1);
 }
 
-/** The admin's revocation: only a certificate not revoked yet (one revocation wins). */
+/**
+ * The admin's revocation: only a certificate not revoked yet (one revocation wins). The stored PDF
+ * (without REVOKED on it) is forgotten; the next download renders the revoked one.
+ */
 export async function revokeCertificate(db: Executor, id: string, reason: string, at: Date) {
   const [row] = await db
     .update(certificates)
-    .set({ revokedAt: at, revocationReason: reason, updatedAt: at })
+    .set({ revokedAt: at, revocationReason: reason, storageKey: null, updatedAt: at })
     .where(and(eq(certificates.id, id), sql`${certificates.revokedAt} IS NULL`))
     .returning(certificateColumns);
   return row;
