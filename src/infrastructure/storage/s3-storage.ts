@@ -53,6 +53,22 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
     return `${options.prefix}${key}`;
   };
 
+  async function head(key: string): Promise<StoredObject | undefined> {
+    try {
+      const answer = await client.send(
+        new HeadObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }),
+      );
+      return {
+        key,
+        size: answer.ContentLength ?? 0,
+        contentType: answer.ContentType ?? 'application/octet-stream',
+      };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   return {
     kind: 's3',
 
@@ -92,24 +108,10 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
       }
     },
 
-    async head(key) {
-      try {
-        const answer = await client.send(
-          new HeadObjectCommand({ Bucket: options.bucket, Key: objectKey(key) }),
-        );
-        return {
-          key,
-          size: answer.ContentLength ?? 0,
-          contentType: answer.ContentType ?? 'application/octet-stream',
-        };
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
+    head,
 
     async exists(key) {
-      return (await this.head(key)) !== undefined;
+      return (await head(key)) !== undefined;
     },
 
     async delete(key) {
