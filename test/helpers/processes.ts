@@ -113,18 +113,18 @@ function startScriptNodeFlags(): string[] {
 }
 
 /**
- * The production entry point as `npm start` runs it (`node [its flags] scripts/run.mjs server`) on a
- * free port. The environment is built from scratch (plus `env`): nothing leaks in from the test
- * process, and the variables a developer's `.env` could set are given explicitly (an empty value
- * counts as set). `nodeFlags` are added to node's (e.g. `--cpu-prof`). Also used by `npm run bench`.
- */
-/**
  * The certificate signing key of spawned production processes (CERTIFICATE_SIGNING_KEYS is required
  * in production). Public: for tests and the benchmark only.
  */
 export const SPAWNED_SIGNING_KEY =
   '{"crv":"Ed25519","d":"uLlfX6LKeLqUZV-d0QeBE65sBCPVxbfKL2VfojKXNmM","x":"Wx3XngiDooG-xmteF61UgqoIOS9OZ6kdUYPO827bFE8","kty":"OKP","kid":"reliability-suite"}';
 
+/**
+ * The production entry point as `npm start` runs it (`node [its flags] scripts/run.mjs server`) on a
+ * free port. The environment is built from scratch (plus `env`): nothing leaks in from the test
+ * process, and the variables a developer's `.env` could set are given explicitly (an empty value
+ * counts as set). `nodeFlags` are added to node's (e.g. `--cpu-prof`). Also used by `npm run bench`.
+ */
 export async function spawnServer(
   env: Record<string, string>,
   { nodeFlags = [] }: { nodeFlags?: string[] } = {},
