@@ -29,8 +29,11 @@ const OPERATION_IDS = [
   'deleteCourse',
   'deleteCourseLesson',
   'deleteCourseModule',
+  'downloadCertificatePdf',
   'dropEnrollment',
   'enrollInCourse',
+  'getCertificate',
+  'getCertificateSigningKeys',
   'getCourse',
   'getCourseAuthoringView',
   'getCourseLesson',
@@ -48,6 +51,7 @@ const OPERATION_IDS = [
   'listCourses',
   'listInstructorCourses',
   'listJobs',
+  'listMyCertificates',
   'listMyEnrollments',
   'listMyNotifications',
   'listUsers',
@@ -62,6 +66,7 @@ const OPERATION_IDS = [
   'replaceCoursePrerequisites',
   'requestPasswordReset',
   'retryJob',
+  'revokeCertificate',
   'signIn',
   'signOut',
   'signOutEverywhere',
@@ -72,6 +77,7 @@ const OPERATION_IDS = [
   'updateMe',
   'updateMyLessonProgress',
   'updateMyProfile',
+  'verifyCertificate',
 ];
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
+  certificates,
   courseModules,
   courses,
   enrollments,
@@ -100,6 +101,12 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(notifications)
     .set({ title: `Notification ${plant("another user's notification", ['student'])}` })
     .where(eq(notifications.id, world.studentNotificationId));
+  // A certificate's private part: the revocation reason (a certificate's names and dates are public to
+  // whoever has its code; its reason, code and ids are for its learner and admins).
+  await db
+    .update(certificates)
+    .set({ revocationReason: `Reason ${plant("another learner's certificate data", ['student', 'admin'])}` })
+    .where(eq(certificates.id, world.certificate.id));
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs

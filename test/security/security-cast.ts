@@ -1,4 +1,5 @@
 import {
+  insertCertificate,
   insertCourse,
   insertEnrollment,
   insertJob,
@@ -18,7 +19,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
  * in: `enrollmentId`), each with one module holding a regular and a preview lesson, a notification of
- * `student`'s and a failed background job. Rows are inserted directly
+ * `student`'s, `student`'s certificate and a failed background job. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -58,6 +59,8 @@ export interface SecurityCast {
   jobs: { failedJobId: string };
   /** `student`'s enrollment in `enrolledCourse`. */
   enrollmentId: string;
+  /** `student`'s certificate for that enrollment (written directly: the enrollment stays active). */
+  certificate: { id: string; verificationCode: string };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -97,6 +100,11 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     title: 'You are enrolled',
     payload: { courseId: courses.enrolledCourse.id },
   });
+  const certificate = await insertCertificate(testApp, {
+    enrollmentId: enrollment.id,
+    userId: users.student.id,
+    courseId: courses.enrolledCourse.id,
+  });
   const failedJob = await insertJob(testApp.db, {
     task: 'security.cast-job',
     payload: { userId: users.student.id },
@@ -106,6 +114,7 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     users,
     courses,
     enrollmentId: enrollment.id,
+    certificate: { id: certificate.id, verificationCode: certificate.verificationCode },
     studentNotificationId: notification.id,
     jobs: { failedJobId: failedJob.id },
   };
