@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { createSigner } from 'fast-jwt';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { refreshTokens } from '../../src/infrastructure/database/schema/index.js';
 import { createAccessTokens } from '../../src/infrastructure/security/access-tokens.js';
 import { hashOpaqueToken } from '../../src/infrastructure/security/opaque-tokens.js';
@@ -29,7 +29,11 @@ function forge(
 }
 
 describe('access tokens (the verifier’s own rules)', () => {
-  const tokens = createAccessTokens(SECRET, 900);
+  // Made in each test, not once per file: mutation testing switches the code under test between tests.
+  let tokens: ReturnType<typeof createAccessTokens>;
+  beforeEach(() => {
+    tokens = createAccessTokens(SECRET, 900);
+  });
 
   it('signs HS256 with sub, role, tv and an expiry, and verifies its own tokens', () => {
     const token = tokens.sign(CLAIMS);
@@ -50,6 +54,8 @@ describe('access tokens (the verifier’s own rules)', () => {
     expect(tokens.verify(forge({ ...CLAIMS, tv: '0' }, { expiresIn: 60_000 }))).toBeNull();
     expect(tokens.verify(forge({ ...CLAIMS, role: 7 }, { expiresIn: 60_000 }))).toBeNull();
     expect(tokens.verify(forge({ ...CLAIMS, sub: 'not-a-user-id' }, { expiresIn: 60_000 }))).toBeNull();
+    // An array whose only element is a user id reads as that id when turned into a string.
+    expect(tokens.verify(forge({ ...CLAIMS, sub: [CLAIMS.sub] }, { expiresIn: 60_000 }))).toBeNull();
     expect(tokens.verify(forge({ role: 'student', tv: 0 }, { expiresIn: 60_000 }))).toBeNull();
   });
 

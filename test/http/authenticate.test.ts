@@ -64,6 +64,14 @@ describe('the auth guard', () => {
     expect(verifications).toBe(1);
   });
 
+  it('recognises several sessions’ tokens at once, not only the last one', async () => {
+    const a = user();
+    const b = user();
+    for (const { token } of [a, b, a, b])
+      expect((await get('/private', `Bearer ${token}`)).statusCode).toBe(200);
+    expect(verifications).toBe(2);
+  });
+
   it('never recognises a token past its expiry: it is checked again and refused', async () => {
     const { token } = user();
     expect((await get('/private', `Bearer ${token}`)).statusCode).toBe(200);
