@@ -3,6 +3,8 @@
  * upsert with its lock check (one statement), and the checks that tell why a write was refused.
  */
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type { Database } from '../../infrastructure/database/client/client.js';
 import type {
   CourseStatus,
   EnrollmentStatus,
@@ -302,6 +304,25 @@ function toWriteResult(row: WrittenRow): Exclude<ProgressWriteResult, { kind: 'n
   };
 }
 
+const dialect = new PgDialect();
+/** A name per statement text (the same text every call: only its parameters change). */
+const statementNames = new Map<string, string>();
+
+/**
+ * Runs `statement` as a named prepared statement on the pool: PostgreSQL parses and plans it once
+ * per connection instead of on every call (for the heartbeat, planning its 5 KB of CTEs cost more
+ * than running them). drizzle's `execute` cannot name a statement, hence the pool.
+ */
+function runNamed<Row extends Record<string, unknown>>(db: Database, statement: SQL) {
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `progress-heartbeat-${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return db.$client.query<Row>({ name, text, values: params });
+}
+
 export type HeartbeatResult =
   | { kind: 'written'; progress: WrittenProgress; activity: RecordedActivity }
   | { kind: 'locked'; blockers: Blockers }
@@ -319,7 +340,7 @@ export type HeartbeatResult =
  * interrupted).
  */
 export async function recordLessonHeartbeat(
-  db: Executor,
+  db: Database,
   write: { userId: string; lessonId: string; positionSeconds: number | undefined } & Pick<
     LessonActivity,
     'reportedSeconds' | 'maxSecondsPerCall'
@@ -331,7 +352,7 @@ export async function recordLessonHeartbeat(
     reportedSeconds: write.reportedSeconds,
     maxSecondsPerCall: write.maxSecondsPerCall,
   };
-  const result = await db.execute<WrittenRow & { activity: RecordedActivityRow | null }>(sql`
+  const statement = sql`
     WITH ${lessonPart(write.lessonId)},
     entitled AS (
       SELECT e.status FROM enrollments AS e, lesson
@@ -355,8 +376,8 @@ export async function recordLessonHeartbeat(
            blocked.blockers, ${writtenColumns}, (SELECT to_json(activity) FROM activity) AS activity
       FROM lesson
       JOIN blocked ON true
-      LEFT JOIN written ON true`);
-  const row = result.rows[0];
+      LEFT JOIN written ON true`;
+  const row = (await runNamed<WrittenRow & { activity: RecordedActivityRow | null }>(db, statement)).rows[0];
   if (!row) return { kind: 'not_entitled' };
   const written = toWriteResult(row);
   if (written.kind === 'locked') return written;

@@ -4,7 +4,8 @@ import * as schema from '../schema/index.js';
 import { enforceQueryDeadline } from './query-deadline.js';
 
 export type Schema = typeof schema;
-export type Database = NodePgDatabase<Schema>;
+/** The application's database; `$client` is its pool, for the rare statement drizzle cannot name. */
+export type Database = NodePgDatabase<Schema> & { $client: pg.Pool };
 
 export interface DatabaseClient {
   /** The connection string the pool uses (a worker opens its own pool on it). */
