@@ -118,7 +118,7 @@ export function createSharedServices(
   });
   const learnerViews = createLearnerViews(cache);
   wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache, learnerViews });
-  wireJobs(jobs, { config, db, log });
+  wireJobs(jobs, { config, db, events, log });
   const windows = createFixedWindows(redis);
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
@@ -212,7 +212,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(progressModule, { db, events, learnerViews });
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
-  await api.register(enrollmentsModule, { db, events });
+  await api.register(enrollmentsModule, { db, events, jobs: shared.jobs });
 };
 
 /**
