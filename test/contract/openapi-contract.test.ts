@@ -19,6 +19,7 @@ import { projectRoot } from '../../src/config.js';
  */
 const OPERATION_IDS = [
   'archiveCourse',
+  'bulkEnrollInCourse',
   'changePassword',
   'changeUserRole',
   'confirmPasswordReset',
@@ -31,6 +32,7 @@ const OPERATION_IDS = [
   'deleteCourseModule',
   'dropEnrollment',
   'enrollInCourse',
+  'getBulkOperation',
   'getCourse',
   'getCourseAuthoringView',
   'getCourseLesson',
@@ -45,6 +47,7 @@ const OPERATION_IDS = [
   'getPublicProfile',
   'getReadiness',
   'getUser',
+  'listCourseRoster',
   'listCourses',
   'listInstructorCourses',
   'listJobs',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
+  bulkOperationItems,
   courseModules,
   courses,
   enrollments,
@@ -93,13 +94,20 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
       body: `Lesson text ${plant('lesson body of a module locked for the student', courseAuthors)}`,
     },
   });
-  const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
+  // The roster of the enrolled course shows its learners' addresses to the course's instructor.
+  const email = `${plant("another student's email", ['student', ...courseAuthors])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;
   await db
     .update(notifications)
     .set({ title: `Notification ${plant("another user's notification", ['student'])}` })
     .where(eq(notifications.id, world.studentNotificationId));
+  // The rows of a bulk enrolment (addresses its requester typed): the requester (the course's
+  // instructor) and admins only.
+  await db
+    .update(bulkOperationItems)
+    .set({ input: `${plant('a bulk enrolment row', courseAuthors)}@example.test` })
+    .where(eq(bulkOperationItems.operationId, world.bulkOperationId));
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs

@@ -1,4 +1,5 @@
 import {
+  insertBulkOperation,
   insertCourse,
   insertEnrollment,
   insertJob,
@@ -18,7 +19,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
  * in: `enrollmentId`), each with one module holding a regular and a preview lesson, a notification of
- * `student`'s and a failed background job. Rows are inserted directly
+ * `student`'s, a failed background job and a bulk enrolment of `instructor`'s. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -58,6 +59,8 @@ export interface SecurityCast {
   jobs: { failedJobId: string };
   /** `student`'s enrollment in `enrolledCourse`. */
   enrollmentId: string;
+  /** A bulk enrolment `instructor` requested in `publishedCourse` (one row: `otherStudent`'s address). */
+  bulkOperationId: string;
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -102,10 +105,16 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     payload: { userId: users.student.id },
     state: 'failed',
   });
+  const bulkOperation = await insertBulkOperation(testApp.db, {
+    courseId: courses.publishedCourse.id,
+    requestedBy: users.instructor.id,
+    inputs: [users.otherStudent.email],
+  });
   return {
     users,
     courses,
     enrollmentId: enrollment.id,
+    bulkOperationId: bulkOperation.id,
     studentNotificationId: notification.id,
     jobs: { failedJobId: failedJob.id },
   };
