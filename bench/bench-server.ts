@@ -1,6 +1,7 @@
 /**
  * The ceilings of `npm run bench`, in a process of their own next to the application's: a bare
- * Fastify route, and one small query through a pool the size of the application's. Prints
+ * Fastify route, one small query through a pool the size of the application's, and the raw upsert
+ * the progress write is compared with. Prints
  * `{"ceilingPort":…}` once listening; stops on SIGTERM.
  */
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,30 @@ ceiling.get('/bare', async () => ({ ok: true }));
 ceiling.get('/sql', async () => {
   const { rows } = await ceilingPool.query('SELECT id, title FROM courses ORDER BY id LIMIT 1');
   return { rows };
+});
+// The progress write's ceiling: the same lesson_progress row upserted with one statement, no rules,
+// no enrollment update, no authentication (what `PUT /me/lessons/:id/progress` adds all that to).
+ceiling.put<{
+  Body: {
+    userId: string;
+    lessonId: string;
+    enrollmentId: string;
+    positionSeconds: number;
+    timeSpentSeconds: number;
+  };
+}>('/sql/lesson-progress', async (request) => {
+  const { userId, lessonId, enrollmentId, positionSeconds, timeSpentSeconds } = request.body;
+  const { rows } = await ceilingPool.query(
+    `INSERT INTO lesson_progress (id, user_id, lesson_id, enrollment_id, status, time_spent_seconds,
+       last_position_seconds, started_at)
+     VALUES (gen_random_uuid(), $1, $2, $3, 'in_progress', $5, $4, now())
+     ON CONFLICT (user_id, lesson_id) DO UPDATE
+       SET time_spent_seconds = lesson_progress.time_spent_seconds + excluded.time_spent_seconds,
+           last_position_seconds = excluded.last_position_seconds, updated_at = now()
+     RETURNING status, time_spent_seconds, last_position_seconds`,
+    [userId, lessonId, enrollmentId, positionSeconds, timeSpentSeconds],
+  );
+  return rows[0];
 });
 await ceiling.listen({ host: '127.0.0.1', port: 0 });
 

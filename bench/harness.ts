@@ -30,7 +30,7 @@ export interface LoadResult {
 
 export interface LoadOptions {
   url: string;
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   headers?: Record<string, string>;
   body?: string;
   /**

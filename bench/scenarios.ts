@@ -11,11 +11,21 @@ export interface Fixture {
   searchQuery: string;
   /** One login body per seeded demo student (`student1@…` … `student<40 × scale>@…`). */
   studentLoginBodies: string[];
+  /** The signed-in student's active enrollment, and an unlocked lesson of it, for the learner routes. */
+  learner: { userId: string; courseId: string; enrollmentId: string; lessonId: string };
+}
+
+/** A ceiling other than the bare route, served by bench/bench-server.ts, measured right before. */
+export interface Ceiling {
+  name: string;
+  method: 'PUT';
+  path: string;
+  body: (fixture: Fixture) => string;
 }
 
 export interface Scenario {
   name: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   path: (fixture: Fixture) => string;
   headers?: (fixture: Fixture) => Record<string, string>;
   body?: (fixture: Fixture) => string;
@@ -23,8 +33,10 @@ export interface Scenario {
   bodies?: (fixture: Fixture) => string[];
   /** Lists must keep their latency as data grows: p50 at 10x <= 1.2 x p50 at 1x. */
   isList: boolean;
-  /** Minimum req/s as a fraction of the bare-Fastify ceiling; undefined = report only. */
+  /** Minimum req/s as a fraction of the ceiling (bare Fastify unless `ceiling`); undefined = report only. */
   targetRatio?: number;
+  /** Compare with this instead of the bare route (a write with the raw SQL that does the same write). */
+  ceiling?: Ceiling;
   note?: string;
   /** The hottest route: profiled once per run (a separate load run) for the report. */
   profile?: boolean;
@@ -73,8 +85,45 @@ export async function prepareFixture(appOrigin: string, scale: number): Promise<
       `bench: "${SEARCH.term}" fills ${found} of ${SEARCH.limit} results at scale ${scale}; the scales would not compare like for like`,
     );
   }
-  return { accessToken, courseSlug: first.slug, searchQuery, studentLoginBodies };
+  return {
+    accessToken,
+    courseSlug: first.slug,
+    searchQuery,
+    studentLoginBodies,
+    learner: await prepareLearner(appOrigin, accessToken),
+  };
 }
+
+/**
+ * The first demo student's first active enrollment and a lesson of it that is not locked. The seed
+ * is the same for student1 at every scale (first unit), so the learner routes answer the same
+ * amount at 1x and 10x and their latency ratio measures the tables growing, not the response.
+ */
+async function prepareLearner(appOrigin: string, accessToken: string): Promise<Fixture['learner']> {
+  const auth = { authorization: `Bearer ${accessToken}` };
+  const me = (await (await fetch(`${appOrigin}/api/v1/me`, { headers: auth })).json()) as { id: string };
+  const enrollments = (await (
+    await fetch(`${appOrigin}/api/v1/me/enrollments?status=active&limit=50`, { headers: auth })
+  ).json()) as { data: { id: string; courseId: string }[] };
+  for (const enrollment of enrollments.data) {
+    const view = (await (
+      await fetch(`${appOrigin}/api/v1/me/courses/${enrollment.courseId}`, { headers: auth })
+    ).json()) as { modules: { locked: boolean; lessons: { id: string; locked: boolean }[] }[] };
+    const lesson = view.modules.flatMap((m) => m.lessons).find((l) => !l.locked);
+    if (lesson) {
+      return {
+        userId: me.id,
+        courseId: enrollment.courseId,
+        enrollmentId: enrollment.id,
+        lessonId: lesson.id,
+      };
+    }
+  }
+  throw new Error('bench: the first demo student has no active enrollment with an unlocked lesson');
+}
+
+/** What each progress write reports: a resume point and a few seconds watched. */
+const PROGRESS = { positionSeconds: 42, timeSpentSeconds: 5 } as const;
 
 export const scenarios: Scenario[] = [
   {
@@ -126,5 +175,44 @@ export const scenarios: Scenario[] = [
     headers: (f) => ({ authorization: `Bearer ${f.accessToken}` }),
     isList: false,
     targetRatio: 0.35,
+  },
+  {
+    name: 'my enrollments',
+    method: 'GET',
+    path: () => '/api/v1/me/enrollments?limit=20',
+    headers: (f) => ({ authorization: `Bearer ${f.accessToken}`, ...browser }),
+    isList: true,
+    targetRatio: 0.35,
+  },
+  {
+    name: 'my course view',
+    method: 'GET',
+    path: (f) => `/api/v1/me/courses/${f.learner.courseId}`,
+    headers: (f) => ({ authorization: `Bearer ${f.accessToken}`, ...browser }),
+    // Not a list, but the same response at every scale: held to the lists' 10x/1x rule.
+    isList: true,
+    targetRatio: 0.35,
+  },
+  {
+    name: 'progress update',
+    method: 'PUT',
+    path: (f) => `/api/v1/me/lessons/${f.learner.lessonId}/progress`,
+    headers: (f) => ({ authorization: `Bearer ${f.accessToken}`, ...json }),
+    body: () => JSON.stringify(PROGRESS),
+    isList: false,
+    targetRatio: 0.25,
+    ceiling: {
+      name: 'raw SQL upsert of the same row',
+      method: 'PUT',
+      path: '/sql/lesson-progress',
+      body: (f) =>
+        JSON.stringify({
+          userId: f.learner.userId,
+          lessonId: f.learner.lessonId,
+          enrollmentId: f.learner.enrollmentId,
+          ...PROGRESS,
+        }),
+    },
+    note: 'every request updates the same lesson_progress and enrollments rows (row-lock bound); the ceiling upserts that row alone',
   },
 ];

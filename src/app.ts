@@ -38,7 +38,11 @@ import { wireJobs } from './jobs.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import { coursesModule } from './modules/courses/index.js';
-import { enrollmentsModule } from './modules/enrollments/index.js';
+import {
+  createMyEnrollmentsViews,
+  enrollmentsModule,
+  type MyEnrollmentsViews,
+} from './modules/enrollments/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
@@ -89,6 +93,8 @@ export interface SharedServices {
   catalogCache: CatalogCache;
   /** Learners' course views: read by the progress module, invalidated by it and by `course.changed`. */
   learnerViews: LearnerViews;
+  /** Pages of "my enrollments": read by the enrollments module, invalidated by its subscribers. */
+  myEnrollments: MyEnrollmentsViews;
   /** Domain events; every subscriber is wired in src/subscribers.ts. */
   events: DomainEventBus;
   /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
@@ -117,7 +123,16 @@ export function createSharedServices(
     durable: durableEventSink(jobs),
   });
   const learnerViews = createLearnerViews(cache);
-  wireSubscribers(events, { config, db, mailer: deps.mailer, catalogCache, userCache, learnerViews });
+  const myEnrollments = createMyEnrollmentsViews(cache);
+  wireSubscribers(events, {
+    config,
+    db,
+    mailer: deps.mailer,
+    catalogCache,
+    userCache,
+    learnerViews,
+    myEnrollments,
+  });
   wireJobs(jobs, { config, db, events, log });
   const windows = createFixedWindows(redis);
   return {
@@ -128,6 +143,7 @@ export function createSharedServices(
     userCache,
     catalogCache,
     learnerViews,
+    myEnrollments,
     events,
     jobs,
   };
@@ -189,7 +205,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
 ) => {
   const { config } = deps;
   const db = deps.database.db;
-  const { accessTokens, catalogCache, events, learnerViews, rateLimiter, userCache } = shared;
+  const { accessTokens, catalogCache, events, learnerViews, myEnrollments, rateLimiter, userCache } = shared;
   // Work still running after its response (the reset email) finishes before the pool closes.
   api.addHook('onClose', () => events.settle());
 
@@ -212,7 +228,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(progressModule, { db, events, learnerViews });
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
-  await api.register(enrollmentsModule, { db, events, jobs: shared.jobs });
+  await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
 };
 
 /**

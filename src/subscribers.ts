@@ -4,6 +4,7 @@ import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createResetEmails } from './modules/auth/index.js';
 import { type CatalogCache, createInstructorRenames } from './modules/catalog/index.js';
+import type { MyEnrollmentsViews } from './modules/enrollments/index.js';
 import { createContentChanges, type LearnerViews } from './modules/progress/index.js';
 import type { UserCache } from './modules/users/index.js';
 
@@ -17,6 +18,8 @@ export interface SubscriberDependencies {
   userCache: UserCache;
   /** The instance the progress module serves learners' course views from. */
   learnerViews: LearnerViews;
+  /** The instance the enrollments module serves "my enrollments" pages from. */
+  myEnrollments: MyEnrollmentsViews;
 }
 
 /**
@@ -47,8 +50,29 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   // Progress: a course change may change its required lessons: recount its enrollments' progress,
   // complete those now finished, then invalidate its learners' views.
   const contentChanges = createContentChanges({ db: deps.db, events, learnerViews: deps.learnerViews });
-  events.subscribe('course.changed', ({ courseId }) => contentChanges.courseChanged(courseId), {
-    name: 'progress-recount',
+  // "My enrollments" pages show the recounted percentages, so they are invalidated after the recount.
+  events.subscribe(
+    'course.changed',
+    async ({ courseId }) => {
+      await contentChanges.courseChanged(courseId);
+      await deps.myEnrollments.courseChanged();
+    },
+    { name: 'progress-recount' },
+  );
+
+  // Enrollments and progress: what a learner's views show changed. (Expiry needs no event: a view is
+  // never served past the expiry of an enrollment it shows.)
+  const learnerChanged = async ({ userId, courseId }: { userId: string; courseId: string }) => {
+    await Promise.all([
+      deps.learnerViews.learnerChanged(userId, courseId),
+      deps.myEnrollments.learnerChanged(userId),
+    ]);
+  };
+  events.subscribe('enrollment.created', learnerChanged, { name: 'learner-views-enrolled' });
+  events.subscribe('enrollment.dropped', learnerChanged, { name: 'learner-views-dropped' });
+  events.subscribe('enrollment.completed', learnerChanged, { name: 'learner-views-completed' });
+  events.subscribe('lesson-progress.recorded', ({ userId }) => deps.myEnrollments.learnerChanged(userId), {
+    name: 'my-enrollments-progress',
   });
 
   // Users: the auth guard's state and `/me`, invalidated on every instance.

@@ -188,6 +188,24 @@ describe('the completion rule', () => {
     expect(await notificationsOf(suite.db, student.id)).toEqual([]);
   });
 
+  it('a completion interrupted after the count is finished by the next report, once', async () => {
+    const course = await insertCourseWithOutline(suite.db, instructor.id, [2]);
+    const { student, enrollment } = await nearlyDone(course, []);
+    // Every required lesson completed and counted, the enrollment still active: as after a crash
+    // between the count and the completion rule.
+    await suite.db
+      .update(enrollments)
+      .set({ completedLessonCount: 2, progressPercent: 100 })
+      .where(eq(enrollments.id, enrollment.id));
+    const response = await put(student, course.lessons[0]!.id, { positionSeconds: 5 });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json().enrollment.status).toBe('completed');
+    expect(await notificationsOf(suite.db, student.id)).toHaveLength(1);
+    const again = await put(student, course.lessons[0]!.id, { positionSeconds: 6 });
+    expect(again.json().enrollment.status).toBe('completed');
+    expect(await notificationsOf(suite.db, student.id)).toHaveLength(1);
+  });
+
   describe('content changes keep percentages right', () => {
     it('a required lesson added: every active enrollment’s percentage drops at once', async () => {
       const course = await insertCourseWithOutline(suite.db, instructor.id, [2]);

@@ -102,6 +102,18 @@ describe('lesson access and module locks', () => {
       expect(row).toMatchObject({ timeSpentSeconds: 0, lastAccessedAt: null });
     });
 
+    it('a position report (no status) on a locked lesson: 403 lesson_locked, nothing written either', async () => {
+      const user = await student();
+      const response = await put(user, lesson('Final').id, { positionSeconds: 12, timeSpentSeconds: 30 });
+      expect(response.statusCode, response.body).toBe(403);
+      expect(response.json().code).toBe('lesson_locked');
+      expect(await lessonProgressRows(suite.db, user.id)).toEqual([]);
+      const [row] = await suite.db.query.enrollments.findMany({
+        where: (e, { eq }) => eq(e.userId, user.id),
+      });
+      expect(row).toMatchObject({ timeSpentSeconds: 0, lastAccessedAt: null });
+    });
+
     it('module 1 is always open; optional lessons never block; module 2 opens once “Intro” is done', async () => {
       const user = await student();
       expect((await put(user, lesson('Extra').id, {})).statusCode).toBe(200);

@@ -231,6 +231,29 @@ describe('PUT /me/lessons/{lessonId}/progress', () => {
     });
   });
 
+  it('concurrent reports of one learner add no more time than has passed', async () => {
+    const { student, enrollment } = await enrolledStudent();
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await suite.db
+      .update(enrollments)
+      .set({ enrolledAt: anHourAgo, lastAccessedAt: anHourAgo })
+      .where(eq(enrollments.id, enrollment.id));
+    const lesson = course.lessons[0]!;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => put(student, lesson.id, { timeSpentSeconds: 300 })),
+    );
+    for (const response of responses) expect(response.statusCode, response.body).toBe(200);
+    const recorded = responses.map((r) => r.json().recordedSeconds as number).sort((a, b) => b - a);
+    // One report counts in full; every later one only the seconds since the one before it.
+    expect(recorded[0]).toBe(300);
+    const rest = recorded.slice(1).reduce((sum, seconds) => sum + seconds, 0);
+    expect(rest).toBeLessThanOrEqual(19 * 3);
+    const row = await lessonProgressRow(suite.db, student.id, lesson.id);
+    const stored = await enrollmentRow(suite.db, enrollment.id);
+    expect(row?.timeSpentSeconds).toBe(300 + rest);
+    expect(stored.timeSpentSeconds).toBe(300 + rest);
+  });
+
   describe('refused requests write nothing', () => {
     async function snapshot(userId: string) {
       const [rows, enrollmentRows] = await Promise.all([

@@ -42,6 +42,8 @@ export interface DomainEvents {
    * update). `completedAt` is the ISO time recorded on the enrollment.
    */
   'enrollment.completed': { enrollmentId: string; userId: string; courseId: string; completedAt: string };
+  /** A learner's progress on a lesson of the course was recorded (time, position, status). */
+  'lesson-progress.recorded': { userId: string; courseId: string; lessonId: string };
 }
 
 export type DomainEventBus = EventBus<DomainEvents>;

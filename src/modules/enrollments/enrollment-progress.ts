@@ -10,7 +10,7 @@
  * completed, against the course's required-lesson count of the moment) and recounted from
  * lesson_progress only when the course's content changes (`recountCourseProgress`).
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { EnrollmentStatus } from '../../infrastructure/database/schema/index.js';
 import type { Transaction } from '../../shared/transaction.js';
 
@@ -115,10 +115,35 @@ export async function recordLessonActivity(
   tx: Transaction,
   activity: LessonActivity,
 ): Promise<RecordedActivity | undefined> {
-  const result = await tx.execute<
-    EnrollmentProgressRow & { recorded_seconds: number; required_lesson_count: number }
-  >(sql`
-    WITH target AS (
+  const result = await tx.execute<RecordedActivityRow>(sql`
+    WITH ${lessonActivityUpdate(activity)}
+    SELECT * FROM activity`);
+  return result.rows[0] && toRecordedActivity(result.rows[0]);
+}
+
+/** What the `activity` part of `lessonActivityUpdate` returns. */
+export type RecordedActivityRow = EnrollmentProgressRow & {
+  recorded_seconds: number;
+  required_lesson_count: number;
+};
+
+export function toRecordedActivity(row: RecordedActivityRow): RecordedActivity {
+  return {
+    enrollment: toProgress(row),
+    recordedSeconds: row.recorded_seconds,
+    requiredLessonCount: row.required_lesson_count,
+  };
+}
+
+/**
+ * `recordLessonActivity` as two parts of a WITH clause (`activity_target`, then `activity`, which
+ * returns a RecordedActivityRow), for a statement that writes the lesson's own row in the same round
+ * trip (the progress module's heartbeat: one statement, no transaction, so the enrollment's lock is
+ * held for that statement only). `onlyIf`: a further condition on writing at all (e.g. "the lesson is
+ * not locked"), evaluated before the lock.
+ */
+export function lessonActivityUpdate(activity: LessonActivity, onlyIf: SQL = sql`true`): SQL {
+  return sql`activity_target AS (
       SELECT e.id,
              LEAST(${activity.reportedSeconds}::int, ${activity.maxSecondsPerCall}::int,
                    GREATEST(0, ceil(extract(epoch FROM now() - coalesce(e.last_accessed_at, e.enrolled_at))))::int + 1
@@ -126,23 +151,19 @@ export async function recordLessonActivity(
         FROM enrollments AS e
         JOIN lessons AS l ON l.course_id = e.course_id
        WHERE l.id = ${activity.lessonId}::uuid AND e.user_id = ${activity.userId}::uuid AND ${GRANTING_ENROLLMENT}
+         AND ${onlyIf}
          FOR NO KEY UPDATE OF e
-    )
-    UPDATE enrollments AS e
-       SET time_spent_seconds = LEAST(e.time_spent_seconds::bigint + target.seconds, ${MAX_INT})::int,
-           last_accessed_at = GREATEST(coalesce(e.last_accessed_at, now()), now()),
-           updated_at = now()
-      FROM target
-     WHERE e.id = target.id
-    RETURNING ${returnedColumns}, target.seconds AS recorded_seconds, ${requiredLessonCount} AS required_lesson_count`);
-  const row = result.rows[0];
-  return (
-    row && {
-      enrollment: toProgress(row),
-      recordedSeconds: row.recorded_seconds,
-      requiredLessonCount: row.required_lesson_count,
-    }
-  );
+    ),
+    activity AS (
+      UPDATE enrollments AS e
+         SET time_spent_seconds = LEAST(e.time_spent_seconds::bigint + activity_target.seconds, ${MAX_INT})::int,
+             last_accessed_at = GREATEST(coalesce(e.last_accessed_at, now()), now()),
+             updated_at = now()
+        FROM activity_target
+       WHERE e.id = activity_target.id
+      RETURNING ${returnedColumns}, activity_target.seconds AS recorded_seconds,
+                ${requiredLessonCount} AS required_lesson_count
+    )`;
 }
 
 export interface CountedLesson {

@@ -16,6 +16,7 @@ import type { AppJobQueue } from '../../infrastructure/jobs/job-tasks.js';
 import { createBulkEnrolments } from './bulk-enrolment.js';
 import { enrollmentRoutes } from './enrollments.routes.js';
 import { createEnrollmentService } from './enrollments.service.js';
+import type { MyEnrollmentsViews } from './my-enrollments-views.js';
 import { createRoster } from './roster.js';
 
 /** Exactly what the enrollments module needs from the composition root. */
@@ -25,6 +26,8 @@ export interface EnrollmentsModuleDependencies {
   events: DomainEventBus;
   /** Bulk enrolments enqueue their job (`enrollments.bulk-enrol`) in the accepting transaction. */
   jobs: AppJobQueue;
+  /** The instance the "my enrollments" route serves from and src/subscribers.ts invalidates. */
+  myEnrollments: MyEnrollmentsViews;
 }
 
 export const enrollmentsModule: FastifyPluginAsyncTypebox<EnrollmentsModuleDependencies> = async (

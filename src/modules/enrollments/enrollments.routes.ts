@@ -179,9 +179,15 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<EnrollmentRoutesOptions
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { limit, cursor, status } = request.query;
-      return enrollments.listMine(actorOf(request), { limit, cursor, status });
+      const payload = await enrollments.listMine(
+        actorOf(request),
+        { limit, cursor, status },
+        (page) => reply.serialize(page) as string,
+      );
+      reply.type('application/json; charset=utf-8');
+      return payload;
     },
   );
 

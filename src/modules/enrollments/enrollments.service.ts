@@ -31,10 +31,25 @@ import {
   findMyEnrollmentsPage,
 } from './enrollments.queries.js';
 import { idempotent } from './idempotency.js';
+import type { MyEnrollmentsViews } from './my-enrollments-views.js';
 
 export interface EnrollmentServiceDependencies {
   db: Database;
   events: DomainEventBus;
+  /** Pages of "my enrollments" as served; invalidated by the subscribers in src/subscribers.ts. */
+  myEnrollments: MyEnrollmentsViews;
+}
+
+/** When the first of these enrollments that can still expire does (its status changes then, unwritten). */
+function earliestExpiry(enrollments: readonly EnrollmentView[]): Date | null {
+  let earliest: number | null = null;
+  for (const enrollment of enrollments) {
+    if (enrollment.expiresAt === null || enrollment.status === 'dropped' || enrollment.status === 'expired')
+      continue;
+    const at = Date.parse(enrollment.expiresAt);
+    if (earliest === null || at < earliest) earliest = at;
+  }
+  return earliest === null ? null : new Date(earliest);
 }
 
 export interface EnrolRequest {
@@ -91,7 +106,7 @@ export async function enrolFromConfirmedPayment(
 }
 
 export function createEnrollmentService(deps: EnrollmentServiceDependencies) {
-  const { db, events } = deps;
+  const { db, events, myEnrollments } = deps;
 
   return {
     /**
@@ -145,18 +160,31 @@ export function createEnrollmentService(deps: EnrollmentServiceDependencies) {
     },
 
     /** The caller's enrollments, never-opened first, then most recently used; keyset pages. */
+    /**
+     * A page of the caller's enrollments, as the bytes sent: from this instance's copy while nothing
+     * it shows has changed (my-enrollments-views.ts), else read and kept.
+     */
     async listMine(
       actor: Actor,
       filter: { status?: EnrollmentStatus | undefined; limit: number; cursor?: string | undefined },
-    ) {
-      const after = decodeAccessedCursor(filter.cursor);
-      const rows = await findMyEnrollmentsPage(db, actor.id, filter, after);
-      return toPage(
-        rows,
-        filter.limit,
-        enrollmentView,
-        (row): AccessedCursor => ({ a: row.accessed_key, id: row.id }),
-      );
+      serialize: (page: { data: EnrollmentView[]; nextCursor: string | null }) => string,
+    ): Promise<Buffer> {
+      const query = new URLSearchParams({
+        status: filter.status ?? '',
+        limit: String(filter.limit),
+        cursor: filter.cursor ?? '',
+      }).toString();
+      return myEnrollments.get(actor.id, query, async () => {
+        const after = decodeAccessedCursor(filter.cursor);
+        const rows = await findMyEnrollmentsPage(db, actor.id, filter, after);
+        const page = toPage(
+          rows,
+          filter.limit,
+          enrollmentView,
+          (row): AccessedCursor => ({ a: row.accessed_key, id: row.id }),
+        );
+        return { payload: serialize(page), validUntil: earliestExpiry(page.data) };
+      });
     },
 
     /**

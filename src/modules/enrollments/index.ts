@@ -6,3 +6,4 @@ export * from './enrollment-progress.js';
 export { type EnrollmentsModuleDependencies, enrollmentsModule } from './enrollments.module.js';
 export { findActiveEnrollment } from './enrollments.queries.js';
 export { enrolFromConfirmedPayment } from './enrollments.service.js';
+export { createMyEnrollmentsViews, type MyEnrollmentsViews } from './my-enrollments-views.js';

@@ -10,6 +10,14 @@ import type {
   ProgressStatus,
 } from '../../infrastructure/database/schema/index.js';
 import type { Executor, Transaction } from '../../shared/transaction.js';
+import {
+  GRANTING_ENROLLMENT,
+  type LessonActivity,
+  lessonActivityUpdate,
+  type RecordedActivity,
+  type RecordedActivityRow,
+  toRecordedActivity,
+} from '../enrollments/index.js';
 import { type BlockingLesson, LISTED_BLOCKING_LESSONS } from './lesson-locks.js';
 
 const MAX_INT = 2_147_483_647;
@@ -180,42 +188,86 @@ export async function writeLessonProgress(
   tx: Transaction,
   write: ProgressWrite,
 ): Promise<ProgressWriteResult> {
-  const position = write.positionSeconds ?? null;
-  const status = sql`${write.status}::progress_status`;
   const locksApply = write.enrollmentStatus === 'active';
   const result = await tx.execute<WrittenRow>(sql`
-    WITH lesson AS (
-      SELECT l.id, l.course_id, l.is_required, l.duration_seconds, m.position AS module_position,
-             c.sequential_modules
-        FROM lessons AS l
-        JOIN course_modules AS m ON m.id = l.module_id
-        JOIN courses AS c ON c.id = l.course_id
-       WHERE l.id = ${write.lessonId}::uuid
-    ),
+    WITH ${lessonPart(write.lessonId)},
     blocked AS (
-      SELECT CASE WHEN lesson.sequential_modules AND ${locksApply}
-                  THEN ${blockingLessonsJson(write.userId, sql`lesson.course_id`, sql`lesson.module_position`)}
-                  ELSE '[]'::json END AS blockers
-        FROM lesson
+      SELECT ${blockersOf(write.userId, sql`${locksApply}`)} AS blockers FROM lesson
     ),
     previous AS (
       SELECT lp.status FROM lesson_progress AS lp
        WHERE lp.user_id = ${write.userId}::uuid AND lp.lesson_id = ${write.lessonId}::uuid
     ),
     written AS (
-      INSERT INTO lesson_progress AS lp
+      ${progressUpsert({
+        userId: write.userId,
+        status: write.status,
+        positionSeconds: write.positionSeconds,
+        enrollmentId: sql`${write.enrollmentId}::uuid`,
+        recordedSeconds: sql`${write.recordedSeconds}::int`,
+        from: sql`lesson, blocked WHERE json_array_length(blocked.blockers) = 0`,
+      })}
+    )
+    SELECT lesson.id AS lesson_id, lesson.course_id, lesson.is_required,
+           (SELECT previous.status FROM previous) AS previous_status,
+           blocked.blockers, ${writtenColumns}
+      FROM lesson
+      JOIN blocked ON true
+      LEFT JOIN written ON true`);
+  const row = result.rows[0];
+  if (!row) return { kind: 'no_lesson' };
+  return toWriteResult(row);
+}
+
+/** The lesson written to, with what the lock rule needs (`lesson`, a part of a WITH clause). */
+function lessonPart(lessonId: string): SQL {
+  return sql`lesson AS (
+      SELECT l.id, l.course_id, l.is_required, l.duration_seconds, m.position AS module_position,
+             c.sequential_modules
+        FROM lessons AS l
+        JOIN course_modules AS m ON m.id = l.module_id
+        JOIN courses AS c ON c.id = l.course_id
+       WHERE l.id = ${lessonId}::uuid
+    )`;
+}
+
+/** The lesson's blocking lessons (JSON) when the lock rule applies (`lesson` in scope), else `[]`. */
+function blockersOf(userId: string, locksApply: SQL): SQL {
+  return sql`CASE WHEN lesson.sequential_modules AND ${locksApply}
+                  THEN ${blockingLessonsJson(userId, sql`lesson.course_id`, sql`lesson.module_position`)}
+                  ELSE '[]'::json END`;
+}
+
+const writtenColumns = sql`written.status, written.last_position_seconds, written.time_spent_seconds,
+           written.started_at, written.completed_at`;
+
+/**
+ * The lesson_progress upsert: a completed lesson stays completed whatever is sent, the resume point
+ * changes only when one is sent, time adds up. `from` supplies `lesson` (and the rows that decide
+ * whether to write at all).
+ */
+function progressUpsert(write: {
+  userId: string;
+  status: 'in_progress' | 'completed';
+  positionSeconds: number | undefined;
+  enrollmentId: SQL;
+  recordedSeconds: SQL;
+  from: SQL;
+}): SQL {
+  const position = write.positionSeconds ?? null;
+  const status = sql`${write.status}::progress_status`;
+  return sql`INSERT INTO lesson_progress AS lp
              (user_id, lesson_id, enrollment_id, status, progress_percent, time_spent_seconds, started_at,
               completed_at, last_position_seconds)
-      SELECT ${write.userId}::uuid, lesson.id, ${write.enrollmentId}::uuid, ${status},
+      SELECT ${write.userId}::uuid, lesson.id, ${write.enrollmentId}, ${status},
              CASE WHEN ${status} = 'completed' THEN 100
                   WHEN ${position}::int IS NOT NULL AND lesson.duration_seconds > 0
                   THEN LEAST(99, (100 * ${position}::int) / lesson.duration_seconds)
                   ELSE 0 END,
-             ${write.recordedSeconds}::int, now(),
+             ${write.recordedSeconds}, now(),
              CASE WHEN ${status} = 'completed' THEN now() END,
              coalesce(${position}::int, 0)
-        FROM lesson, blocked
-       WHERE json_array_length(blocked.blockers) = 0
+        FROM ${write.from}
       ON CONFLICT (user_id, lesson_id) DO UPDATE SET
              status = CASE WHEN lp.status = 'completed' OR EXCLUDED.status = 'completed'
                            THEN 'completed'::progress_status ELSE 'in_progress'::progress_status END,
@@ -229,18 +281,10 @@ export async function writeLessonProgress(
              started_at = coalesce(lp.started_at, now()),
              enrollment_id = EXCLUDED.enrollment_id,
              updated_at = now()
-      RETURNING lp.status, lp.last_position_seconds, lp.time_spent_seconds, lp.started_at, lp.completed_at
-    )
-    SELECT lesson.id AS lesson_id, lesson.course_id, lesson.is_required,
-           (SELECT previous.status FROM previous) AS previous_status,
-           blocked.blockers,
-           written.status, written.last_position_seconds, written.time_spent_seconds, written.started_at,
-           written.completed_at
-      FROM lesson
-      JOIN blocked ON true
-      LEFT JOIN written ON true`);
-  const row = result.rows[0];
-  if (!row) return { kind: 'no_lesson' };
+      RETURNING lp.status, lp.last_position_seconds, lp.time_spent_seconds, lp.started_at, lp.completed_at`;
+}
+
+function toWriteResult(row: WrittenRow): Exclude<ProgressWriteResult, { kind: 'no_lesson' }> {
   if (row.status === null) return { kind: 'locked', blockers: toBlockers(row.blockers) };
   return {
     kind: 'written',
@@ -256,6 +300,68 @@ export async function writeLessonProgress(
       completedAt: toDateOrNull(row.completed_at),
     },
   };
+}
+
+export type HeartbeatResult =
+  | { kind: 'written'; progress: WrittenProgress; activity: RecordedActivity }
+  | { kind: 'locked'; blockers: Blockers }
+  /** No entitled enrollment in the lesson's course, or no such lesson: nothing was written. */
+  | { kind: 'not_entitled' };
+
+/**
+ * A progress write that cannot complete the lesson (status `in_progress`, what players send every
+ * few seconds): the enrollment's activity (the enrollments module's `lessonActivityUpdate`) and the
+ * lesson_progress upsert in ONE statement, outside any transaction, so the enrollment's row lock is
+ * held for that statement alone instead of across round trips: concurrent writes of one learner
+ * queue for microseconds, not milliseconds. Nothing is written when the lesson is locked. It never
+ * changes a completion, so it needs neither the fresh snapshot of `previous` (writeLessonProgress)
+ * nor the completion rule (the service still runs the rule when the counter says a completion was
+ * interrupted).
+ */
+export async function recordLessonHeartbeat(
+  db: Executor,
+  write: { userId: string; lessonId: string; positionSeconds: number | undefined } & Pick<
+    LessonActivity,
+    'reportedSeconds' | 'maxSecondsPerCall'
+  >,
+): Promise<HeartbeatResult> {
+  const activity: LessonActivity = {
+    userId: write.userId,
+    lessonId: write.lessonId,
+    reportedSeconds: write.reportedSeconds,
+    maxSecondsPerCall: write.maxSecondsPerCall,
+  };
+  const result = await db.execute<WrittenRow & { activity: RecordedActivityRow | null }>(sql`
+    WITH ${lessonPart(write.lessonId)},
+    entitled AS (
+      SELECT e.status FROM enrollments AS e, lesson
+       WHERE e.course_id = lesson.course_id AND e.user_id = ${write.userId}::uuid AND ${GRANTING_ENROLLMENT}
+    ),
+    blocked AS (
+      SELECT ${blockersOf(write.userId, sql`entitled.status = 'active'`)} AS blockers FROM lesson, entitled
+    ),
+    ${lessonActivityUpdate(activity, sql`NOT EXISTS (SELECT 1 FROM blocked WHERE json_array_length(blocked.blockers) > 0)`)},
+    written AS (
+      ${progressUpsert({
+        userId: write.userId,
+        status: 'in_progress',
+        positionSeconds: write.positionSeconds,
+        enrollmentId: sql`activity.id`,
+        recordedSeconds: sql`activity.recorded_seconds`,
+        from: sql`lesson, activity`,
+      })}
+    )
+    SELECT lesson.id AS lesson_id, lesson.course_id, lesson.is_required, NULL AS previous_status,
+           blocked.blockers, ${writtenColumns}, (SELECT to_json(activity) FROM activity) AS activity
+      FROM lesson
+      JOIN blocked ON true
+      LEFT JOIN written ON true`);
+  const row = result.rows[0];
+  if (!row) return { kind: 'not_entitled' };
+  const written = toWriteResult(row);
+  if (written.kind === 'locked') return written;
+  if (row.activity === null) return { kind: 'not_entitled' };
+  return { ...written, activity: toRecordedActivity(row.activity) };
 }
 
 /** What decides who may do what with a lesson, when the caller holds no entitled enrollment. */

@@ -15,10 +15,12 @@ import type { LearnerViews } from './learner-views.js';
 import { lessonLocked, moduleLocks } from './lesson-locks.js';
 import {
   type LearnerCourseRow,
+  recordLessonHeartbeat,
   selectLearnerCourse,
   selectLessonFacts,
   type Timestamp,
   toDateOrNull,
+  type WrittenProgress,
   writeLessonProgress,
 } from './progress.queries.js';
 import {
@@ -179,15 +181,16 @@ export function createProgressService({ db, events, learnerViews }: ProgressServ
             courseNotFound,
           );
         }
-        return { payload: serialize(toLearnerCourse(rows)), accessEndsAt: toDateOrNull(head.expires_at) };
+        return { payload: serialize(toLearnerCourse(rows)), validUntil: toDateOrNull(head.expires_at) };
       });
     },
 
     /**
-     * Records progress on a lesson, in one transaction: the enrollment's time and last access, the
-     * lesson's progress row, and, when a required lesson becomes completed, the enrollment's count
-     * and percentage, then the completion rule. Refused (and nothing written) for a lesson the caller
-     * may not learn in (404 / 403 `not_enrolled`) or one still locked (403 `lesson_locked`).
+     * Records progress on a lesson: the enrollment's time and last access, the lesson's progress row,
+     * and, when a required lesson becomes completed, the enrollment's count and percentage, then the
+     * completion rule. Refused (and nothing written) for a lesson the caller may not learn in (404 /
+     * 403 `not_enrolled`) or one still locked (403 `lesson_locked`). A write that cannot complete the
+     * lesson (the player's periodic report) is one statement; a completing one is a transaction.
      */
     async recordProgress(
       actor: Actor,
@@ -195,62 +198,128 @@ export function createProgressService({ db, events, learnerViews }: ProgressServ
       input: UpdateProgressInput,
     ): Promise<LessonProgressView> {
       const id = lessonId.toLowerCase();
-      const view = await unitOfWork(db, events, async (tx, changes) => {
-        const activity = await recordLessonActivity(tx, {
-          userId: actor.id,
-          lessonId: id,
-          reportedSeconds: input.timeSpentSeconds ?? 0,
-          maxSecondsPerCall: MAX_TIME_SPENT_PER_CALL_SECONDS,
-        });
-        if (activity === undefined) {
-          const facts = await selectLessonFacts(tx, actor.id, id);
-          throw facts === undefined ? lessonNotFound() : refusal(actor, facts, lessonNotFound);
-        }
-        let enrollment = activity.enrollment;
-        const result = await writeLessonProgress(tx, {
-          userId: actor.id,
-          lessonId: id,
-          enrollmentId: enrollment.id,
-          enrollmentStatus: enrollment.status,
-          status: input.status ?? 'in_progress',
-          positionSeconds: input.positionSeconds,
-          recordedSeconds: activity.recordedSeconds,
-        });
-        // The lesson was deleted since the enrollment was locked.
-        if (result.kind === 'no_lesson') throw lessonNotFound();
-        if (result.kind === 'locked') throw lessonLocked(result.blockers.lessons, result.blockers.total);
-        const { progress } = result;
-        let requiredLessonCount = activity.requiredLessonCount;
-        if (progress.becameCompleted && progress.isRequired) {
-          const counted = await countCompletedLesson(tx, enrollment.id);
-          enrollment = counted.enrollment;
-          requiredLessonCount = counted.requiredLessonCount;
-        }
-        // The counter says "all done" (just now, or earlier when a completion was interrupted): the rule
-        // checks against lesson_progress itself.
-        if (
-          enrollment.status === 'active' &&
-          requiredLessonCount > 0 &&
-          enrollment.completedLessonCount >= requiredLessonCount
-        ) {
-          const candidate = { enrollmentId: enrollment.id, userId: actor.id, courseId: enrollment.courseId };
-          enrollment = (await completeIfFinished(tx, changes, candidate)) ?? enrollment;
-        }
-        return {
-          lessonId: progress.lessonId,
-          courseId: progress.courseId,
-          status: progress.status,
-          positionSeconds: progress.positionSeconds,
-          timeSpentSeconds: progress.timeSpentSeconds,
-          recordedSeconds: activity.recordedSeconds,
-          startedAt: iso(progress.startedAt),
-          completedAt: iso(progress.completedAt),
-          enrollment: enrollmentView(enrollment, requiredLessonCount),
-        };
-      });
+      const view =
+        input.status === 'completed'
+          ? await recordCompletingWrite(actor, id, input)
+          : await recordHeartbeat(actor, id, input);
       await learnerViews.learnerChanged(actor.id, view.courseId);
       return view;
     },
+  };
+
+  /** Why nothing was written: no such lesson (404), or the caller may not learn in it. */
+  async function refusalFor(actor: Actor, lessonId: string): Promise<never> {
+    const facts = await selectLessonFacts(db, actor.id, lessonId);
+    throw facts === undefined ? lessonNotFound() : refusal(actor, facts, lessonNotFound);
+  }
+
+  async function recordHeartbeat(
+    actor: Actor,
+    lessonId: string,
+    input: UpdateProgressInput,
+  ): Promise<LessonProgressView> {
+    const beat = await recordLessonHeartbeat(db, {
+      userId: actor.id,
+      lessonId,
+      positionSeconds: input.positionSeconds,
+      reportedSeconds: input.timeSpentSeconds ?? 0,
+      maxSecondsPerCall: MAX_TIME_SPENT_PER_CALL_SECONDS,
+    });
+    if (beat.kind === 'not_entitled') return refusalFor(actor, lessonId);
+    if (beat.kind === 'locked') throw lessonLocked(beat.blockers.lessons, beat.blockers.total);
+    const { activity } = beat;
+    // Committed already (one statement): delivered now.
+    await events.publish('lesson-progress.recorded', {
+      userId: actor.id,
+      courseId: beat.progress.courseId,
+      lessonId: beat.progress.lessonId,
+    });
+    let { enrollment } = activity;
+    // The counter says "all done" but the enrollment is still active: a completion was interrupted
+    // (a crash between the count and the rule). The rule checks lesson_progress itself.
+    if (completionDue(enrollment, activity.requiredLessonCount)) {
+      const candidate = { enrollmentId: enrollment.id, userId: actor.id, courseId: enrollment.courseId };
+      enrollment =
+        (await unitOfWork(db, events, (tx, changes) => completeIfFinished(tx, changes, candidate))) ??
+        enrollment;
+    }
+    return progressView(beat.progress, activity.recordedSeconds, enrollment, activity.requiredLessonCount);
+  }
+
+  async function recordCompletingWrite(
+    actor: Actor,
+    lessonId: string,
+    input: UpdateProgressInput,
+  ): Promise<LessonProgressView> {
+    const outcome = await unitOfWork(db, events, async (tx, changes) => {
+      const activity = await recordLessonActivity(tx, {
+        userId: actor.id,
+        lessonId,
+        reportedSeconds: input.timeSpentSeconds ?? 0,
+        maxSecondsPerCall: MAX_TIME_SPENT_PER_CALL_SECONDS,
+      });
+      if (activity === undefined) return undefined;
+      let enrollment = activity.enrollment;
+      const result = await writeLessonProgress(tx, {
+        userId: actor.id,
+        lessonId,
+        enrollmentId: enrollment.id,
+        enrollmentStatus: enrollment.status,
+        status: 'completed',
+        positionSeconds: input.positionSeconds,
+        recordedSeconds: activity.recordedSeconds,
+      });
+      // The lesson was deleted since the enrollment was locked.
+      if (result.kind === 'no_lesson') throw lessonNotFound();
+      if (result.kind === 'locked') throw lessonLocked(result.blockers.lessons, result.blockers.total);
+      const { progress } = result;
+      changes.publish('lesson-progress.recorded', {
+        userId: actor.id,
+        courseId: progress.courseId,
+        lessonId: progress.lessonId,
+      });
+      let requiredLessonCount = activity.requiredLessonCount;
+      if (progress.becameCompleted && progress.isRequired) {
+        const counted = await countCompletedLesson(tx, enrollment.id);
+        enrollment = counted.enrollment;
+        requiredLessonCount = counted.requiredLessonCount;
+      }
+      // Just now, or earlier when a completion was interrupted: the rule checks lesson_progress itself.
+      if (completionDue(enrollment, requiredLessonCount)) {
+        const candidate = { enrollmentId: enrollment.id, userId: actor.id, courseId: enrollment.courseId };
+        enrollment = (await completeIfFinished(tx, changes, candidate)) ?? enrollment;
+      }
+      return progressView(progress, activity.recordedSeconds, enrollment, requiredLessonCount);
+    });
+    return outcome ?? refusalFor(actor, lessonId);
+  }
+}
+
+/** The enrollment's counter says every required lesson is done while it is still active. */
+function completionDue(enrollment: EnrollmentProgress, requiredLessonCount: number): boolean {
+  return (
+    enrollment.status === 'active' &&
+    requiredLessonCount > 0 &&
+    enrollment.completedLessonCount >= requiredLessonCount
+  );
+}
+
+function progressView(
+  progress: WrittenProgress,
+  recordedSeconds: number,
+  enrollment: EnrollmentProgress,
+  requiredLessonCount: number,
+): LessonProgressView {
+  return {
+    lessonId: progress.lessonId,
+    courseId: progress.courseId,
+    status: progress.status,
+    positionSeconds: progress.positionSeconds,
+    timeSpentSeconds: progress.timeSpentSeconds,
+    recordedSeconds,
+    startedAt: iso(progress.startedAt),
+    completedAt: iso(progress.completedAt),
+    enrollment: enrollmentView(enrollment, requiredLessonCount),
   };
 }
 

@@ -3,7 +3,6 @@ import type { Database } from '../../../src/infrastructure/database/client/clien
 import {
   type Course,
   type CourseModule,
-  enrollments,
   type Lesson,
   lessonProgress,
   type NewCourse,
