@@ -3,7 +3,12 @@ import type { Database } from './infrastructure/database/client/client.js';
 import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { AppJobQueue } from './infrastructure/jobs/job-tasks.js';
 import { purgeExpiredTokens } from './modules/auth/index.js';
-import { expireEnrollments, purgeIdempotencyKeys, runBulkEnrolment } from './modules/enrollments/index.js';
+import {
+  expireEnrollments,
+  failBulkOperation,
+  purgeIdempotencyKeys,
+  runBulkEnrolment,
+} from './modules/enrollments/index.js';
 
 export interface JobDependencies {
   config: Pick<Config, 'expiredTokenRetentionDays'>;
@@ -41,8 +46,21 @@ export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
     // Enrollments: a bulk enrolment, chunk by chunk; a retry resumes with the rows left.
     'enrollments.bulk-enrol': {
       maxAttempts: 10,
-      handler: ({ operationId }, { signal }) =>
-        runBulkEnrolment({ db: deps.db, events: deps.events }, operationId, { signal }),
+      handler: async ({ operationId }, { signal, attempt, maxAttempts }) => {
+        try {
+          await runBulkEnrolment({ db: deps.db, events: deps.events }, operationId, { signal });
+        } catch (error) {
+          // The last attempt: the operation says so instead of staying `running` for ever.
+          if (attempt >= maxAttempts && !signal.aborted) {
+            await failBulkOperation(
+              deps.db,
+              operationId,
+              'The background job failed on every attempt; rows without an outcome were not processed.',
+            );
+          }
+          throw error;
+        }
+      },
     },
     'enrollments.expire': {
       // The next run, 5 minutes later, catches up anyway.

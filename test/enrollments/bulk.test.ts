@@ -14,6 +14,7 @@ import {
   insertModule,
   insertPrerequisites,
   insertUser,
+  makeJobDue,
   queuedJobs,
   type SignedInUser,
 } from '../helpers/factories/index.js';
@@ -345,5 +346,56 @@ describe('bulk enrolment through the app’s own worker', () => {
     );
     expect(done).toMatchObject({ processed: 30, counts: { enrolled: 30 } });
     expect(await enrollmentCountOf(suite.db, target.id)).toBe(30);
+  });
+
+  it('a job failing on its last attempt ends the operation failed, and its failed chunk wrote nothing', async () => {
+    const target = await course();
+    const learner = await insertUser(suite.db);
+    // Every insert into this course's enrollments fails (a fault planted in the test's own database).
+    await suite.db.execute(
+      sql.raw(`
+      CREATE FUNCTION refuse_enrolment() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'planted failure'; END $$;
+      CREATE TRIGGER refuse_enrolment BEFORE INSERT ON enrollments
+        FOR EACH ROW WHEN (NEW.course_id = '${target.id}') EXECUTE FUNCTION refuse_enrolment();`),
+    );
+    try {
+      const { id } = (await bulk(target.id, instructor, { emails: [learner.email] })).json();
+      // The first attempt fails; the second is made the last one and due now.
+      const job = await waitFor(
+        'the first attempt to fail',
+        async () => {
+          const [found] = await queuedJobs(suite.db, 'enrollments.bulk-enrol');
+          return found && found.attempts >= 1 && found.lockedAt === null ? found : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(job.lastError).toMatch(/planted failure/);
+      expect((await operation(id, instructor)).json().state).toBe('queued');
+      await suite.db.execute(
+        sql`UPDATE graphile_worker._private_jobs SET max_attempts = attempts + 1 WHERE id = ${job.id}::bigint`,
+      );
+      await makeJobDue(suite.db, job.id);
+      const failed = await waitFor(
+        'the bulk operation to fail',
+        async () => {
+          const body = (await operation(id, instructor)).json();
+          return body.state === 'failed' ? body : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(failed).toMatchObject({ processed: 0, counts: {} });
+      expect(failed.error).toMatch(/failed on every attempt/);
+      expect(failed.items.data[0]).toMatchObject({ outcome: null, enrollmentId: null });
+      expect(await enrollmentRows(suite.db, target.id)).toHaveLength(0);
+      expect(await enrollmentCountOf(suite.db, target.id)).toBe(0);
+      expect(
+        await suite.db.select().from(notifications).where(eq(notifications.userId, learner.id)),
+      ).toHaveLength(0);
+    } finally {
+      await suite.db.execute(
+        sql.raw('DROP TRIGGER refuse_enrolment ON enrollments; DROP FUNCTION refuse_enrolment()'),
+      );
+    }
   });
 });

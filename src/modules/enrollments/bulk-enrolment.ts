@@ -218,6 +218,18 @@ export async function runBulkEnrolment(
   }
 }
 
+/**
+ * The job's last attempt failed: the operation ends `failed` (unless it finished meanwhile), so its
+ * readers stop waiting. Rows already processed keep their outcomes; the others stay without one.
+ */
+export async function failBulkOperation(db: Database, operationId: string, reason: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const operation = await lockBulkOperation(tx, operationId);
+    if (!operation || operation.state === 'completed' || operation.state === 'failed') return;
+    await finishBulkOperation(tx, operationId, { state: 'failed', error: reason });
+  });
+}
+
 interface RowOutcome {
   position: number;
   outcome: BulkOutcome;
