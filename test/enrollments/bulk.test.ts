@@ -235,6 +235,47 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     expect(await queuedJobs(suite.db, 'enrollments.bulk-enrol')).toHaveLength(jobsBefore);
   });
 
+  it('with Idempotency-Key a retry gets the first 202 again (one operation); the key with other rows is 422', async () => {
+    const target = await course();
+    const body = { emails: ['retry-a@example.test', 'retry-b@example.test'] };
+    const key = { 'idempotency-key': 'bulk-retry-1' };
+    const first = await bulk(target.id, instructor, body, 'application/json', key);
+    const again = await bulk(target.id, instructor, body, 'application/json', key);
+    expect(first.statusCode).toBe(202);
+    expect(again.statusCode).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().id).toBe(first.json().id);
+    const { rows } = await suite.db.execute<{ count: number }>(
+      sql`SELECT count(*)::int AS count FROM bulk_operations WHERE course_id = ${target.id}::uuid`,
+    );
+    expect(rows[0]?.count).toBe(1);
+    const reused = await bulk(
+      target.id,
+      instructor,
+      { emails: ['other@example.test'] },
+      'application/json',
+      key,
+    );
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json().code).toBe('idempotency_key_reused');
+  });
+
+  it('refuses a body over 4 MiB with 413 (CSV or upload), writing nothing', async () => {
+    const target = await course();
+    const before = await enrolmentWrites(suite.db);
+    const huge = `${'x'.repeat(60)}@example.test\n`.repeat(60_000);
+    const csv = await bulk(target.id, instructor, huge, 'text/csv');
+    expect(csv.statusCode).toBe(413);
+    expect(csv.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const boundary = 'huge-boundary';
+    const upload = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n${huge}\r\n--${boundary}--\r\n`,
+    );
+    const uploaded = await bulk(target.id, instructor, upload, `multipart/form-data; boundary=${boundary}`);
+    expect(uploaded.statusCode).toBe(413);
+    expect(await enrolmentWrites(suite.db)).toEqual(before);
+  });
+
   it('accepts exactly 10,000 rows', async () => {
     const target = await course();
     const emails = Array.from({ length: 10_000 }, (_, n) => `many${n}@example.test`);
