@@ -34,10 +34,11 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   body?: string;
   /**
-   * Request bodies used in turn, one per request (each connection's next request takes the next
-   * one), e.g. to spread logins over many accounts. Overrides `body`.
+   * Requests sent in turn, one per request (each connection's next request takes the next one), e.g.
+   * to spread logins or writes over many accounts: each may set the path (overriding `url`'s), extra
+   * headers and the body (overriding `body`).
    */
-  bodies?: readonly string[];
+  rotation?: readonly RotatingRequest[];
   connections: number;
   durationSeconds: number;
   warmupSeconds: number;
@@ -58,13 +59,23 @@ function cpuMicros(pid: number): number | undefined {
   }
 }
 
-/** autocannon `requests` that send `bodies` in turn (shared by all connections). */
-function rotatingBodies(bodies: readonly string[]): autocannon.Request[] {
+/** One request of a rotation (see LoadOptions.rotation). */
+export interface RotatingRequest {
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** autocannon `requests` that send `rotation` in turn (shared by all connections). */
+function rotatingRequests(rotation: readonly RotatingRequest[]): autocannon.Request[] {
   let next = 0;
   return [
     {
       setupRequest: (request) => {
-        request.body = bodies[next++ % bodies.length];
+        const turn = rotation[next++ % rotation.length]!;
+        if (turn.path !== undefined) request.path = turn.path;
+        if (turn.headers !== undefined) request.headers = { ...request.headers, ...turn.headers };
+        if (turn.body !== undefined) request.body = turn.body;
         return request;
       },
     },
@@ -77,7 +88,7 @@ async function autocannonRun(options: LoadOptions, durationSeconds: number): Pro
     method: options.method ?? 'GET',
     headers: options.headers,
     body: options.body,
-    ...(options.bodies?.length ? { requests: rotatingBodies(options.bodies) } : {}),
+    ...(options.rotation?.length ? { requests: rotatingRequests(options.rotation) } : {}),
     connections: options.connections,
     duration: durationSeconds,
     pipelining: 1,

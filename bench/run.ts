@@ -127,7 +127,7 @@ function loadOf(scenario: Scenario, fixture: Fixture, appOrigin: string, load: L
     method: scenario.method,
     headers: scenario.headers?.(fixture),
     body: scenario.body?.(fixture),
-    bodies: scenario.bodies?.(fixture),
+    rotation: scenario.rotation?.(fixture),
   };
 }
 
@@ -193,7 +193,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
               url: `${server.ceilingOrigin}${scenario.ceiling.path}`,
               method: scenario.ceiling.method,
               headers: { 'content-type': 'application/json' },
-              body: scenario.ceiling.body(fixture),
+              rotation: scenario.ceiling.bodies(fixture).map((body) => ({ body })),
             })
           : measureBare();
       const sql = await measure({ ...ceilingLoad, url: `${server.ceilingOrigin}/sql` });

@@ -3,6 +3,7 @@
  * scale against the seeded database (sign in, pick ids) and returns what the scenarios need.
  */
 import { DEMO_PASSWORD, demoEmail, UNIT } from '../src/seed/seed-demo-data.js';
+import type { RotatingRequest } from './harness.js';
 
 export interface Fixture {
   accessToken: string;
@@ -11,8 +12,19 @@ export interface Fixture {
   searchQuery: string;
   /** One login body per seeded demo student (`student1@…` … `student<40 × scale>@…`). */
   studentLoginBodies: string[];
-  /** The signed-in student's active enrollment, and an unlocked lesson of it, for the learner routes. */
-  learner: { userId: string; courseId: string; enrollmentId: string; lessonId: string };
+  /**
+   * The first unit's students that have an active enrollment with an unlocked lesson: each one's
+   * token, that enrollment and that lesson. The learner routes read the first one's.
+   */
+  learners: Learner[];
+}
+
+export interface Learner {
+  accessToken: string;
+  userId: string;
+  courseId: string;
+  enrollmentId: string;
+  lessonId: string;
 }
 
 /** A ceiling other than the bare route, served by bench/bench-server.ts, measured right before. */
@@ -20,7 +32,8 @@ export interface Ceiling {
   name: string;
   method: 'PUT';
   path: string;
-  body: (fixture: Fixture) => string;
+  /** Sent in turn, in the same order as the scenario's `rotation`. */
+  bodies: (fixture: Fixture) => string[];
 }
 
 export interface Scenario {
@@ -29,8 +42,8 @@ export interface Scenario {
   path: (fixture: Fixture) => string;
   headers?: (fixture: Fixture) => Record<string, string>;
   body?: (fixture: Fixture) => string;
-  /** Bodies sent in turn, one per request (instead of `body`). */
-  bodies?: (fixture: Fixture) => string[];
+  /** Requests sent in turn, one per request: each may set its own path, headers and body. */
+  rotation?: (fixture: Fixture) => RotatingRequest[];
   /** Lists must keep their latency as data grows: p50 at 10x <= 1.2 x p50 at 1x. */
   isList: boolean;
   /** Minimum req/s as a fraction of the ceiling (bare Fastify unless `ceiling`); undefined = report only. */
@@ -85,45 +98,55 @@ export async function prepareFixture(appOrigin: string, scale: number): Promise<
       `bench: "${SEARCH.term}" fills ${found} of ${SEARCH.limit} results at scale ${scale}; the scales would not compare like for like`,
     );
   }
-  return {
-    accessToken,
-    courseSlug: first.slug,
-    searchQuery,
-    studentLoginBodies,
-    learner: await prepareLearner(appOrigin, accessToken),
-  };
+  const learners = await prepareLearners(appOrigin, studentLoginBodies.slice(0, UNIT.students));
+  if (learners.length === 0) {
+    throw new Error(
+      'bench: no demo student of the first unit has an active enrollment with an unlocked lesson',
+    );
+  }
+  return { accessToken, courseSlug: first.slug, searchQuery, studentLoginBodies, learners };
 }
 
 /**
- * The first demo student's first active enrollment and a lesson of it that is not locked. The seed
- * is the same for student1 at every scale (first unit), so the learner routes answer the same
- * amount at 1x and 10x and their latency ratio measures the tables growing, not the response.
+ * The first unit's students (the same at every scale: the seed's first unit), each with their first
+ * active enrollment and a lesson of it that is not locked; students without one are left out. The
+ * learner routes read the first one's, so they answer the same at 1x and 10x and their latency ratio
+ * measures the tables growing, not the response.
  */
-async function prepareLearner(appOrigin: string, accessToken: string): Promise<Fixture['learner']> {
-  const auth = { authorization: `Bearer ${accessToken}` };
-  const me = (await (await fetch(`${appOrigin}/api/v1/me`, { headers: auth })).json()) as { id: string };
-  const enrollments = (await (
-    await fetch(`${appOrigin}/api/v1/me/enrollments?status=active&limit=50`, { headers: auth })
-  ).json()) as { data: { id: string; courseId: string }[] };
-  for (const enrollment of enrollments.data) {
-    const view = (await (
-      await fetch(`${appOrigin}/api/v1/me/courses/${enrollment.courseId}`, { headers: auth })
-    ).json()) as { modules: { locked: boolean; lessons: { id: string; locked: boolean }[] }[] };
-    const lesson = view.modules.flatMap((m) => m.lessons).find((l) => !l.locked);
-    if (lesson) {
-      return {
-        userId: me.id,
-        courseId: enrollment.courseId,
-        enrollmentId: enrollment.id,
-        lessonId: lesson.id,
-      };
+async function prepareLearners(appOrigin: string, loginBodies: string[]): Promise<Learner[]> {
+  const learners: Learner[] = [];
+  for (const body of loginBodies) {
+    const login = await fetch(`${appOrigin}/api/v1/auth/login`, { method: 'POST', headers: json, body });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const me = (await (await fetch(`${appOrigin}/api/v1/me`, { headers: auth })).json()) as { id: string };
+    const enrollments = (await (
+      await fetch(`${appOrigin}/api/v1/me/enrollments?status=active&limit=50`, { headers: auth })
+    ).json()) as { data: { id: string; courseId: string }[] };
+    for (const enrollment of enrollments.data) {
+      const view = (await (
+        await fetch(`${appOrigin}/api/v1/me/courses/${enrollment.courseId}`, { headers: auth })
+      ).json()) as { modules: { lessons: { id: string; locked: boolean }[] }[] };
+      const lesson = view.modules.flatMap((m) => m.lessons).find((l) => !l.locked);
+      if (lesson) {
+        learners.push({
+          accessToken,
+          userId: me.id,
+          courseId: enrollment.courseId,
+          enrollmentId: enrollment.id,
+          lessonId: lesson.id,
+        });
+        break;
+      }
     }
   }
-  throw new Error('bench: the first demo student has no active enrollment with an unlocked lesson');
+  return learners;
 }
 
 /** What each progress write reports: a resume point and a few seconds watched. */
 const PROGRESS = { positionSeconds: 42, timeSpentSeconds: 5 } as const;
+
+const progressPath = (learner: Learner) => `/api/v1/me/lessons/${learner.lessonId}/progress`;
 
 export const scenarios: Scenario[] = [
   {
@@ -163,7 +186,7 @@ export const scenarios: Scenario[] = [
     headers: () => json,
     // Each request signs in the next demo student: 64 concurrent sign-ins to one account would trip
     // its failed-attempt lockout, which counts attempts before checking the password (by design).
-    bodies: (f) => f.studentLoginBodies,
+    rotation: (f) => f.studentLoginBodies.map((body) => ({ body })),
     isList: false,
     note: 'bound by argon2id (19 MiB, t=2), rotating over the demo students: reported, no target',
     noLatencyTarget: true,
@@ -180,15 +203,15 @@ export const scenarios: Scenario[] = [
     name: 'my enrollments',
     method: 'GET',
     path: () => '/api/v1/me/enrollments?limit=20',
-    headers: (f) => ({ authorization: `Bearer ${f.accessToken}`, ...browser }),
+    headers: (f) => ({ authorization: `Bearer ${f.learners[0]!.accessToken}`, ...browser }),
     isList: true,
     targetRatio: 0.35,
   },
   {
     name: 'my course view',
     method: 'GET',
-    path: (f) => `/api/v1/me/courses/${f.learner.courseId}`,
-    headers: (f) => ({ authorization: `Bearer ${f.accessToken}`, ...browser }),
+    path: (f) => `/api/v1/me/courses/${f.learners[0]!.courseId}`,
+    headers: (f) => ({ authorization: `Bearer ${f.learners[0]!.accessToken}`, ...browser }),
     // Not a list, but the same response at every scale: held to the lists' 10x/1x rule.
     isList: true,
     targetRatio: 0.35,
@@ -196,23 +219,31 @@ export const scenarios: Scenario[] = [
   {
     name: 'progress update',
     method: 'PUT',
-    path: (f) => `/api/v1/me/lessons/${f.learner.lessonId}/progress`,
-    headers: (f) => ({ authorization: `Bearer ${f.accessToken}`, ...json }),
+    // Placeholder path; each request takes one learner's lesson and token from the rotation.
+    path: (f) => progressPath(f.learners[0]!),
+    headers: () => json,
     body: () => JSON.stringify(PROGRESS),
+    rotation: (f) =>
+      f.learners.map((learner) => ({
+        path: progressPath(learner),
+        headers: { authorization: `Bearer ${learner.accessToken}` },
+      })),
     isList: false,
     targetRatio: 0.25,
     ceiling: {
       name: 'raw SQL upsert of the same row',
       method: 'PUT',
       path: '/sql/lesson-progress',
-      body: (f) =>
-        JSON.stringify({
-          userId: f.learner.userId,
-          lessonId: f.learner.lessonId,
-          enrollmentId: f.learner.enrollmentId,
-          ...PROGRESS,
-        }),
+      bodies: (f) =>
+        f.learners.map((learner) =>
+          JSON.stringify({
+            userId: learner.userId,
+            lessonId: learner.lessonId,
+            enrollmentId: learner.enrollmentId,
+            ...PROGRESS,
+          }),
+        ),
     },
-    note: 'every request updates the same lesson_progress and enrollments rows (row-lock bound); the ceiling upserts that row alone',
+    note: 'each request is the next demo learner’s report on their lesson (authenticated, locked enrollment, upsert); the ceiling upserts the same rows in the same order',
   },
 ];

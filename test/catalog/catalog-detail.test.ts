@@ -143,6 +143,8 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
         lessonCount: 3,
         totalDurationSeconds: 1620,
         contentAccess: 'preview',
+        priceCents: 0,
+        isFree: true,
       });
       expect(course.modules.map((module) => module.position)).toEqual([0, 1]);
       expect(course.modules[0]!.lessons.map((lesson) => lesson.id)).toEqual([
@@ -166,6 +168,13 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       }
       expect(response.body).not.toContain('secret transcript');
       expect(response.body).not.toContain('paid.mp4');
+    });
+
+    it('a paid course is not free', async () => {
+      const paid = await insertCourse(suite.db, owner.id, { title: 'Paid Course', priceCents: 4_900 });
+      const response = await get(`/courses/${paid.id}`, 'anonymous');
+      expect(response.statusCode, response.body).toBe(200);
+      expect(response.json()).toMatchObject({ priceCents: 4_900, isFree: false });
     });
 
     it('is found by slug as well as by id (upper-case UUIDs too)', async () => {
@@ -294,6 +303,7 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       const anonymous = await get(`/courses/${published.id}/lessons/${paidLesson.id}`, 'anonymous');
       expect(anonymous.statusCode).toBe(401);
       expect(anonymous.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(anonymous.json().detail).toBe('Sign in and enroll to access this lesson.');
       expect(anonymous.body).not.toContain('secret transcript');
       for (const who of ['student', 'otherInstructor', 'dropped', 'expired'] as const) {
         const response = await get(`/courses/${published.id}/lessons/${paidLesson.id}`, who);
@@ -323,6 +333,12 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       const malformed = await get(`/courses/${published.id}/lessons/not-a-uuid`, 'admin');
       expect(malformed.statusCode).toBe(400);
       expect(malformed.json().errors[0].field).toBe('/params/lessonId');
+    });
+
+    it('takes the lesson id in upper case too', async () => {
+      const upper = await get(`/courses/${published.id}/lessons/${paidLesson.id.toUpperCase()}`, 'owner');
+      expect(upper.statusCode, upper.body).toBe(200);
+      expect(upper.json().id).toBe(paidLesson.id);
     });
 
     it('supports If-None-Match', async () => {

@@ -97,14 +97,9 @@ export interface ExitStatus {
   at: number;
 }
 
-export interface ServerProcess {
+export interface ServerProcess extends ChildProcessHandle {
   port: number;
   origin: string;
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<ExitStatus>;
-  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
-  stop(graceMs?: number): Promise<ExitStatus>;
 }
 
 /** The node flags of package.json's `start` script (`node [flags] scripts/run.mjs server`). */
@@ -128,48 +123,15 @@ export async function spawnServer(
   { nodeFlags = [] }: { nodeFlags?: string[] } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
-  const child = track(
-    spawn(process.execPath, [...startScriptNodeFlags(), ...nodeFlags, 'scripts/run.mjs', 'server'], {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: 'production',
-        JWT_SECRET: 'reliability-suite-secret-0123456789abcdefghijklmnop',
-        LOG_LEVEL: 'warn',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        MIGRATE_ON_START: 'false',
-        SEED_DEMO_ON_START: 'false',
-        REDIS_URL: '',
-        SMTP_URL: '',
-        TRUST_PROXY: 'false',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  );
-  const output = capture(child);
-  const exited = new Promise<ExitStatus>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
-  );
-  return {
-    port,
-    origin: `http://127.0.0.1:${port}`,
-    child,
-    output,
-    exited,
-    async stop(graceMs = 15_000) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        const status = await exited;
-        clearTimeout(timer);
-        return status;
-      }
-      return exited;
-    },
-  };
+  const handle = spawnEntryPoint('server', nodeFlags, {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    MIGRATE_ON_START: 'false',
+    SEED_DEMO_ON_START: 'false',
+    TRUST_PROXY: 'false',
+    ...env,
+  });
+  return { port, origin: `http://127.0.0.1:${port}`, ...handle };
 }
 
 /** A process that is not a server: its output and exit, and a stop by SIGTERM. */
@@ -186,8 +148,21 @@ export interface ChildProcessHandle {
  * from-scratch environment as spawnServer (plus `env`).
  */
 export function spawnWorker(env: Record<string, string>): ChildProcessHandle {
+  return spawnEntryPoint('worker', [], env);
+}
+
+/**
+ * `node [flags] scripts/run.mjs <entry>` in production mode with an environment built from scratch:
+ * nothing leaks in from the test process, and what a developer's `.env` could set is given
+ * explicitly (an empty value counts as set). `env` adds to it and overrides it.
+ */
+function spawnEntryPoint(
+  entry: 'server' | 'worker',
+  nodeFlags: string[],
+  env: Record<string, string>,
+): ChildProcessHandle {
   const child = track(
-    spawn(process.execPath, [...startScriptNodeFlags(), 'scripts/run.mjs', 'worker'], {
+    spawn(process.execPath, [...startScriptNodeFlags(), ...nodeFlags, 'scripts/run.mjs', entry], {
       cwd: projectRoot,
       env: {
         PATH: process.env.PATH,

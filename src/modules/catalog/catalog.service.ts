@@ -440,7 +440,8 @@ export function createCatalogService({ db, cache, learnerAccess }: CatalogServic
       const access = await selectCourseAccess(db, courseId, actor?.id ?? null);
       const view = access && viewOf(access, actor);
       if (access === undefined || view === undefined) throw courseNotFound();
-      const lesson = await selectLesson(db, courseId, lessonId.toLowerCase());
+      // A UUID parameter matches in any case (PostgreSQL parses it): no lower-casing needed.
+      const lesson = await selectLesson(db, courseId, lessonId);
       if (lesson === undefined) throw new AppError('not_found', 'No such lesson in this course.');
       if (view !== 'full' && !lesson.isPreview) {
         if (actor === null) throw new AppError('unauthorized', 'Sign in and enroll to access this lesson.');
