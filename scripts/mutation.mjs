@@ -119,6 +119,7 @@ export const AREAS = {
       },
     ],
     tests: [
+      'test/enrollments/email-list.test.ts',
       'test/enrollments/bulk.test.ts',
       'test/enrollments/roster.test.ts',
       'test/enrollments/expiry.test.ts',
