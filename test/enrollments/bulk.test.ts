@@ -13,6 +13,7 @@ import {
   insertLesson,
   insertModule,
   insertPrerequisites,
+  insertSignedInUser,
   insertUser,
   makeJobDue,
   queuedJobs,
@@ -74,6 +75,8 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     const dropped = await insertUser(suite.db);
     await insertEnrollment(suite.db, dropped.id, target.id, { status: 'dropped' });
     const inactive = await insertUser(suite.db, { isActive: false });
+    const lapsed = await insertUser(suite.db);
+    await insertEnrollment(suite.db, lapsed.id, target.id, { status: 'expired' });
     const countBefore = await enrollmentCountOf(suite.db, target.id);
     const emails = [
       '  Fresh.Learner@Example.TEST ',
@@ -83,6 +86,8 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       'fresh.learner@example.test',
       dropped.email,
       inactive.email,
+      lapsed.email,
+      instructor.email,
     ];
 
     const response = await bulk(target.id, instructor, { emails });
@@ -94,30 +99,46 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       courseId: target.id,
       requestedBy: instructor.id,
       state: 'queued',
-      total: 7,
+      total: 9,
       processed: 2,
       counts: { invalid_email: 1, duplicate: 1 },
       finishedAt: null,
     });
-    // The job was enqueued with the operation, and nobody is enrolled yet.
+    // The job was enqueued with the operation (keyed by it), and nobody is enrolled yet.
     const jobs = await queuedJobs(suite.db, 'enrollments.bulk-enrol');
-    expect(jobs.map((job) => job.payload)).toContainEqual({ operationId: accepted.id });
+    const job = jobs.find((queued) => queued.payload.operationId === accepted.id);
+    expect(job?.key).toBe(`enrollments.bulk-enrol:${accepted.id}`);
     expect(await enrollmentRows(suite.db, target.id, fresh.id)).toHaveLength(0);
 
-    await run(accepted.id, { chunkSize: 2 });
+    const published: Array<{ name: string; payload: Record<string, unknown> }> = [];
+    const bus = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
+    for (const name of [
+      'enrollment.created',
+      'notification.created',
+      'course.enrollment-count.changed',
+    ] as const) {
+      bus.subscribe(
+        name,
+        async (payload) => {
+          published.push({ name, payload });
+        },
+        { name: `test-${name}` },
+      );
+    }
+    await runBulkEnrolment({ db: suite.db, events: bus }, accepted.id, { chunkSize: 2 });
 
     const done = (await operation(accepted.id, instructor)).json();
     expect(done).toMatchObject({
       state: 'completed',
-      total: 7,
-      processed: 7,
+      total: 9,
+      processed: 9,
       counts: {
-        enrolled: 1,
+        enrolled: 2,
         already_enrolled: 1,
         unknown_email: 1,
         invalid_email: 1,
         duplicate: 1,
-        reactivated: 1,
+        reactivated: 2,
         not_allowed: 1,
       },
     });
@@ -134,6 +155,8 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       [4, 'duplicate'],
       [5, 'reactivated'],
       [6, 'not_allowed'],
+      [7, 'reactivated'],
+      [8, 'enrolled'],
     ]);
     expect(done.items.data[0].input).toBe('Fresh.Learner@Example.TEST');
     const [freshEnrollment] = await enrollmentRows(suite.db, target.id, fresh.id);
@@ -142,10 +165,38 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     // Paid course, staff enrolment: no payment needed; the access window follows the course.
     const expires = freshEnrollment?.expiresAt?.getTime() ?? 0;
     expect(Math.abs(expires - (Date.now() + 30 * 86_400_000))).toBeLessThan(60_000);
-    // The count moved by the new and the reactivated (dropped) enrollments only.
-    expect(await enrollmentCountOf(suite.db, target.id)).toBe(countBefore + 2);
+    // The count moved by the new and the reactivated dropped enrollments (an expired one still counted).
+    expect(await enrollmentCountOf(suite.db, target.id)).toBe(countBefore + 3);
+    // The requester's own row names nobody as enroller.
+    expect((await enrollmentRows(suite.db, target.id, instructor.id))[0]?.enrolledBy).toBeNull();
+    // What single enrolment publishes, per learner; the count once per chunk that changed it.
+    const created = published
+      .filter((event) => event.name === 'enrollment.created')
+      .map((event) => event.payload);
+    expect(created).toHaveLength(4);
+    expect(created).toContainEqual(
+      expect.objectContaining({
+        userId: fresh.id,
+        courseId: target.id,
+        enrolledBy: instructor.id,
+        reactivated: false,
+      }),
+    );
+    expect(created).toContainEqual(expect.objectContaining({ userId: dropped.id, reactivated: true }));
+    expect(created).toContainEqual(expect.objectContaining({ userId: lapsed.id, reactivated: true }));
+    expect(created).toContainEqual(
+      expect.objectContaining({ userId: instructor.id, enrolledBy: null, reactivated: false }),
+    );
+    expect(published.filter((event) => event.name === 'notification.created')).toHaveLength(4);
+    // Chunks of 2 over the rows left: [0, 1] enrols 0; [2, 5] reactivates 5 (dropped); [6, 7] reactivates
+    // 7 (expired, still counted: no change); [8] enrols 8.
+    expect(published.filter((event) => event.name === 'course.enrollment-count.changed')).toEqual([
+      { name: 'course.enrollment-count.changed', payload: { courseId: target.id } },
+      { name: 'course.enrollment-count.changed', payload: { courseId: target.id } },
+      { name: 'course.enrollment-count.changed', payload: { courseId: target.id } },
+    ]);
     // "Enrollment confirmed" for each newly enrolled learner, written with the enrollment.
-    for (const user of [fresh, dropped]) {
+    for (const user of [fresh, dropped, lapsed]) {
       const rows = await suite.db.select().from(notifications).where(eq(notifications.userId, user.id));
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ type: 'enrollment', title: 'You are enrolled in “Bulk course”' });
@@ -172,9 +223,11 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     expect(await enrollmentCountOf(suite.db, target.id)).toBe(2);
 
     await run(id, { chunkSize: 2 });
-    await run(id, { chunkSize: 2 });
     const done = (await operation(id, instructor)).json();
     expect(done).toMatchObject({ state: 'completed', processed: 5, counts: { enrolled: 5 } });
+    // A run over a finished operation does nothing at all.
+    await run(id, { chunkSize: 2 });
+    expect((await operation(id, instructor)).json()).toEqual(done);
     expect(await enrollmentRows(suite.db, target.id)).toHaveLength(5);
     expect(await enrollmentCountOf(suite.db, target.id)).toBe(5);
     const { rows } = await suite.db.execute<{ count: number }>(sql`
@@ -258,6 +311,14 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     );
     expect(reused.statusCode).toBe(422);
     expect(reused.json().code).toBe('idempotency_key_reused');
+    // Keys are per operation: the same key on a single enrolment is a new request.
+    const single = await suite.app.inject({
+      method: 'POST',
+      url: `/api/v1/courses/${target.id}/enrollments`,
+      headers: { ...instructor.headers, ...key },
+      payload: {},
+    });
+    expect(single.statusCode).toBe(201);
   });
 
   it('refuses a body over 4 MiB with 413 (CSV or upload), writing nothing', async () => {
@@ -291,12 +352,24 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     const before = await enrolmentWrites(suite.db);
     const body = { emails: [student.email] };
     expect((await bulk(published.id, student, body)).statusCode).toBe(403);
-    expect((await bulk(published.id, otherInstructor, body)).statusCode).toBe(403);
-    expect((await bulk(draft.id, instructor, body)).statusCode).toBe(404);
+    const notTheirs = await bulk(published.id, otherInstructor, body);
+    expect(notTheirs.statusCode).toBe(403);
+    expect(notTheirs.json().detail).toBe(
+      'Only the course’s instructor or an admin can enrol learners in bulk.',
+    );
+    const studentRefused = await bulk(draft.id, student, body);
+    expect(studentRefused.statusCode).toBe(403);
+    expect(studentRefused.json().detail).toBe('This action needs the instructor or admin role.');
+    const draftRefused = await bulk(draft.id, instructor, body);
+    expect(draftRefused.statusCode).toBe(404);
+    expect(draftRefused.json().detail).toBe('No such course.');
     expect((await bulk(draft.id, otherInstructor, body)).statusCode).toBe(404);
     const refused = await bulk(archived.id, instructor, body);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().code).toBe('course_archived');
+    expect(refused.json()).toMatchObject({
+      code: 'course_archived',
+      detail: 'This course is archived and takes no new enrollments.',
+    });
     expect(await enrolmentWrites(suite.db)).toEqual(before);
   });
 
@@ -327,6 +400,13 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     expect(failed.error).toMatch(/archived/);
     expect(failed.finishedAt).not.toBeNull();
     expect(await enrollmentRows(suite.db, closing.id)).toHaveLength(0);
+    // Published again, the course does not revive the failed operation.
+    await suite.db.execute(
+      sql`UPDATE courses SET status = 'published', archived_at = NULL WHERE id = ${closing.id}::uuid`,
+    );
+    await run(accepted.json().id);
+    expect((await operation(accepted.json().id, instructor)).json()).toEqual(failed);
+    expect(await enrollmentRows(suite.db, closing.id)).toHaveLength(0);
   });
 
   it('GET /bulk-operations/:id: requester, course instructor and admin; anyone else 404; items in keyset pages', async () => {
@@ -342,6 +422,18 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       expect(refused.body).not.toContain('page0@example.test');
     }
     expect((await operation('00000000-0000-4000-8000-000000000000', admin)).statusCode).toBe(404);
+    // Any admin, not only the one who asked; the requester still, once the course changed hands.
+    const otherAdmin = await insertSignedInUser(suite.testApp, { role: 'admin' });
+    const byInstructor = (await bulk(target.id, instructor, { emails: ['handover@example.test'] })).json();
+    expect((await operation(byInstructor.id, otherAdmin)).statusCode).toBe(200);
+    await suite.db.execute(
+      sql`UPDATE courses SET instructor_id = ${otherInstructor.id}::uuid WHERE id = ${target.id}::uuid`,
+    );
+    expect((await operation(byInstructor.id, instructor)).statusCode).toBe(200);
+    expect((await operation(byInstructor.id, otherInstructor)).statusCode).toBe(200);
+    await suite.db.execute(
+      sql`UPDATE courses SET instructor_id = ${instructor.id}::uuid WHERE id = ${target.id}::uuid`,
+    );
 
     await run(id);
     const seen: number[] = [];

@@ -91,6 +91,17 @@ describe('the enrollment expiry sweep', () => {
     expect(view.statusCode).toBe(403);
     expect(view.json()).toMatchObject({ code: 'not_enrolled', enrollmentStatus: 'expired' });
 
+    // A worker stopping: an aborted signal sweeps nothing.
+    const late = await insertEnrollment(suite.db, (await insertUser(suite.db)).id, course.id, {
+      expiresAt: new Date(Date.now() - HOUR),
+    });
+    const stopped = new AbortController();
+    stopped.abort();
+    expect(await expireEnrollments({ db: suite.db, events }, { signal: stopped.signal })).toBe(0);
+    expect((await enrollmentRow(suite.db, late.id)).status).toBe('active');
+    expect(await expireEnrollments({ db: suite.db, events })).toBe(1);
+    published.pop();
+
     // Nothing left: a second sweep changes nothing.
     expect(await expireEnrollments({ db: suite.db, events })).toBe(0);
     expect(published).toHaveLength(3);
@@ -123,6 +134,11 @@ describe('the idempotency-key purge', () => {
     const left = await db.select({ key: idempotencyKeys.key }).from(idempotencyKeys);
     expect(left).toEqual([{ key: 'live' }]);
     expect(await purgeIdempotencyKeys(db)).toBe(0);
+    await db.insert(idempotencyKeys).values(key('old-4', new Date(Date.now() - HOUR)));
+    const stopped = new AbortController();
+    stopped.abort();
+    expect(await purgeIdempotencyKeys(db, { signal: stopped.signal })).toBe(0);
+    expect(await purgeIdempotencyKeys(db)).toBe(1);
   });
 });
 

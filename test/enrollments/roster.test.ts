@@ -140,7 +140,18 @@ describe('GET /courses/:id/enrollments (the roster)', () => {
         for (const learner of learners) expect(refused.body).not.toContain(learner.user.email);
       }
     }
-    expect((await roster(draft.id, otherInstructor)).statusCode).toBe(404);
+    const hidden = await roster(draft.id, otherInstructor);
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json().detail).toBe('No such course.');
+    const archived = await insertCourse(suite.db, instructor.id, { status: 'archived' });
+    expect((await roster(archived.id, otherInstructor)).statusCode).toBe(404);
+    expect((await roster(archived.id, instructor)).statusCode).toBe(200);
+    const studentRefused = await roster(draft.id, student);
+    expect(studentRefused.statusCode).toBe(403);
+    expect(studentRefused.json().detail).toBe('This action needs the instructor or admin role.');
+    expect((await roster(course.id, otherInstructor)).json().detail).toBe(
+      'Only the course’s instructor or an admin can see its roster.',
+    );
     expect((await roster(draft.id, instructor)).statusCode).toBe(200);
     expect((await roster('00000000-0000-4000-8000-000000000000', admin)).statusCode).toBe(404);
     // Another course's learners never appear in this roster.
