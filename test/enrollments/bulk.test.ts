@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../src/infrastructure/database/schema/index.js';
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
@@ -234,6 +235,69 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       SELECT count(*)::int AS count FROM notifications
        WHERE user_id IN (SELECT user_id FROM enrollments WHERE course_id = ${target.id}::uuid)`);
     expect(rows[0]?.count).toBe(5);
+  });
+
+  it('learners enrolled by another transaction while a chunk runs are already_enrolled, not counted twice', async () => {
+    const target = await course();
+    const newcomer = await insertUser(suite.db);
+    const returning = await insertUser(suite.db);
+    const dropped = await insertEnrollment(suite.db, returning.id, target.id, { status: 'dropped' });
+    const other = await insertUser(suite.db);
+    const { id } = (
+      await bulk(target.id, instructor, { emails: [newcomer.email, returning.email, other.email] })
+    ).json();
+    // Another connection enrols `newcomer` and reactivates `returning`, and keeps its transaction open.
+    const rival = new pg.Client({ connectionString: suite.testApp.url });
+    await rival.connect();
+    try {
+      await rival.query('BEGIN');
+      const inserted = await rival.query<{ id: string }>(
+        'INSERT INTO enrollments (user_id, course_id) VALUES ($1, $2) RETURNING id',
+        [newcomer.id, target.id],
+      );
+      await rival.query(`UPDATE enrollments SET status = 'active', dropped_at = NULL WHERE id = $1`, [
+        dropped.id,
+      ]);
+      const running = run(id);
+      // The chunk looked both up before they committed, and now waits for the rival's row locks.
+      await waitFor(
+        'the chunk to wait for the rival transaction',
+        async () => {
+          const { rows } = await rival.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return (rows[0]?.waiting ?? 0) > 0 ? true : undefined;
+        },
+        { timeoutMs: 10_000 },
+      );
+      await rival.query('COMMIT');
+      await running;
+      const done = (await operation(id, instructor)).json();
+      expect(done.items.data).toEqual([
+        {
+          position: 0,
+          input: newcomer.email,
+          outcome: 'already_enrolled',
+          enrollmentId: inserted.rows[0]?.id,
+        },
+        { position: 1, input: returning.email, outcome: 'already_enrolled', enrollmentId: dropped.id },
+        expect.objectContaining({ position: 2, outcome: 'enrolled' }),
+      ]);
+      // Only the job's own enrolment moved the count; only its learner was notified by it.
+      expect(await enrollmentCountOf(suite.db, target.id)).toBe(1);
+      for (const [user, count] of [
+        [newcomer, 0],
+        [returning, 0],
+        [other, 1],
+      ] as const) {
+        expect(
+          await suite.db.select().from(notifications).where(eq(notifications.userId, user.id)),
+        ).toHaveLength(count);
+      }
+    } finally {
+      await rival.end();
+    }
   });
 
   it('takes a text/csv body (with an email column) and a multipart CSV upload', async () => {
