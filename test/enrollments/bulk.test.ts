@@ -444,12 +444,18 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     const ready = await insertUser(suite.db);
     await insertEnrollment(suite.db, ready.id, prerequisite.id, { status: 'completed' });
     const notReady = await insertUser(suite.db);
-    const response = await bulk(target.id, instructor, { emails: [ready.email, notReady.email] });
+    // Enrolled before the prerequisite was added: already enrolled, whatever the prerequisites say now.
+    const enrolledEarlier = await insertUser(suite.db);
+    await insertEnrollment(suite.db, enrolledEarlier.id, target.id);
+    const response = await bulk(target.id, instructor, {
+      emails: [ready.email, notReady.email, enrolledEarlier.email],
+    });
     await run(response.json().id);
     const done = (await operation(response.json().id, instructor)).json();
     expect(done.items.data.map((item: { outcome: string }) => item.outcome)).toEqual([
       'enrolled',
       'not_allowed',
+      'already_enrolled',
     ]);
 
     const closing = await course();
