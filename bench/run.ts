@@ -17,9 +17,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { loadConfig, projectRoot, readEnv } from '../src/config.js';
+import { loadConfig, parseSigningKeys, projectRoot, readEnv } from '../src/config.js';
 import { resolveDatabase } from '../src/infrastructure/database/client/resolve-database.js';
 import { seedDemoData } from '../src/seed/seed-demo-data.js';
+import { SPAWNED_SIGNING_KEY } from '../test/helpers/processes.js';
 import { type CpuProfile, type ProfileSummary, profileMarkdown, summariseProfile } from './cpu-profile.js';
 import {
   createBenchDatabase,
@@ -170,7 +171,14 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
   try {
     const seedStarted = performance.now();
     const pool = new pg.Pool({ connectionString: database.url, max: 4 });
-    await seedDemoData(pool, { scale });
+    // Signed with the key the spawned server publishes (test/helpers/processes.ts).
+    await seedDemoData(pool, {
+      scale,
+      certificates: {
+        signingKeys: parseSigningKeys(SPAWNED_SIGNING_KEY),
+        publicApiUrl: 'http://localhost:3000',
+      },
+    });
     await pool.end();
     const seedSeconds = Math.round((performance.now() - seedStarted) / 100) / 10;
     const counts = await countRows(database.url);

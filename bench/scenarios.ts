@@ -12,6 +12,8 @@ export interface Fixture {
   searchQuery: string;
   /** One login body per seeded demo student (`student1@…` … `student<40 × scale>@…`). */
   studentLoginBodies: string[];
+  /** The verification code of a seeded certificate (the first demo student's who has one). */
+  verificationCode: string;
   /**
    * The first unit's students that have an active enrollment with an unlocked lesson: each one's
    * token, that enrollment and that lesson. The learner routes read the first one's.
@@ -104,7 +106,29 @@ export async function prepareFixture(appOrigin: string, scale: number): Promise<
       'bench: no demo student of the first unit has an active enrollment with an unlocked lesson',
     );
   }
-  return { accessToken, courseSlug: first.slug, searchQuery, studentLoginBodies, learners };
+  return {
+    accessToken,
+    courseSlug: first.slug,
+    searchQuery,
+    studentLoginBodies,
+    learners,
+    verificationCode: await firstVerificationCode(appOrigin, studentLoginBodies),
+  };
+}
+
+/** Signs in demo students in turn until one has a certificate (a completed enrollment): its code. */
+async function firstVerificationCode(appOrigin: string, loginBodies: readonly string[]): Promise<string> {
+  for (const body of loginBodies) {
+    const login = await fetch(`${appOrigin}/api/v1/auth/login`, { method: 'POST', headers: json, body });
+    if (!login.ok) continue;
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const mine = await fetch(`${appOrigin}/api/v1/me/certificates?limit=1`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    const { data } = (await mine.json()) as { data: { verificationCode: string }[] };
+    if (data[0]) return data[0].verificationCode;
+  }
+  throw new Error('bench: no demo student has a certificate; did the seed run?');
 }
 
 /**
@@ -190,6 +214,14 @@ export const scenarios: Scenario[] = [
     isList: false,
     note: 'bound by argon2id (19 MiB, t=2), rotating over the demo students: reported, no target',
     noLatencyTarget: true,
+  },
+  {
+    name: 'certificate verify (public)',
+    method: 'GET',
+    path: (f) => `/api/v1/certificates/verify/${f.verificationCode}`,
+    isList: false,
+    targetRatio: 0.5,
+    note: 'public, no sign-in: served from the per-code copy (one generation check), invalidated by revocation',
   },
   {
     name: 'GET /me (JWT)',

@@ -66,6 +66,8 @@ export const AREAS = {
       'test/auth/unicode-credentials.test.ts',
       'test/security/auth-hardening.test.ts',
       'test/users/user-cache-invalidation.test.ts',
+      'test/auth/token-rules.test.ts',
+      'test/http/authenticate.test.ts',
     ],
   },
   /** What the public catalog shows: published courses only, outlines and lesson bodies by entitlement. */

@@ -34,9 +34,20 @@ import type { AppJobQueue, JobTasks } from './infrastructure/jobs/job-tasks.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createRateLimiter, type RateLimiter } from './infrastructure/rate-limiter.js';
 import { type AccessTokens, createAccessTokens } from './infrastructure/security/access-tokens.js';
+import { createFileStorage } from './infrastructure/storage/create-storage.js';
+import type { FileStorage } from './infrastructure/storage/file-storage.js';
 import { wireJobs } from './jobs.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
+import {
+  type CredentialSigner,
+  certificateKeysModule,
+  certificatesModule,
+  createCertificateIssuer,
+  createCredentialSigner,
+  createVerificationCache,
+  type VerificationCache,
+} from './modules/certificates/index.js';
 import { coursesModule } from './modules/courses/index.js';
 import {
   createMyEnrollmentsViews,
@@ -99,6 +110,12 @@ export interface SharedServices {
   events: DomainEventBus;
   /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
   jobs: AppJobQueue;
+  /** Files (certificate PDFs, attachments): the local disk or S3, from STORAGE_URL / S3_*. */
+  storage: FileStorage;
+  /** Signs certificates' credentials with CERTIFICATE_SIGNING_KEYS and publishes their public keys. */
+  signer: CredentialSigner;
+  /** Public certificate verifications: read by the certificates routes, invalidated by revocation. */
+  verificationCache: VerificationCache;
 }
 
 /**
@@ -123,6 +140,13 @@ export function createSharedServices(
     durable: durableEventSink(jobs),
   });
   const learnerViews = createLearnerViews(cache);
+  const signer = createCredentialSigner(config.certificateSigningKeys);
+  const certificateIssuer = createCertificateIssuer({
+    db,
+    events,
+    signer,
+    publicApiUrl: config.publicApiUrl,
+  });
   const myEnrollments = createMyEnrollmentsViews(cache);
   wireSubscribers(events, {
     config,
@@ -131,6 +155,7 @@ export function createSharedServices(
     catalogCache,
     userCache,
     learnerViews,
+    certificateIssuer,
     myEnrollments,
   });
   wireJobs(jobs, { config, db, events, log });
@@ -146,6 +171,9 @@ export function createSharedServices(
     myEnrollments,
     events,
     jobs,
+    storage: createFileStorage(config.storage),
+    signer,
+    verificationCache: createVerificationCache(cache),
   };
 }
 
@@ -229,6 +257,13 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
+  await api.register(certificatesModule, {
+    db,
+    storage: shared.storage,
+    verificationCache: shared.verificationCache,
+    publicApiUrl: config.publicApiUrl,
+    apiPrefix: API_PREFIX,
+  });
 };
 
 /**
@@ -343,6 +378,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await app.register(metricsPlugin, { token: config.metricsToken });
   // Probes live outside the versioned prefix: orchestrators call them, not API clients.
   await app.register(healthModule, { pool: database.pool });
+  // Where verifiers of certificates' credentials look for the signing keys: outside the API prefix.
+  await app.register(certificateKeysModule, { signer: shared.signer });
   await app.register(featureModules, { prefix: API_PREFIX, deps, shared });
   // Registered last, so that closing stops it first.
   if (config.jobs.workerEnabled) runWorkerWithApp(app, deps, shared);

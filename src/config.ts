@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, type JsonWebKey, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import dotenv from 'dotenv';
@@ -78,6 +79,34 @@ export interface Config {
   jobs: JobsConfig;
   /** Days an expired refresh or password-reset token is kept before the hourly purge deletes it. */
   expiredTokenRetentionDays: number;
+  /** Where files are kept (certificate PDFs, attachments): STORAGE_URL or S3_*. */
+  storage: StorageConfig;
+  /** Base URL of this API as the public reaches it: certificates' verification links and QR codes. */
+  publicApiUrl: string;
+  /** Ed25519 keys that sign certificates' credentials: the first signs, all are published (JWKS). */
+  certificateSigningKeys: SigningKey[];
+  /** Where CERTIFICATE_SIGNING_KEYS came from: set, generated into the data folder, or per process (test). */
+  certificateSigningKeysSource: 'environment' | 'data-folder' | 'process';
+}
+
+export type StorageConfig =
+  | { kind: 'local'; directory: string }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Prepended to every key (from `s3://bucket/prefix/`); empty or ending in `/`. */
+      prefix: string;
+      region: string;
+      endpoint: string | undefined;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+      forcePathStyle: boolean;
+    };
+
+/** One Ed25519 private key as a JWK (`kty: OKP`, `crv: Ed25519`, `d`, `x`) with its key id. */
+export interface SigningKey {
+  kid: string;
+  privateJwk: JsonWebKey;
 }
 
 export interface JobsConfig {
@@ -232,9 +261,167 @@ function readMetricsToken(env: Env): string | undefined {
   return token;
 }
 
+/** Where development servers keep files when STORAGE_URL is unset. */
+export const DEVELOPMENT_FILES_DIR = path.join(projectRoot, '.data', 'files');
+/** Where a development server keeps its generated certificate signing key. */
+export const DEVELOPMENT_SIGNING_KEY_FILE = path.join(projectRoot, '.data', 'certificate-signing-key.jwk');
+
+function readStorage(env: Env, nodeEnv: Config['nodeEnv']): StorageConfig {
+  const url = readUrl(env, 'STORAGE_URL', ['file:', 's3:']);
+  const bucketVar = readString(env, 'S3_BUCKET');
+  const s3 = (bucket: string, prefix: string): StorageConfig => {
+    const endpoint = readUrl(env, 'S3_ENDPOINT', ['http:', 'https:']);
+    const accessKeyId = readString(env, 'S3_ACCESS_KEY_ID');
+    const secretAccessKey = readString(env, 'S3_SECRET_ACCESS_KEY');
+    if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+      throw new ConfigError(
+        'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS default credentials (environment, instance or task role).',
+      );
+    }
+    return {
+      kind: 's3',
+      bucket,
+      prefix,
+      region: readString(env, 'S3_REGION') ?? 'us-east-1',
+      endpoint,
+      accessKeyId,
+      secretAccessKey,
+      // MinIO and most S3-compatible servers want path-style URLs; AWS itself prefers virtual hosts.
+      forcePathStyle: readBool(env, 'S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    };
+  };
+  if (url === undefined) {
+    if (bucketVar !== undefined) return s3(bucketVar, '');
+    return {
+      kind: 'local',
+      directory:
+        nodeEnv === 'test'
+          ? path.join(os.tmpdir(), `learning-platform-files-${process.pid}`)
+          : DEVELOPMENT_FILES_DIR,
+    };
+  }
+  const parsed = new URL(url);
+  if (parsed.protocol === 'file:') {
+    if (parsed.host !== '' && parsed.host !== 'localhost') {
+      throw new ConfigError(
+        'STORAGE_URL file URLs name a local folder: file:///var/lib/learning-platform/files',
+      );
+    }
+    return { kind: 'local', directory: path.resolve(fileURLToPath(parsed)) };
+  }
+  if (parsed.hostname === '')
+    throw new ConfigError('STORAGE_URL must name a bucket: s3://bucket or s3://bucket/prefix');
+  const prefix = decodeURIComponent(parsed.pathname).replace(/^\/+/, '');
+  return s3(parsed.hostname, prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`);
+}
+
+/** RFC 7638 thumbprint of an Ed25519 public key: the key id when a JWK has none. */
+function thumbprint(jwk: JsonWebKey): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+function signingKeyFrom(jwk: JsonWebKey & { kid?: string }, where: string): SigningKey {
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string' || typeof jwk.x !== 'string') {
+    throw new ConfigError(
+      `CERTIFICATE_SIGNING_KEYS: ${where} is not an Ed25519 private key (a JWK with kty "OKP", crv "Ed25519", d and x, or a PKCS#8 PEM).`,
+    );
+  }
+  const kid = typeof jwk.kid === 'string' && jwk.kid !== '' ? jwk.kid : thumbprint(jwk);
+  return { kid, privateJwk: { kty: 'OKP', crv: 'Ed25519', d: jwk.d, x: jwk.x } };
+}
+
+/**
+ * CERTIFICATE_SIGNING_KEYS: a JWK, a JSON array of JWKs, `{"keys": [...]}`, or one or more PKCS#8
+ * PEM blocks. The first key signs; every key is published, so credentials signed by a retired key
+ * still verify. Rotation: put the new key first, keep the old ones after it.
+ */
+export function parseSigningKeys(raw: string): SigningKey[] {
+  const text = raw.trim();
+  let keys: SigningKey[];
+  if (text.startsWith('-----BEGIN')) {
+    const blocks = text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+    keys = blocks.map((pem, index) => {
+      let jwk: JsonWebKey;
+      try {
+        jwk = createPrivateKey(pem).export({ format: 'jwk' });
+      } catch {
+        throw new ConfigError(`CERTIFICATE_SIGNING_KEYS: PEM block ${index + 1} is not a private key.`);
+      }
+      return signingKeyFrom(jwk, `PEM block ${index + 1}`);
+    });
+  } else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new ConfigError(
+        'CERTIFICATE_SIGNING_KEYS must be a JWK, a JSON array of JWKs, {"keys": [...]} or PKCS#8 PEM blocks.',
+      );
+    }
+    const list = Array.isArray(parsed)
+      ? parsed
+      : typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { keys?: unknown }).keys)
+        ? (parsed as { keys: unknown[] }).keys
+        : [parsed];
+    keys = list.map((jwk, index) => signingKeyFrom(jwk as JsonWebKey, `key ${index + 1}`));
+  }
+  if (keys.length === 0) throw new ConfigError('CERTIFICATE_SIGNING_KEYS holds no key.');
+  const kids = new Set(keys.map((key) => key.kid));
+  if (kids.size !== keys.length)
+    throw new ConfigError('CERTIFICATE_SIGNING_KEYS: two keys have the same kid.');
+  return keys;
+}
+
+/** A new Ed25519 signing key as a JWK with its thumbprint as kid. */
+export function generateSigningKey(): SigningKey {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  return signingKeyFrom(privateKey.export({ format: 'jwk' }), 'the generated key');
+}
+
+/** Reads the development signing key from `file`, creating it (owner-only) on first use. */
+export function developmentSigningKeysFrom(file: string): SigningKey[] {
+  if (existsSync(file)) return parseSigningKeys(readFileSync(file, 'utf8'));
+  const key = generateSigningKey();
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify({ ...key.privateJwk, kid: key.kid })}\n`, { mode: 0o600 });
+  return [key];
+}
+
+let processSigningKeys: SigningKey[] | undefined;
+
+const SIGNING_KEYS_REQUIRED =
+  'CERTIFICATE_SIGNING_KEYS must be set in production: certificates are signed with it, and a key made up at ' +
+  'start-up would make every credential issued before a restart unverifiable. Generate one Ed25519 key ' +
+  "(`node -e \"const {generateKeyPairSync}=require('node:crypto');console.log(JSON.stringify(generateKeyPairSync('ed25519').privateKey.export({format:'jwk'})))\"`), " +
+  'store it as a secret and set CERTIFICATE_SIGNING_KEYS to that JSON (or to a PKCS#8 PEM). To rotate, put a new ' +
+  'key first in a JSON array and keep the old ones after it: the first signs, all are published at /.well-known/jwks.json.';
+
+function readSigningKeys(
+  env: Env,
+  nodeEnv: Config['nodeEnv'],
+  options: ParseConfigOptions,
+): Pick<Config, 'certificateSigningKeys' | 'certificateSigningKeysSource'> {
+  const raw = readString(env, 'CERTIFICATE_SIGNING_KEYS');
+  if (raw !== undefined) {
+    return { certificateSigningKeys: parseSigningKeys(raw), certificateSigningKeysSource: 'environment' };
+  }
+  if (nodeEnv === 'production') throw new ConfigError(SIGNING_KEYS_REQUIRED);
+  if (nodeEnv === 'development' && options.developmentSigningKeys) {
+    return {
+      certificateSigningKeys: options.developmentSigningKeys(),
+      certificateSigningKeysSource: 'data-folder',
+    };
+  }
+  processSigningKeys ??= [generateSigningKey()];
+  return { certificateSigningKeys: processSigningKeys, certificateSigningKeysSource: 'process' };
+}
+
 export interface ParseConfigOptions {
   /** Development secret when JWT_SECRET is unset; default: one random secret per process. */
   developmentSecret?: () => string;
+  /** Development signing keys when CERTIFICATE_SIGNING_KEYS is unset; default: one per process. */
+  developmentSigningKeys?: () => SigningKey[];
 }
 
 /** Parses and validates settings. Pure: takes the environment as an argument so tests can call it. */
@@ -333,6 +520,12 @@ export function parseConfig(env: Env, options: ParseConfigOptions = {}): Config 
       fetchBatchSize: readInt(env, 'WORKER_FETCH_BATCH', 200, 1, 1_000),
     },
     expiredTokenRetentionDays: readInt(env, 'EXPIRED_TOKEN_RETENTION_DAYS', 7, 0, 3_650),
+    storage: readStorage(env, nodeEnv),
+    publicApiUrl: (readUrl(env, 'PUBLIC_API_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(
+      /\/+$/,
+      '',
+    ),
+    ...readSigningKeys(env, nodeEnv, options),
   };
 }
 
@@ -348,6 +541,7 @@ export function loadConfig(): Config {
   if (existsSync(envFile)) dotenv.config({ path: envFile, quiet: true } as dotenv.DotenvConfigOptions);
   loaded = parseConfig(process.env, {
     developmentSecret: () => developmentSecretFrom(DEVELOPMENT_SECRET_FILE),
+    developmentSigningKeys: () => developmentSigningKeysFrom(DEVELOPMENT_SIGNING_KEY_FILE),
   });
   return loaded;
 }

@@ -128,7 +128,7 @@ async function main(): Promise<void> {
     }
 
     if (config.seedDemoOnStart) {
-      const seeded = await seedEmptyDatabaseOnStart(database.pool);
+      const seeded = await seedEmptyDatabaseOnStart(database.pool, config);
       if (seeded !== undefined) process.stdout.write(`${seeded}\n`);
     }
 

@@ -4,6 +4,7 @@ import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { Mailer } from './infrastructure/mail/mailer.js';
 import { createResetEmails } from './modules/auth/index.js';
 import { type CatalogCache, createInstructorRenames } from './modules/catalog/index.js';
+import type { CertificateIssuer } from './modules/certificates/index.js';
 import type { MyEnrollmentsViews } from './modules/enrollments/index.js';
 import { createContentChanges, type LearnerViews } from './modules/progress/index.js';
 import type { UserCache } from './modules/users/index.js';
@@ -18,6 +19,8 @@ export interface SubscriberDependencies {
   userCache: UserCache;
   /** The instance the progress module serves learners' course views from. */
   learnerViews: LearnerViews;
+  /** Issues a completed enrollment's certificate (idempotent). */
+  certificateIssuer: CertificateIssuer;
   /** The instance the enrollments module serves "my enrollments" pages from. */
   myEnrollments: MyEnrollmentsViews;
 }
@@ -74,6 +77,16 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   events.subscribe('lesson-progress.recorded', ({ userId }) => deps.myEnrollments.learnerChanged(userId), {
     name: 'my-enrollments-progress',
   });
+
+  // Certificates: durable, so a completion that commits always gets its certificate (a job enqueued in
+  // the completing transaction, retried until it succeeds); issuing is idempotent (one per enrollment).
+  events.subscribe(
+    'enrollment.completed',
+    async ({ enrollmentId }) => {
+      await deps.certificateIssuer.issue(enrollmentId);
+    },
+    { name: 'certificate-issuer', durable: true },
+  );
 
   // Users: the auth guard's state and `/me`, invalidated on every instance.
   events.subscribe('user.changed', ({ userId }) => deps.userCache.userChanged(userId), {

@@ -141,7 +141,12 @@ await runCommand(
       }
       let summary: SeedSummary;
       try {
-        summary = await seedDemoData(client.pool, { scale, onProgress: progress.update, concurrency: 2 });
+        summary = await seedDemoData(client.pool, {
+          scale,
+          onProgress: progress.update,
+          concurrency: 2,
+          certificates: { signingKeys: config.certificateSigningKeys, publicApiUrl: config.publicApiUrl },
+        });
       } catch (error) {
         progress.end();
         const described = describeDatabaseError(error, databaseUrl);

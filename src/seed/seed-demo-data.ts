@@ -1,7 +1,16 @@
 import { randomFillSync } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type pg from 'pg';
+import { loadConfig, type SigningKey } from '../config.js';
 import { hashPassword } from '../infrastructure/security/password.js';
+import {
+  buildCredential,
+  type CertificateFacts,
+  type CredentialSigner,
+  certificateUrls,
+  createCredentialSigner,
+  newVerificationCode,
+} from '../modules/certificates/index.js';
 import { MAX_SLUG_LENGTH, slugify } from '../shared/slug.js';
 import {
   type AssignmentDraft,
@@ -66,6 +75,7 @@ export const SEEDED_TABLES = [
   'assignments',
   'enrollments',
   'lesson_progress',
+  'certificates',
 ] as const;
 export type SeededTable = (typeof SEEDED_TABLES)[number];
 
@@ -75,6 +85,11 @@ export interface SeedOptions {
   onProgress?: (done: number, total: number, phase: string) => void;
   /** Chunks inserted at once on separate connections (default 2; the pool must allow as many). */
   concurrency?: number;
+  /**
+   * What the completed enrollments' certificates are signed with and link to (default: the
+   * configuration's CERTIFICATE_SIGNING_KEYS and PUBLIC_API_URL, as the server would sign them).
+   */
+  certificates?: { signingKeys: SigningKey[]; publicApiUrl: string };
 }
 
 export interface SeedSummary {
@@ -361,6 +376,18 @@ function newChunk() {
       created_at: 'timestamptz',
       updated_at: 'timestamptz',
     }),
+    certificates: new TableBuffer('certificates', {
+      id: 'uuid',
+      enrollment_id: 'uuid',
+      user_id: 'uuid',
+      course_id: 'uuid',
+      verification_code: 'text',
+      issued_at: 'timestamptz',
+      credential: 'text',
+      metadata: 'jsonb',
+      created_at: 'timestamptz',
+      updated_at: 'timestamptz',
+    }),
     lesson_progress: new TableBuffer('lesson_progress', {
       id: 'uuid',
       user_id: 'uuid',
@@ -377,7 +404,16 @@ function newChunk() {
     }),
   };
 }
-type Chunk = ReturnType<typeof newChunk>;
+type Chunk = ReturnType<typeof newChunk> & { certificatePlans?: CertificatePlan[] };
+
+/** A completed enrollment's certificate, waiting to be signed (signing is asynchronous). */
+interface CertificatePlan {
+  enrollmentId: string;
+  userId: string;
+  courseId: string;
+  issuedAt: number;
+  facts: CertificateFacts;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Generation of one unit
@@ -419,6 +455,7 @@ interface PlannedLesson {
 interface PlannedCourse {
   id: string;
   instructorId: string;
+  instructorName: string;
   draft: CourseDraft;
   slug: string;
   status: 'draft' | 'published' | 'archived';
@@ -484,30 +521,32 @@ function generateUnit(chunk: Chunk, context: SeedContext, unit: number): void {
     });
   }
 
-  const instructors: { id: string; createdAt: number }[] = [];
+  const instructors: { id: string; createdAt: number; name: string }[] = [];
   for (let i = 0; i < UNIT.instructors; i++) {
     const number = unit * UNIT.instructors + i + 1;
     const createdAt = pastTime(760, 900);
+    const name = personName(rng);
     const id = addUser(chunk, context, rng, {
       email: demoEmail(`instructor${number}`, batch),
-      name: personName(rng),
+      name,
       role: 'instructor',
       createdAt,
     });
-    instructors.push({ id, createdAt });
+    instructors.push({ id, createdAt, name });
   }
 
-  const students: { id: string; createdAt: number }[] = [];
+  const students: DemoStudent[] = [];
   for (let i = 0; i < UNIT.students; i++) {
     const number = unit * UNIT.students + i + 1;
     const createdAt = pastTime(3, 720);
+    const name = personName(rng);
     const id = addUser(chunk, context, rng, {
       email: demoEmail(`student${number}`, batch),
-      name: personName(rng),
+      name,
       role: 'student',
       createdAt,
     });
-    students.push({ id, createdAt });
+    students.push({ id, createdAt, name });
   }
 
   // Courses: statuses shuffled so drafts and archived courses are spread over the instructors.
@@ -535,6 +574,7 @@ function generateUnit(chunk: Chunk, context: SeedContext, unit: number): void {
     courses.push({
       id: uuidv7(),
       instructorId: instructor.id,
+      instructorName: instructor.name,
       draft,
       slug: uniqueSlug(context, draft.title),
       status,
@@ -717,11 +757,17 @@ function addAssignment(
   return id;
 }
 
+interface DemoStudent {
+  id: string;
+  createdAt: number;
+  name: string;
+}
+
 function addEnrollment(
   chunk: Chunk,
   context: SeedContext,
   rng: Random,
-  student: { id: string; createdAt: number },
+  student: DemoStudent,
   course: PlannedCourse,
 ): void {
   const { nowMs } = context;
@@ -793,6 +839,62 @@ function addEnrollment(
     created_at: enrolledAt,
     updated_at: Math.max(enrolledAt, lastAccessedAt ?? 0, completedAt ?? 0, droppedAt ?? 0),
   });
+  // The certificates module's rule: every completed enrollment has exactly one certificate, issued
+  // shortly after the completion (by its background job).
+  if (completedAt !== null) {
+    chunk.certificatePlans ??= [];
+    chunk.certificatePlans.push({
+      enrollmentId,
+      userId: student.id,
+      courseId: course.id,
+      issuedAt: Math.min(completedAt + 5_000, context.nowMs),
+      facts: {
+        learnerName: student.name,
+        courseTitle: course.draft.title,
+        courseSlug: course.slug,
+        instructorName: course.instructorName,
+        completedAt: new Date(completedAt).toISOString(),
+      },
+    });
+  }
+}
+
+/**
+ * Signs the chunk's planned certificates as issuance does (verification code, Open Badges
+ * credential) and adds their rows. Codes are random, not drawn from the seed's PRNG: they are
+ * the certificates' secrets, so two databases seeded alike must not share them.
+ */
+async function addCertificates(chunk: Chunk, signer: CredentialSigner, publicApiUrl: string): Promise<void> {
+  for (const plan of chunk.certificatePlans ?? []) {
+    const verificationCode = newVerificationCode();
+    const urls = certificateUrls(publicApiUrl, verificationCode, plan.facts.courseSlug);
+    const credential = await signer.sign(
+      buildCredential({
+        verificationCode,
+        verificationUrl: urls.verificationUrl,
+        learnerName: plan.facts.learnerName,
+        courseTitle: plan.facts.courseTitle,
+        courseUrl: urls.courseUrl,
+        instructorName: plan.facts.instructorName,
+        issuedAt: new Date(plan.issuedAt),
+        completedAt: new Date(plan.facts.completedAt),
+        issuerUrl: publicApiUrl,
+      }),
+    );
+    chunk.certificates.add({
+      id: uuidv7(),
+      enrollment_id: plan.enrollmentId,
+      user_id: plan.userId,
+      course_id: plan.courseId,
+      verification_code: verificationCode,
+      issued_at: plan.issuedAt,
+      credential,
+      metadata: plan.facts,
+      created_at: plan.issuedAt,
+      updated_at: plan.issuedAt,
+    });
+  }
+  chunk.certificatePlans = [];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -840,6 +942,7 @@ async function insertChunk(
     report(work.courses, 'courses');
     await chunk.enrollments.insertInto(client);
     await chunk.lesson_progress.insertInto(client);
+    await chunk.certificates.insertInto(client);
     report(work.students, 'enrollments');
     await client.query('COMMIT');
   } catch (error) {
@@ -884,6 +987,12 @@ export async function seedDemoData(pool: pg.Pool, options: SeedOptions = {}): Pr
     nextSlugSuffix: new Map(),
   };
 
+  const signing = options.certificates ?? {
+    signingKeys: loadConfig().certificateSigningKeys,
+    publicApiUrl: loadConfig().publicApiUrl,
+  };
+  const signer = createCredentialSigner(signing.signingKeys);
+
   const counts = Object.fromEntries(SEEDED_TABLES.map((table) => [table, 0])) as Record<SeededTable, number>;
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -895,6 +1004,7 @@ export async function seedDemoData(pool: pg.Pool, options: SeedOptions = {}): Pr
       // Let the other chunk's queries progress while this one is generated.
       await yieldToEventLoop();
     }
+    await addCertificates(chunk, signer, signing.publicApiUrl);
     for (const table of SEEDED_TABLES) counts[table] += chunk[table].length;
     const units = last - first;
     const work = {

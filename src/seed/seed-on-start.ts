@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Config } from '../config.js';
 import { isDatabaseEmpty, seedDemoData } from './seed-demo-data.js';
 
 /**
@@ -6,8 +7,14 @@ import { isDatabaseEmpty, seedDemoData } from './seed-demo-data.js';
  * `npm run db:seed` would), so that a fresh clone has a catalog to browse and accounts to sign in
  * with. Returns the line for the operator, or undefined when the database already had users.
  */
-export async function seedEmptyDatabaseOnStart(pool: pg.Pool): Promise<string | undefined> {
+export async function seedEmptyDatabaseOnStart(
+  pool: pg.Pool,
+  config: Pick<Config, 'certificateSigningKeys' | 'publicApiUrl'>,
+): Promise<string | undefined> {
   if (!(await isDatabaseEmpty(pool))) return undefined;
-  const { credentials } = await seedDemoData(pool, { scale: 1 });
+  const { credentials } = await seedDemoData(pool, {
+    scale: 1,
+    certificates: { signingKeys: config.certificateSigningKeys, publicApiUrl: config.publicApiUrl },
+  });
   return `Demo data loaded (empty database). Sign in with password "${credentials.password}" as ${credentials.admin}, ${credentials.instructor} or ${credentials.student}`;
 }

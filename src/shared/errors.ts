@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   course_archived: { status: 409, title: 'The course is archived' },
   prerequisites_not_met: { status: 409, title: 'Prerequisites not met' },
   prerequisite_cycle: { status: 409, title: 'Prerequisites would form a cycle' },
+  certificate_revoked: { status: 409, title: 'The certificate is already revoked' },
   gone: { status: 410, title: 'Gone' },
   precondition_failed: { status: 412, title: 'Precondition failed' },
   payload_too_large: { status: 413, title: 'Payload too large' },

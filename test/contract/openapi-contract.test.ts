@@ -30,9 +30,12 @@ const OPERATION_IDS = [
   'deleteCourse',
   'deleteCourseLesson',
   'deleteCourseModule',
+  'downloadCertificatePdf',
   'dropEnrollment',
   'enrollInCourse',
   'getBulkOperation',
+  'getCertificate',
+  'getCertificateSigningKeys',
   'getCourse',
   'getCourseAuthoringView',
   'getCourseLesson',
@@ -51,6 +54,7 @@ const OPERATION_IDS = [
   'listCourses',
   'listInstructorCourses',
   'listJobs',
+  'listMyCertificates',
   'listMyEnrollments',
   'listMyNotifications',
   'listUsers',
@@ -65,6 +69,7 @@ const OPERATION_IDS = [
   'replaceCoursePrerequisites',
   'requestPasswordReset',
   'retryJob',
+  'revokeCertificate',
   'signIn',
   'signOut',
   'signOutEverywhere',
@@ -75,6 +80,7 @@ const OPERATION_IDS = [
   'updateMe',
   'updateMyLessonProgress',
   'updateMyProfile',
+  'verifyCertificate',
 ];
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);

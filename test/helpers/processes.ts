@@ -113,6 +113,13 @@ function startScriptNodeFlags(): string[] {
 }
 
 /**
+ * The certificate signing key of spawned production processes (CERTIFICATE_SIGNING_KEYS is required
+ * in production). Public: for tests and the benchmark only.
+ */
+export const SPAWNED_SIGNING_KEY =
+  '{"crv":"Ed25519","d":"uLlfX6LKeLqUZV-d0QeBE65sBCPVxbfKL2VfojKXNmM","x":"Wx3XngiDooG-xmteF61UgqoIOS9OZ6kdUYPO827bFE8","kty":"OKP","kid":"reliability-suite"}';
+
+/**
  * The production entry point as `npm start` runs it (`node [its flags] scripts/run.mjs server`) on a
  * free port. The environment is built from scratch (plus `env`): nothing leaks in from the test
  * process, and the variables a developer's `.env` could set are given explicitly (an empty value
@@ -169,6 +176,7 @@ function spawnEntryPoint(
         HOME: process.env.HOME,
         NODE_ENV: 'production',
         JWT_SECRET: 'reliability-suite-secret-0123456789abcdefghijklmnop',
+        CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
         LOG_LEVEL: 'warn',
         REDIS_URL: '',
         SMTP_URL: '',

@@ -37,7 +37,9 @@ export type ResourceName =
   /** POST enrollments of the published course with `otherStudent`'s id as `userId`. */
   | 'forOtherStudent'
   /** A bulk enrolment `instructor` requested in the published course. */
-  | 'bulkOperation';
+  | 'bulkOperation'
+  /** `student`'s certificate (of their enrollment in `enrolledCourse`). */
+  | 'studentCertificate';
 
 export interface MatrixContext {
   app: App;

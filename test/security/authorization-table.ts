@@ -1,5 +1,6 @@
 import { AUTH_AUTHORIZATION_ROWS } from '../auth/authorization.rows.js';
 import { CATALOG_AUTHORIZATION_ROWS } from '../catalog/authorization.rows.js';
+import { CERTIFICATES_AUTHORIZATION_ROWS } from '../certificates/authorization.rows.js';
 import { COURSES_AUTHORIZATION_ROWS } from '../courses/authorization.rows.js';
 import { ENROLLMENTS_AUTHORIZATION_ROWS } from '../enrollments/authorization.rows.js';
 import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
@@ -26,6 +27,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   JOBS_AUTHORIZATION_ROWS,
   ENROLLMENTS_AUTHORIZATION_ROWS,
   PROGRESS_AUTHORIZATION_ROWS,
+  CERTIFICATES_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
   bulkOperationItems,
+  certificates,
   courseModules,
   courses,
   enrollments,
@@ -108,6 +109,12 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(bulkOperationItems)
     .set({ input: `${plant('a bulk enrolment row', courseAuthors)}@example.test` })
     .where(eq(bulkOperationItems.operationId, world.bulkOperationId));
+  // A certificate's private part: the revocation reason (a certificate's names and dates are public to
+  // whoever has its code; its reason, code and ids are for its learner and admins).
+  await db
+    .update(certificates)
+    .set({ revocationReason: `Reason ${plant("another learner's certificate data", ['student', 'admin'])}` })
+    .where(eq(certificates.id, world.certificate.id));
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs

@@ -1,5 +1,6 @@
 import {
   insertBulkOperation,
+  insertCertificate,
   insertCourse,
   insertEnrollment,
   insertJob,
@@ -19,7 +20,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
  * in: `enrollmentId`), each with one module holding a regular and a preview lesson, a notification of
- * `student`'s, a failed background job and a bulk enrolment of `instructor`'s. Rows are inserted directly
+ * `student`'s, `student`'s certificate, a failed background job and a bulk enrolment of `instructor`'s. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -61,6 +62,8 @@ export interface SecurityCast {
   enrollmentId: string;
   /** A bulk enrolment `instructor` requested in `publishedCourse` (one row: `otherStudent`'s address). */
   bulkOperationId: string;
+  /** `student`'s certificate for that enrollment (written directly: the enrollment stays active). */
+  certificate: { id: string; verificationCode: string };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -100,6 +103,11 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     title: 'You are enrolled',
     payload: { courseId: courses.enrolledCourse.id },
   });
+  const certificate = await insertCertificate(testApp, {
+    enrollmentId: enrollment.id,
+    userId: users.student.id,
+    courseId: courses.enrolledCourse.id,
+  });
   const failedJob = await insertJob(testApp.db, {
     task: 'security.cast-job',
     payload: { userId: users.student.id },
@@ -115,6 +123,7 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     courses,
     enrollmentId: enrollment.id,
     bulkOperationId: bulkOperation.id,
+    certificate: { id: certificate.id, verificationCode: certificate.verificationCode },
     studentNotificationId: notification.id,
     jobs: { failedJobId: failedJob.id },
   };

@@ -1,6 +1,9 @@
+import { compactVerify, createLocalJWKSet } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { verifyPassword } from '../../src/infrastructure/security/password.js';
+import { createCredentialSigner } from '../../src/modules/certificates/index.js';
 import { checkLessonFields } from '../../src/modules/courses/lesson-content.js';
 import {
   DEMO_PASSWORD,
@@ -232,6 +235,38 @@ describe('seedDemoData at scale 1', () => {
              OR p.completed_at > now() OR e.completed_at > now() OR e.enrolled_at > now()`,
       ),
     ).toBe(0);
+  });
+
+  it('gives every completed enrollment exactly one certificate, as issuance would, and no other enrollment one', async () => {
+    const { pool } = scale1;
+    const completed = await count(pool, "SELECT count(*) FROM enrollments WHERE status = 'completed'");
+    expect(completed).toBeGreaterThan(0);
+    expect(await count(pool, 'SELECT count(*) FROM certificates')).toBe(completed);
+    expect(
+      await count(
+        pool,
+        `SELECT count(*) FROM certificates c JOIN enrollments e ON e.id = c.enrollment_id
+           JOIN users u ON u.id = c.user_id JOIN courses co ON co.id = c.course_id
+           JOIN users i ON i.id = co.instructor_id
+          WHERE e.status <> 'completed' OR c.user_id <> e.user_id OR c.course_id <> e.course_id
+             OR c.issued_at < e.completed_at OR c.issued_at > now() OR c.revoked_at IS NOT NULL
+             OR c.verification_code !~ '^[A-Za-z0-9_-]{22}$'
+             OR c.metadata->>'learnerName' <> u.name OR c.metadata->>'courseTitle' <> co.title
+             OR c.metadata->>'courseSlug' <> co.slug OR c.metadata->>'instructorName' <> i.name
+             OR (c.metadata->>'completedAt')::timestamptz <> e.completed_at`,
+      ),
+    ).toBe(0);
+    // Each credential verifies with the configured keys (those the server publishes) and states the row.
+    const keys = createLocalJWKSet(createCredentialSigner(loadConfig().certificateSigningKeys).jwks());
+    const { rows } = await pool.query<{ credential: string; verification_code: string; name: string }>(
+      `SELECT c.credential, c.verification_code, u.name FROM certificates c JOIN users u ON u.id = c.user_id`,
+    );
+    for (const row of rows) {
+      const { payload } = await compactVerify(row.credential, keys);
+      const credential = JSON.parse(new TextDecoder().decode(payload));
+      expect(credential.verificationCode).toBe(row.verification_code);
+      expect(credential.credentialSubject.name).toBe(row.name);
+    }
   });
 
   it('gives the demo accounts the documented password (hashed once, argon2id)', async () => {

@@ -4,13 +4,14 @@
  * bumps the course version and publishes `course.changed`, delivered after commit.
  */
 import { and, eq } from 'drizzle-orm';
+import type { Static } from 'typebox';
 import { type Lesson, lessons } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
 import { validationFailed } from '../../shared/validation.js';
 import { findLesson, findModule, lessonsOf, type PositionEntry } from './course-outline.queries.js';
-import type { CreateLessonInput, UpdateLessonInput } from './course-outline.service.js';
 import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
+import type { CreateLessonBody, UpdateLessonBody } from './courses.schemas.js';
 import {
   insertAt,
   insertPosition,
@@ -29,6 +30,9 @@ import {
   positionOutOfRange,
   type Written,
 } from './outline-rules.js';
+
+export type CreateLessonInput = Static<typeof CreateLessonBody>;
+export type UpdateLessonInput = Static<typeof UpdateLessonBody>;
 
 export function createCourseLessonsService(deps: CourseWriteDependencies) {
   const writer = createCourseWriter(deps);

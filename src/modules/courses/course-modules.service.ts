@@ -4,12 +4,13 @@
  * bumps the course version and publishes `course.changed`, delivered after commit.
  */
 import { and, eq } from 'drizzle-orm';
+import type { Static } from 'typebox';
 import { type CourseModule, courseModules } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
 import { findModule, modulesOf, type PositionEntry } from './course-outline.queries.js';
-import type { CreateModuleInput, UpdateModuleInput } from './course-outline.service.js';
 import { type CourseWriteDependencies, createCourseWriter } from './course-writes.js';
+import type { CreateModuleBody, UpdateModuleBody } from './courses.schemas.js';
 import { insertPosition, MAX_MODULES_PER_COURSE, placeInserted, renumber } from './ordering.js';
 import {
   blankToNull,
@@ -20,6 +21,9 @@ import {
   positionOutOfRange,
   type Written,
 } from './outline-rules.js';
+
+export type CreateModuleInput = Static<typeof CreateModuleBody>;
+export type UpdateModuleInput = Static<typeof UpdateModuleBody>;
 
 export function createCourseModulesService(deps: CourseWriteDependencies) {
   const writer = createCourseWriter(deps);

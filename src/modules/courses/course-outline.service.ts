@@ -4,24 +4,14 @@
  * `course_modules` and `lessons` tables; every write locks the course row first (see
  * createCourseWriter), bumps the course version and publishes `course.changed`, delivered after commit.
  */
-import type { Static } from 'typebox';
 import { createCourseLessonsService } from './course-lessons.service.js';
 import { createCourseModulesService } from './course-modules.service.js';
 import type { CourseWriteDependencies } from './course-writes.js';
-import type {
-  CreateLessonBody,
-  CreateModuleBody,
-  UpdateLessonBody,
-  UpdateModuleBody,
-} from './courses.schemas.js';
 
+export type { CreateLessonInput, UpdateLessonInput } from './course-lessons.service.js';
+export type { CreateModuleInput, UpdateModuleInput } from './course-modules.service.js';
 export type { PositionEntry } from './course-outline.queries.js';
 export type { Written } from './outline-rules.js';
-
-export type CreateModuleInput = Static<typeof CreateModuleBody>;
-export type UpdateModuleInput = Static<typeof UpdateModuleBody>;
-export type CreateLessonInput = Static<typeof CreateLessonBody>;
-export type UpdateLessonInput = Static<typeof UpdateLessonBody>;
 
 export function createCourseOutlineService(deps: CourseWriteDependencies) {
   return { ...createCourseModulesService(deps), ...createCourseLessonsService(deps) };

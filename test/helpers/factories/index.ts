@@ -6,6 +6,7 @@
  */
 export * from './api.js';
 export * from './bulk-catalog.js';
+export * from './certificates.js';
 export * from './courses.js';
 export * from './enrollments.js';
 export * from './jobs.js';
