@@ -95,6 +95,38 @@ export const AREAS = {
       'test/catalog/catalog-cache.test.ts',
     ],
   },
+  /**
+   * Enrolment state changes in bulk and over time: the bulk request's rows and rules, the chunked job
+   * (outcomes, reactivation, counts, resumption), the staff rule of rosters and bulk, CSV cells, the
+   * expiry sweep and the idempotency-key purge.
+   */
+  enrollments: {
+    mutate: [
+      'src/modules/enrollments/email-list.ts',
+      'src/modules/enrollments/enrollment-expiry.ts',
+      {
+        file: 'src/modules/enrollments/bulk-enrolment.ts',
+        ranges: [
+          ['export function createBulkEnrolments(', 'export type BulkEnrolments'],
+          ['export async function runBulkEnrolment(', null],
+        ],
+      },
+      {
+        file: 'src/modules/enrollments/enrollment-rules.ts',
+        ranges: [['export function authorizeCourseStaff', null]],
+      },
+      {
+        file: 'src/modules/enrollments/roster.ts',
+        ranges: [['export function csvCell(', 'const isoOrNull']],
+      },
+    ],
+    tests: [
+      'test/enrollments/email-list.test.ts',
+      'test/enrollments/bulk.test.ts',
+      'test/enrollments/roster.test.ts',
+      'test/enrollments/expiry.test.ts',
+    ],
+  },
   /** The migrator's safety checks: the lock, checksums, order, one transaction per migration. */
   migrator: {
     mutate: [

@@ -158,7 +158,7 @@ export function createSharedServices(
     certificateIssuer,
     myEnrollments,
   });
-  wireJobs(jobs, { config, db, log });
+  wireJobs(jobs, { config, db, events, log });
   const windows = createFixedWindows(redis);
   return {
     accessTokens: createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds),
@@ -256,7 +256,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(progressModule, { db, events, learnerViews });
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
-  await api.register(enrollmentsModule, { db, events, myEnrollments });
+  await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
   await api.register(certificatesModule, {
     db,
     storage: shared.storage,

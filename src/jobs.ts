@@ -1,11 +1,20 @@
 import type { Config } from './config.js';
 import type { Database } from './infrastructure/database/client/client.js';
+import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { AppJobQueue } from './infrastructure/jobs/job-tasks.js';
 import { purgeExpiredTokens } from './modules/auth/index.js';
+import {
+  expireEnrollments,
+  failBulkOperation,
+  purgeIdempotencyKeys,
+  runBulkEnrolment,
+} from './modules/enrollments/index.js';
 
 export interface JobDependencies {
   config: Pick<Config, 'expiredTokenRetentionDays'>;
   db: Database;
+  /** Jobs that change enrollments publish what the request paths publish. */
+  events: DomainEventBus;
   log: { info(object: object, message: string): void };
 }
 
@@ -34,10 +43,46 @@ export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
         }
       },
     },
+    // Enrollments: a bulk enrolment, chunk by chunk; a retry resumes with the rows left.
+    'enrollments.bulk-enrol': {
+      maxAttempts: 10,
+      handler: async ({ operationId }, { signal, attempt, maxAttempts }) => {
+        try {
+          await runBulkEnrolment({ db: deps.db, events: deps.events }, operationId, { signal });
+        } catch (error) {
+          // The last attempt: the operation says so instead of staying `running` for ever.
+          if (attempt >= maxAttempts && !signal.aborted) {
+            await failBulkOperation(
+              deps.db,
+              operationId,
+              'The background job failed on every attempt; rows without an outcome were not processed.',
+            );
+          }
+          throw error;
+        }
+      },
+    },
+    'enrollments.expire': {
+      // The next run, 5 minutes later, catches up anyway.
+      maxAttempts: 3,
+      handler: async (_payload, { signal }) => {
+        const expired = await expireEnrollments({ db: deps.db, events: deps.events }, { signal });
+        if (expired > 0) deps.log.info({ component: 'worker', expired }, 'expired enrollments');
+      },
+    },
+    'enrollments.purge-idempotency-keys': {
+      maxAttempts: 3,
+      handler: async (_payload, { signal }) => {
+        const purged = await purgeIdempotencyKeys(deps.db, { signal });
+        if (purged > 0) deps.log.info({ component: 'worker', purged }, 'purged idempotency keys');
+      },
+    },
   });
 
   jobs.schedule([
     // Hourly, at minute 17 (UTC): off the top of the hour, when other schedules tend to run.
     { task: 'auth.purge-expired-tokens', pattern: '17 * * * *' },
+    { task: 'enrollments.expire', pattern: '*/5 * * * *' },
+    { task: 'enrollments.purge-idempotency-keys', pattern: '47 * * * *' },
   ]);
 }

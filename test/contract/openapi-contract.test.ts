@@ -19,6 +19,7 @@ import { projectRoot } from '../../src/config.js';
  */
 const OPERATION_IDS = [
   'archiveCourse',
+  'bulkEnrollInCourse',
   'changePassword',
   'changeUserRole',
   'confirmPasswordReset',
@@ -32,6 +33,7 @@ const OPERATION_IDS = [
   'downloadCertificatePdf',
   'dropEnrollment',
   'enrollInCourse',
+  'getBulkOperation',
   'getCertificate',
   'getCertificateSigningKeys',
   'getCourse',
@@ -48,6 +50,7 @@ const OPERATION_IDS = [
   'getPublicProfile',
   'getReadiness',
   'getUser',
+  'listCourseRoster',
   'listCourses',
   'listInstructorCourses',
   'listJobs',

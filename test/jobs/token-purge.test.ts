@@ -108,7 +108,11 @@ describe('the auth.purge-expired-tokens job', () => {
     const { rows } = await db.execute(
       sql`SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier`,
     );
-    expect(rows).toEqual([{ identifier: 'auth.purge-expired-tokens' }]);
+    expect(rows).toEqual([
+      { identifier: 'auth.purge-expired-tokens' },
+      { identifier: 'enrollments.expire' },
+      { identifier: 'enrollments.purge-idempotency-keys' },
+    ]);
 
     const user = await insertUser(db);
     const kept = await insertRefreshToken(db, user.id, { expiresAt: daysFromNow(-2) });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
+  bulkOperationItems,
   certificates,
   courseModules,
   courses,
@@ -94,13 +95,20 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
       body: `Lesson text ${plant('lesson body of a module locked for the student', courseAuthors)}`,
     },
   });
-  const email = `${plant("another student's email", ['student', 'admin'])}@example.test`;
+  // The roster of the enrolled course shows its learners' addresses to the course's instructor.
+  const email = `${plant("another student's email", ['student', ...courseAuthors])}@example.test`;
   await db.update(users).set({ email }).where(eq(users.id, world.users.student.id));
   world.users.student.email = email;
   await db
     .update(notifications)
     .set({ title: `Notification ${plant("another user's notification", ['student'])}` })
     .where(eq(notifications.id, world.studentNotificationId));
+  // The rows of a bulk enrolment (addresses its requester typed): the requester (the course's
+  // instructor) and admins only.
+  await db
+    .update(bulkOperationItems)
+    .set({ input: `${plant('a bulk enrolment row', courseAuthors)}@example.test` })
+    .where(eq(bulkOperationItems.operationId, world.bulkOperationId));
   // A certificate's private part: the revocation reason (a certificate's names and dates are public to
   // whoever has its code; its reason, code and ids are for its learner and admins).
   await db

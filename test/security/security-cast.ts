@@ -1,4 +1,5 @@
 import {
+  insertBulkOperation,
   insertCertificate,
   insertCourse,
   insertEnrollment,
@@ -19,7 +20,7 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
  * in: `enrollmentId`), each with one module holding a regular and a preview lesson, a notification of
- * `student`'s, `student`'s certificate and a failed background job. Rows are inserted directly
+ * `student`'s, `student`'s certificate, a failed background job and a bulk enrolment of `instructor`'s. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -59,6 +60,8 @@ export interface SecurityCast {
   jobs: { failedJobId: string };
   /** `student`'s enrollment in `enrolledCourse`. */
   enrollmentId: string;
+  /** A bulk enrolment `instructor` requested in `publishedCourse` (one row: `otherStudent`'s address). */
+  bulkOperationId: string;
   /** `student`'s certificate for that enrollment (written directly: the enrollment stays active). */
   certificate: { id: string; verificationCode: string };
 }
@@ -110,10 +113,16 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     payload: { userId: users.student.id },
     state: 'failed',
   });
+  const bulkOperation = await insertBulkOperation(testApp.db, {
+    courseId: courses.publishedCourse.id,
+    requestedBy: users.instructor.id,
+    inputs: [users.otherStudent.email],
+  });
   return {
     users,
     courses,
     enrollmentId: enrollment.id,
+    bulkOperationId: bulkOperation.id,
     certificate: { id: certificate.id, verificationCode: certificate.verificationCode },
     studentNotificationId: notification.id,
     jobs: { failedJobId: failedJob.id },

@@ -14,6 +14,12 @@ export type NoPayload = Record<string, never>;
 export interface JobTasks {
   /** Cron, hourly: deletes refresh and password-reset tokens past their expiry plus the retention. */
   'auth.purge-expired-tokens': NoPayload;
+  /** A bulk enrolment accepted with 202: works through its rows in chunks (resumes after a crash). */
+  'enrollments.bulk-enrol': { operationId: string };
+  /** Cron, every 5 minutes: active enrollments past their `expires_at` become `expired`. */
+  'enrollments.expire': NoPayload;
+  /** Cron, hourly: deletes Idempotency-Key records past their 24-hour lifetime. */
+  'enrollments.purge-idempotency-keys': NoPayload;
 }
 
 export type JobTaskName = keyof JobTasks;

@@ -70,3 +70,26 @@ export function authorizeEnrollmentRead(
   if (isCourseStaff(actor, { instructorId: enrollment.courseInstructorId })) return;
   throw noSuchEnrollment();
 }
+
+/**
+ * Staff routes of a course (its roster, bulk enrolment), with the authoring routes' answers: students
+ * 403 whatever the course; a course the caller cannot see (unknown, a draft or archived course of
+ * someone else's; with `draftsExist: false`, any draft) 404; another instructor's published course 403.
+ */
+export function authorizeCourseStaff<C extends { instructorId: string; status: EnrolmentCourse['status'] }>(
+  actor: Actor,
+  course: C | undefined,
+  options: { draftsExist: boolean; action: string },
+): C {
+  if (actor.role !== 'instructor' && actor.role !== 'admin') {
+    throw new AppError('forbidden', 'This action needs the instructor or admin role.');
+  }
+  if (!course || (course.status === 'draft' && !options.draftsExist)) {
+    throw new AppError('not_found', 'No such course.');
+  }
+  if (isCourseStaff(actor, course)) return course;
+  if (course.status === 'published') {
+    throw new AppError('forbidden', `Only the course’s instructor or an admin can ${options.action}.`);
+  }
+  throw new AppError('not_found', 'No such course.');
+}

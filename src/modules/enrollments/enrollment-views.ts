@@ -48,7 +48,7 @@ export function enrollmentView(row: EnrollmentViewRow): EnrollmentView {
 export function rosterEntryView(row: RosterRow): RosterEntryView {
   return {
     enrollmentId: row.id,
-    student: { id: row.user_id, name: row.user_name },
+    student: { id: row.user_id, name: row.user_name, email: row.user_email },
     status: row.status,
     progressPercent: row.progress_percent,
     completedLessonCount: row.completed_lesson_count,

@@ -12,15 +12,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import type { AppJobQueue } from '../../infrastructure/jobs/job-tasks.js';
+import { createBulkEnrolments } from './bulk-enrolment.js';
 import { enrollmentRoutes } from './enrollments.routes.js';
 import { createEnrollmentService } from './enrollments.service.js';
 import type { MyEnrollmentsViews } from './my-enrollments-views.js';
+import { createRoster } from './roster.js';
 
 /** Exactly what the enrollments module needs from the composition root. */
 export interface EnrollmentsModuleDependencies {
   db: Database;
   /** Enrolments and drops publish here, delivered after commit. */
   events: DomainEventBus;
+  /** Bulk enrolments enqueue their job (`enrollments.bulk-enrol`) in the accepting transaction. */
+  jobs: AppJobQueue;
   /** The instance the "my enrollments" route serves from and src/subscribers.ts invalidates. */
   myEnrollments: MyEnrollmentsViews;
 }
@@ -30,5 +35,9 @@ export const enrollmentsModule: FastifyPluginAsyncTypebox<EnrollmentsModuleDepen
   deps,
 ) => {
   const enrollments = createEnrollmentService(deps);
-  await app.register(enrollmentRoutes, { enrollments });
+  await app.register(enrollmentRoutes, {
+    enrollments,
+    bulk: createBulkEnrolments(deps),
+    roster: createRoster(deps),
+  });
 };

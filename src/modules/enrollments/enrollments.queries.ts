@@ -222,6 +222,7 @@ export type RosterRow = {
   id: string;
   user_id: string;
   user_name: string;
+  user_email: string;
   status: EnrollmentStatus;
   enrolled_at: string;
   expires_at: string | null;
@@ -234,7 +235,10 @@ export type RosterRow = {
   enrolled_key: string;
 };
 
-/** One page of a course's roster, newest enrolment first (enrollments_course_id_enrolled_at_idx). */
+/**
+ * Up to `limit + 1` roster rows after `after`, newest enrolment first. The course's enrollments come
+ * from enrollments_course_id_status_idx and are sorted: cheap for rosters of thousands.
+ */
 export async function findRosterPage(
   db: Executor,
   courseId: string,
@@ -247,13 +251,13 @@ export async function findRosterPage(
     conditions.push(sql`(e.enrolled_at, e.id) < (${after.p}::timestamptz, ${after.id}::uuid)`);
   }
   const result = await db.execute<RosterRow>(sql`
-    SELECT e.id, e.user_id, u.name AS user_name, e.status, e.enrolled_at, e.expires_at, e.completed_at,
+    SELECT e.id, e.user_id, u.name AS user_name, u.email AS user_email, e.status, e.enrolled_at, e.expires_at, e.completed_at,
            e.dropped_at, e.last_accessed_at, e.progress_percent, e.completed_lesson_count, e.time_spent_seconds,
            ${microsecondKey(sql`e.enrolled_at`)} AS enrolled_key
       FROM enrollments e
       JOIN users u ON u.id = e.user_id
      WHERE ${sql.join(conditions, sql` AND `)}
      ORDER BY e.enrolled_at DESC, e.id DESC
-     LIMIT ${filter.limit}`);
+     LIMIT ${filter.limit + 1}`);
   return result.rows;
 }

@@ -5,6 +5,7 @@ import {
   courseStatusEnum,
   enrollmentStatusEnum,
 } from '../../infrastructure/database/schema/index.js';
+import { MAX_BULK_INPUT_LENGTH, MAX_BULK_ROWS } from './email-list.js';
 
 const uuid = (description?: string) => Type.String({ format: 'uuid', description });
 const dateTime = (description?: string) => Type.String({ format: 'date-time', description });
@@ -70,7 +71,10 @@ export const EnrollmentPageSchema = PageSchema(EnrollmentSchema, 'EnrollmentPage
 export const RosterEntrySchema = Type.Object(
   {
     enrollmentId: uuid(),
-    student: Type.Object({ id: uuid(), name: Type.String() }, { additionalProperties: false }),
+    student: Type.Object(
+      { id: uuid(), name: Type.String(), email: Type.String() },
+      { additionalProperties: false },
+    ),
     status: statusField,
     progressPercent: Type.Integer({ minimum: 0, maximum: 100 }),
     completedLessonCount: Type.Integer({ minimum: 0 }),
@@ -191,11 +195,9 @@ export const RosterQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const MAX_BULK_ROWS = 10_000;
-
 export const BulkEnrolBody = Type.Object(
   {
-    emails: Type.Array(Type.String({ maxLength: 320 }), {
+    emails: Type.Array(Type.String({ maxLength: MAX_BULK_INPUT_LENGTH }), {
       minItems: 1,
       maxItems: MAX_BULK_ROWS,
       description: `1 to ${MAX_BULK_ROWS} email addresses, one learner each (bad or repeated rows get their own outcome).`,

@@ -1,6 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../../src/infrastructure/database/client/client.js';
 import {
+  bulkOperationItems,
+  bulkOperations,
   coursePrerequisites,
   courses,
   type Enrollment,
@@ -89,4 +91,27 @@ export async function enrolmentWrites(db: Database) {
            (SELECT coalesce(sum(enrollment_count), 0)::int FROM courses) AS counts,
            (SELECT count(*)::int FROM notifications) AS notifications`);
   return result.rows[0];
+}
+
+/** A queued bulk enrolment with one item per input (no job: tests that need one run the job directly). */
+export async function insertBulkOperation(
+  db: Database,
+  operation: { courseId: string; requestedBy: string; inputs: string[] },
+): Promise<{ id: string }> {
+  const [row] = await db
+    .insert(bulkOperations)
+    .values({
+      kind: 'course_enrollment',
+      courseId: operation.courseId,
+      requestedBy: operation.requestedBy,
+      total: operation.inputs.length,
+    })
+    .returning({ id: bulkOperations.id });
+  if (!row) throw new Error('insertBulkOperation: insert returned no row');
+  if (operation.inputs.length > 0) {
+    await db
+      .insert(bulkOperationItems)
+      .values(operation.inputs.map((input, position) => ({ operationId: row.id, position, input })));
+  }
+  return row;
 }
