@@ -11,6 +11,7 @@ import { parseConfig } from '../src/config.js';
 import { createDatabaseClient } from '../src/infrastructure/database/client/client.js';
 import { createJobQueue, type JobSpec } from '../src/infrastructure/jobs/job-queue.js';
 import { startJobRunner } from '../src/infrastructure/jobs/job-runner.js';
+import { SPAWNED_SIGNING_KEY } from '../test/helpers/processes.js';
 import { BULK_STUDENTS, BULK_TARGET_MS, measureBulkEnrolment } from './bulk-enrol.bench.js';
 import { createBenchDatabase } from './harness.js';
 
@@ -55,6 +56,7 @@ export async function runJobScenarios(
     WORKER_FETCH_BATCH: process.env.WORKER_FETCH_BATCH,
     NODE_ENV: 'production',
     JWT_SECRET: 'bench-only-secret-0123456789abcdefghijklmn',
+    CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
   }).jobs;
   const database = await createBenchDatabase(serverUrl);
   const client = createDatabaseClient(database.url, { max: 4, applicationName: 'bench:jobs' });
