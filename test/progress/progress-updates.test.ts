@@ -31,6 +31,15 @@ describe('PUT /me/lessons/{lessonId}/progress', () => {
     });
 
   /** A new student enrolled in `target` (default: the shared course). */
+  /** The enrollment was made, and last used, an hour ago. */
+  async function activeAnHourAgo(enrollmentId: string) {
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    await suite.db
+      .update(enrollments)
+      .set({ enrolledAt: anHourAgo, lastAccessedAt: anHourAgo })
+      .where(eq(enrollments.id, enrollmentId));
+  }
+
   async function enrolledStudent(target: OutlineCourse = course, overrides = {}) {
     const student = await insertSignedInUser(suite.testApp);
     const enrollment = await insertEnrollment(suite.db, student.id, target.course.id, overrides);
@@ -204,11 +213,7 @@ describe('PUT /me/lessons/{lessonId}/progress', () => {
     it('adds the reported delta, capped per call and by the time since the previous call', async () => {
       const { student, enrollment } = await enrolledStudent();
       // Enrolled (and last active) an hour ago: a report of 5 minutes is plausible and counts in full.
-      const anHourAgo = new Date(Date.now() - 3600_000);
-      await suite.db
-        .update(enrollments)
-        .set({ enrolledAt: anHourAgo, lastAccessedAt: anHourAgo })
-        .where(eq(enrollments.id, enrollment.id));
+      await activeAnHourAgo(enrollment.id);
       const lesson = course.lessons[0]!;
       const first = await put(student, lesson.id, { timeSpentSeconds: 300 });
       expect(first.json()).toMatchObject({ recordedSeconds: 300, timeSpentSeconds: 300 });
@@ -233,11 +238,7 @@ describe('PUT /me/lessons/{lessonId}/progress', () => {
 
   it('concurrent reports of one learner add no more time than has passed', async () => {
     const { student, enrollment } = await enrolledStudent();
-    const anHourAgo = new Date(Date.now() - 3600_000);
-    await suite.db
-      .update(enrollments)
-      .set({ enrolledAt: anHourAgo, lastAccessedAt: anHourAgo })
-      .where(eq(enrollments.id, enrollment.id));
+    await activeAnHourAgo(enrollment.id);
     const lesson = course.lessons[0]!;
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => put(student, lesson.id, { timeSpentSeconds: 300 })),

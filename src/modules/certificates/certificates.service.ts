@@ -38,15 +38,10 @@ export interface CertificateView {
 }
 
 /** The public answer: exactly these fields (no email, no user or enrollment id, no reason). */
-export interface VerificationView {
-  status: 'valid' | 'revoked';
-  learnerName: string;
-  courseTitle: string;
-  instructorName: string;
-  issuedAt: string;
-  completedAt: string;
-  credential: string;
-}
+export type VerificationView = Pick<
+  CertificateView,
+  'status' | 'learnerName' | 'courseTitle' | 'instructorName' | 'issuedAt' | 'completedAt' | 'credential'
+>;
 
 export interface CertificatesServiceDependencies {
   db: Database;
