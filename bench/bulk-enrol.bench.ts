@@ -9,11 +9,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
 import { createDatabaseClient } from '../src/infrastructure/database/client/client.js';
 import { createAccessTokens } from '../src/infrastructure/security/access-tokens.js';
-import { SPAWNED_SIGNING_KEY } from '../test/helpers/processes.js';
-import { createBenchDatabase } from './harness.js';
+import { benchProductionConfig, createBenchDatabase } from './harness.js';
 
 export const BULK_STUDENTS = 5_000;
 /** The issue's target: request to `completed`. */
@@ -31,12 +29,7 @@ const CONCURRENT_STUDENTS = 400;
 
 export async function measureBulkEnrolment(serverUrl: string, rounds: number): Promise<BulkRound[]> {
   const database = await createBenchDatabase(serverUrl);
-  const defaults = parseConfig({
-    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY,
-    WORKER_FETCH_BATCH: process.env.WORKER_FETCH_BATCH,
-    NODE_ENV: 'production',
-    JWT_SECRET: 'bench-only-secret-0123456789abcdefghijklmn',
-    CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
+  const defaults = benchProductionConfig({
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '1000000',

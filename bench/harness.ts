@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { projectRoot } from '../src/config.js';
+import { type Config, parseConfig, projectRoot } from '../src/config.js';
 import { runMigrations } from '../src/infrastructure/database/migrations/migrator.js';
-import { spawnServer, waitForReady } from '../test/helpers/processes.js';
+import { SPAWNED_SIGNING_KEY, spawnServer, waitForReady } from '../test/helpers/processes.js';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -244,4 +244,20 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
       await Promise.all([app.stop(), ceiling.stop()]);
     },
   };
+}
+
+/**
+ * The configuration `npm start` would ship in production, for the benches that run the application's
+ * code in the bench process: the worker settings are the defaults unless WORKER_CONCURRENCY /
+ * WORKER_FETCH_BATCH are set for this run; `env` adds to it.
+ */
+export function benchProductionConfig(env: Record<string, string> = {}): Config {
+  return parseConfig({
+    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY,
+    WORKER_FETCH_BATCH: process.env.WORKER_FETCH_BATCH,
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-only-secret-0123456789abcdefghijklmn',
+    CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
+    ...env,
+  });
 }

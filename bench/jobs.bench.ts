@@ -7,13 +7,11 @@
  * whole application in this process, its worker included.
  */
 import { sql } from 'drizzle-orm';
-import { parseConfig } from '../src/config.js';
 import { createDatabaseClient } from '../src/infrastructure/database/client/client.js';
 import { createJobQueue, type JobSpec } from '../src/infrastructure/jobs/job-queue.js';
 import { startJobRunner } from '../src/infrastructure/jobs/job-runner.js';
-import { SPAWNED_SIGNING_KEY } from '../test/helpers/processes.js';
 import { BULK_STUDENTS, BULK_TARGET_MS, measureBulkEnrolment } from './bulk-enrol.bench.js';
-import { createBenchDatabase } from './harness.js';
+import { benchProductionConfig, createBenchDatabase } from './harness.js';
 
 interface BenchTasks {
   'bench.noop': { n: number };
@@ -50,14 +48,7 @@ export async function runJobScenarios(
 ): Promise<JobScenarioResult[]> {
   const wanted = JOB_SCENARIO_NAMES.filter((name) => !options.only || name.includes(options.only));
   if (wanted.length === 0) return [];
-  // The shipped defaults, unless WORKER_CONCURRENCY / WORKER_FETCH_BATCH are set for this run.
-  const defaults = parseConfig({
-    WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY,
-    WORKER_FETCH_BATCH: process.env.WORKER_FETCH_BATCH,
-    NODE_ENV: 'production',
-    JWT_SECRET: 'bench-only-secret-0123456789abcdefghijklmn',
-    CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
-  }).jobs;
+  const defaults = benchProductionConfig().jobs;
   const database = await createBenchDatabase(serverUrl);
   const client = createDatabaseClient(database.url, { max: 4, applicationName: 'bench:jobs' });
   const queue = createJobQueue<BenchTasks>(client.db);
