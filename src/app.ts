@@ -102,7 +102,7 @@ export interface SharedServices {
   userCache: UserCache;
   /** One instance for the catalog (reads, fills) and the subscribers to what changes it. */
   catalogCache: CatalogCache;
-  /** Learners' course views: read by the progress module, invalidated by it and by `course.changed`. */
+  /** Learners' course views: read by the progress module, invalidated by the subscribers in src/subscribers.ts. */
   learnerViews: LearnerViews;
   /** Pages of "my enrollments": read by the enrollments module, invalidated by its subscribers. */
   myEnrollments: MyEnrollmentsViews;

@@ -74,9 +74,7 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   events.subscribe('enrollment.created', learnerChanged, { name: 'learner-views-enrolled' });
   events.subscribe('enrollment.dropped', learnerChanged, { name: 'learner-views-dropped' });
   events.subscribe('enrollment.completed', learnerChanged, { name: 'learner-views-completed' });
-  events.subscribe('lesson-progress.recorded', ({ userId }) => deps.myEnrollments.learnerChanged(userId), {
-    name: 'my-enrollments-progress',
-  });
+  events.subscribe('lesson-progress.recorded', learnerChanged, { name: 'learner-views-progress' });
 
   // Certificates: durable, so a completion that commits always gets its certificate (a job enqueued in
   // the completing transaction, retried until it succeeds); issuing is idempotent (one per enrollment).

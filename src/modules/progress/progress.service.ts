@@ -198,12 +198,11 @@ export function createProgressService({ db, events, learnerViews }: ProgressServ
       input: UpdateProgressInput,
     ): Promise<LessonProgressView> {
       const id = lessonId.toLowerCase();
-      const view =
-        input.status === 'completed'
-          ? await recordCompletingWrite(actor, id, input)
-          : await recordHeartbeat(actor, id, input);
-      await learnerViews.learnerChanged(actor.id, view.courseId);
-      return view;
+      // Both publish `lesson-progress.recorded`: its subscribers (src/subscribers.ts) refresh the
+      // learner's views before this returns.
+      return input.status === 'completed'
+        ? recordCompletingWrite(actor, id, input)
+        : recordHeartbeat(actor, id, input);
     },
   };
 
