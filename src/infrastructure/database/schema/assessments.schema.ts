@@ -5,9 +5,11 @@ import {
   foreignKey,
   index,
   integer,
+  bigint,
   jsonb,
   numeric,
   pgTable,
+  primaryKey,
   text,
   unique,
   uniqueIndex,
@@ -36,9 +38,15 @@ import {
 } from './enums.schema.js';
 import { users } from './users.schema.js';
 
+/** How a student's attempts at a quiz count (gradebook, pass/fail for completion). */
+export const QUIZ_SCORE_POLICIES = ['highest', 'latest', 'average'] as const;
+export type QuizScorePolicy = (typeof QUIZ_SCORE_POLICIES)[number];
+
 /**
  * Quizzes belong to a course and optionally sit in a lesson (lesson deleted → quiz stays, unattached).
- * `max_attempts` NULL = unlimited; `time_limit_minutes` NULL = untimed.
+ * `max_attempts` NULL = unlimited; `time_limit_minutes` NULL = untimed. Correct answers and
+ * explanations reach a student only after submitting, when `show_correct_answers`, and not before
+ * `show_correct_answers_at` if set. `is_required`: the course's completion rule needs a pass.
  */
 export const quizzes = pgTable(
   'quizzes',
@@ -54,7 +62,11 @@ export const quizzes = pgTable(
     /** Minimum score_percent to pass. */
     passingScore: integer('passing_score').notNull().default(70),
     shuffleQuestions: boolean('shuffle_questions').notNull().default(false),
+    shuffleOptions: boolean('shuffle_options').notNull().default(false),
     showCorrectAnswers: boolean('show_correct_answers').notNull().default(false),
+    showCorrectAnswersAt: timestamptz('show_correct_answers_at'),
+    scorePolicy: text('score_policy').$type<QuizScorePolicy>().notNull().default('highest'),
+    isRequired: boolean('is_required').notNull().default(false),
     availableFrom: timestamptz('available_from'),
     availableUntil: timestamptz('available_until'),
     isPublished: boolean('is_published').notNull().default(false),
@@ -76,6 +88,7 @@ export const quizzes = pgTable(
     positive('quizzes_time_limit_minutes_check', t.timeLimitMinutes),
     check('quizzes_max_attempts_check', sql`${t.maxAttempts} >= 1`),
     rangeCheck('quizzes_passing_score_check', t.passingScore, 0, 100),
+    check('quizzes_score_policy_check', sql`${t.scorePolicy} IN ('highest', 'latest', 'average')`),
     check(
       'quizzes_availability_check',
       sql`${t.availableFrom} IS NULL OR ${t.availableUntil} IS NULL OR ${t.availableUntil} > ${t.availableFrom}`,
@@ -91,7 +104,12 @@ export interface QuestionOption {
 /** Option id(s), `true`/`false`, accepted short answers; NULL for essays (graded by hand). */
 export type CorrectAnswer = string | string[] | boolean | null;
 
-/** Questions of a quiz, ordered by `position` (0-based, unique within the quiz). */
+/**
+ * Questions of a quiz, ordered by `position` (0-based, unique within the quiz). Short answers match
+ * any accepted answer, ignoring case unless `case_sensitive`, and comparing with leading, trailing and
+ * repeated inner whitespace collapsed when `normalize_whitespace`. Multiple-select questions give
+ * partial credit when `partial_credit`.
+ */
 export const questions = pgTable(
   'questions',
   {
@@ -105,6 +123,9 @@ export const questions = pgTable(
     explanation: text('explanation'),
     points: numeric('points', { precision: 8, scale: 2, mode: 'number' }).notNull().default(1),
     position: integer('position').notNull(),
+    caseSensitive: boolean('case_sensitive').notNull().default(false),
+    normalizeWhitespace: boolean('normalize_whitespace').notNull().default(true),
+    partialCredit: boolean('partial_credit').notNull().default(true),
     ...timestamps,
   },
   (t) => [
@@ -120,6 +141,18 @@ export const questions = pgTable(
 
 /** Question id → the student's answer (same shapes as CorrectAnswer, or free text). */
 export type QuizAnswers = Record<string, unknown>;
+
+/** The order an attempt shows: questions, and each question's options, fixed when it starts. */
+export interface AttemptQuestionOrder {
+  questionId: string;
+  optionIds: string[];
+}
+
+/** Question id → how the answer was graded (automatically, or by hand for needs_review ones). */
+export type AttemptResults = Record<
+  string,
+  { points: number; maxPoints: number; correct: boolean | null; needsReview: boolean; feedback?: string }
+>;
 
 /**
  * One attempt at a quiz. Attempts are numbered from 1 per (user, quiz); at most one attempt is open
@@ -142,6 +175,14 @@ export const quizSubmissions = pgTable(
     scorePercent: numeric('score_percent', { precision: 5, scale: 2, mode: 'number' }),
     passed: boolean('passed'),
     startedAt: timestamptz('started_at').notNull().defaultNow(),
+    /** When a timed attempt closes (started_at + the time limit, capped by the quiz's available_until). */
+    deadlineAt: timestamptz('deadline_at'),
+    questionOrder: jsonb('question_order').$type<AttemptQuestionOrder[]>().notNull().default(emptyJsonArray),
+    /** The client's sequence number of the newest saved answers: an older save never overwrites. */
+    answersSequence: bigint('answers_sequence', { mode: 'number' }).notNull().default(0),
+    results: jsonb('results').$type<AttemptResults>().notNull().default(emptyJsonObject),
+    /** Submitted by the server when the deadline passed, with the answers saved by then. */
+    autoSubmitted: boolean('auto_submitted').notNull().default(false),
     submittedAt: timestamptz('submitted_at'),
     gradedAt: timestamptz('graded_at'),
     graderId: uuid('grader_id'),
@@ -180,7 +221,18 @@ export const quizSubmissions = pgTable(
     index('quiz_submissions_grading_status_submitted_at_idx').on(t.gradingStatus, t.submittedAt),
     index('quiz_submissions_enrollment_id_idx').on(t.enrollmentId),
     index('quiz_submissions_grader_id_idx').on(t.graderId),
+    // Overdue open attempts, for the auto-submit sweep.
+    index('quiz_submissions_open_deadline_at_idx')
+      .on(t.deadlineAt)
+      .where(sql`submitted_at IS NULL AND deadline_at IS NOT NULL`),
     check('quiz_submissions_attempt_number_check', sql`${t.attemptNumber} >= 1`),
+    nonNegative('quiz_submissions_answers_sequence_check', t.answersSequence),
+    check(
+      'quiz_submissions_deadline_at_check',
+      sql`${t.deadlineAt} IS NULL OR ${t.deadlineAt} > ${t.startedAt}`,
+    ),
+    jsonbTypeCheck('quiz_submissions_question_order_array_check', t.questionOrder, 'array'),
+    jsonbTypeCheck('quiz_submissions_results_object_check', t.results, 'object'),
     nonNegative('quiz_submissions_score_check', t.score),
     nonNegative('quiz_submissions_max_score_check', t.maxScore),
     rangeCheck('quiz_submissions_score_percent_check', t.scorePercent, 0, 100),
@@ -198,7 +250,11 @@ export const quizSubmissions = pgTable(
 
 /**
  * Assignments belong to a course and optionally sit in a lesson. `max_attempts` NULL = unlimited.
- * Late submissions (after due_at) are accepted only when allow_late, with late_penalty_percent off.
+ * Late submissions (after due_at) are accepted only when allow_late: each started day late takes
+ * late_penalty_percent off, up to late_penalty_max_percent. Files: allowed_file_types (checked by
+ * content, not only the name) and max_file_size_bytes each. `is_required` with `passing_score`
+ * (percent of max_points): the course's completion rule needs a graded submission that passes.
+ * `due_reminder_sent_at`: the 24-hour reminder went out (cleared when due_at changes).
  */
 export const assignments = pgTable(
   'assignments',
@@ -212,9 +268,14 @@ export const assignments = pgTable(
     maxPoints: integer('max_points').notNull().default(100),
     allowLate: boolean('allow_late').notNull().default(false),
     latePenaltyPercent: integer('late_penalty_percent').notNull().default(0),
+    latePenaltyMaxPercent: integer('late_penalty_max_percent').notNull().default(100),
     maxAttempts: integer('max_attempts').default(1),
     /** Lower-case extensions without the dot ("pdf", "zip"); empty = any. */
     allowedFileTypes: text('allowed_file_types').array().notNull().default(emptyTextArray),
+    maxFileSizeBytes: integer('max_file_size_bytes').notNull().default(10_485_760),
+    isRequired: boolean('is_required').notNull().default(false),
+    passingScore: integer('passing_score').notNull().default(70),
+    dueReminderSentAt: timestamptz('due_reminder_sent_at'),
     isPublished: boolean('is_published').notNull().default(false),
     ...timestamps,
   },
@@ -234,6 +295,9 @@ export const assignments = pgTable(
     index('assignments_lesson_id_idx').on(t.lessonId),
     positive('assignments_max_points_check', t.maxPoints),
     rangeCheck('assignments_late_penalty_percent_check', t.latePenaltyPercent, 0, 100),
+    rangeCheck('assignments_late_penalty_max_percent_check', t.latePenaltyMaxPercent, 0, 100),
+    rangeCheck('assignments_max_file_size_bytes_check', t.maxFileSizeBytes, 1, 1_073_741_824),
+    rangeCheck('assignments_passing_score_check', t.passingScore, 0, 100),
     check('assignments_max_attempts_check', sql`${t.maxAttempts} >= 1`),
   ],
 );
@@ -250,6 +314,9 @@ export interface SubmissionAttachment {
 /**
  * One attempt at an assignment: unique per (assignment, student, attempt_number), numbered from 1.
  * Submissions keep their assignment: deleting an assignment that has submissions is refused.
+ * `grade` is the grader's score; the counted score is grade × (1 − penalty_percent / 100), the late
+ * penalty fixed when it was submitted. `grade_version` rises with every grading: a grader sends the
+ * version they saw (If-Match) so two graders cannot silently overwrite each other.
  */
 export const assignmentSubmissions = pgTable(
   'assignment_submissions',
@@ -262,7 +329,9 @@ export const assignmentSubmissions = pgTable(
     attachments: jsonb('attachments').$type<SubmissionAttachment[]>().notNull().default(emptyJsonArray),
     submittedAt: timestamptz('submitted_at').notNull().defaultNow(),
     isLate: boolean('is_late').notNull().default(false),
+    penaltyPercent: numeric('penalty_percent', { precision: 5, scale: 2, mode: 'number' }).notNull().default(0),
     grade: numeric('grade', { precision: 8, scale: 2, mode: 'number' }),
+    gradeVersion: integer('grade_version').notNull().default(0),
     feedback: text('feedback'),
     graderId: uuid('grader_id'),
     gradedAt: timestamptz('graded_at'),
@@ -304,11 +373,162 @@ export const assignmentSubmissions = pgTable(
     index('assignment_submissions_grader_id_idx').on(t.graderId),
     check('assignment_submissions_attempt_number_check', sql`${t.attemptNumber} >= 1`),
     nonNegative('assignment_submissions_grade_check', t.grade),
+    rangeCheck('assignment_submissions_penalty_percent_check', t.penaltyPercent, 0, 100),
+    nonNegative('assignment_submissions_grade_version_check', t.gradeVersion),
     check(
       'assignment_submissions_graded_check',
       sql`${t.gradingStatus} <> 'graded' OR ${t.grade} IS NOT NULL`,
     ),
     jsonbTypeCheck('assignment_submissions_attachments_array_check', t.attachments, 'array'),
+  ],
+);
+
+/** A rubric's criteria, in order, for one assignment. */
+export const rubricCriteria = pgTable(
+  'rubric_criteria',
+  {
+    id: id(),
+    assignmentId: uuid('assignment_id').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    position: integer('position').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'rubric_criteria_assignment_id_fk',
+      columns: [t.assignmentId],
+      foreignColumns: [assignments.id],
+    }).onDelete('cascade'),
+    unique('rubric_criteria_assignment_id_position_unique').on(t.assignmentId, t.position),
+    nonNegative('rubric_criteria_position_check', t.position),
+    check('rubric_criteria_title_length_check', sql`length(${t.title}) BETWEEN 1 AND 200`),
+  ],
+);
+
+/** The levels a criterion can be scored at ("Excellent — 10 points"), in order. */
+export const rubricLevels = pgTable(
+  'rubric_levels',
+  {
+    id: id(),
+    criterionId: uuid('criterion_id').notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    points: numeric('points', { precision: 8, scale: 2, mode: 'number' }).notNull(),
+    position: integer('position').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'rubric_levels_criterion_id_fk',
+      columns: [t.criterionId],
+      foreignColumns: [rubricCriteria.id],
+    }).onDelete('cascade'),
+    unique('rubric_levels_criterion_id_position_unique').on(t.criterionId, t.position),
+    nonNegative('rubric_levels_points_check', t.points),
+    nonNegative('rubric_levels_position_check', t.position),
+    check('rubric_levels_title_length_check', sql`length(${t.title}) BETWEEN 1 AND 200`),
+  ],
+);
+
+/** The level a grader chose per criterion for one submission (its points fill the grade). */
+export const rubricAssessments = pgTable(
+  'rubric_assessments',
+  {
+    submissionId: uuid('submission_id').notNull(),
+    criterionId: uuid('criterion_id').notNull(),
+    levelId: uuid('level_id').notNull(),
+    points: numeric('points', { precision: 8, scale: 2, mode: 'number' }).notNull(),
+    comment: text('comment'),
+    ...timestamps,
+  },
+  (t) => [
+    primaryKey({ name: 'rubric_assessments_pkey', columns: [t.submissionId, t.criterionId] }),
+    foreignKey({
+      name: 'rubric_assessments_submission_id_fk',
+      columns: [t.submissionId],
+      foreignColumns: [assignmentSubmissions.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'rubric_assessments_criterion_id_fk',
+      columns: [t.criterionId],
+      foreignColumns: [rubricCriteria.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'rubric_assessments_level_id_fk',
+      columns: [t.levelId],
+      foreignColumns: [rubricLevels.id],
+    }).onDelete('cascade'),
+    index('rubric_assessments_criterion_id_idx').on(t.criterionId),
+    index('rubric_assessments_level_id_idx').on(t.levelId),
+    nonNegative('rubric_assessments_points_check', t.points),
+  ],
+);
+
+/**
+ * Grade history: every grading or re-grading of an assignment submission or a quiz attempt, with who,
+ * when, and the score and status before and after. Exactly one of the two submission columns is set.
+ */
+export const gradeChanges = pgTable(
+  'grade_changes',
+  {
+    id: id(),
+    assignmentSubmissionId: uuid('assignment_submission_id'),
+    quizSubmissionId: uuid('quiz_submission_id'),
+    graderId: uuid('grader_id'),
+    oldGrade: numeric('old_grade', { precision: 8, scale: 2, mode: 'number' }),
+    newGrade: numeric('new_grade', { precision: 8, scale: 2, mode: 'number' }),
+    oldStatus: text('old_status'),
+    newStatus: text('new_status').notNull(),
+    feedback: text('feedback'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    foreignKey({
+      name: 'grade_changes_assignment_submission_id_fk',
+      columns: [t.assignmentSubmissionId],
+      foreignColumns: [assignmentSubmissions.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'grade_changes_quiz_submission_id_fk',
+      columns: [t.quizSubmissionId],
+      foreignColumns: [quizSubmissions.id],
+    }).onDelete('cascade'),
+    foreignKey({
+      name: 'grade_changes_grader_id_fk',
+      columns: [t.graderId],
+      foreignColumns: [users.id],
+    }).onDelete('set null'),
+    index('grade_changes_assignment_submission_id_idx').on(t.assignmentSubmissionId, t.createdAt),
+    index('grade_changes_quiz_submission_id_idx').on(t.quizSubmissionId, t.createdAt),
+    index('grade_changes_grader_id_idx').on(t.graderId),
+    check(
+      'grade_changes_one_submission_check',
+      sql`num_nonnulls(${t.assignmentSubmissionId}, ${t.quizSubmissionId}) = 1`,
+    ),
+    nonNegative('grade_changes_old_grade_check', t.oldGrade),
+    nonNegative('grade_changes_new_grade_check', t.newGrade),
+  ],
+);
+
+/**
+ * A user's calendar feed secret (GET /me/calendar.ics?token=…): only its sha256 is stored; rotating
+ * replaces it, so the old URL stops working at once.
+ */
+export const calendarFeedTokens = pgTable(
+  'calendar_feed_tokens',
+  {
+    userId: uuid('user_id').primaryKey(),
+    tokenHash: text('token_hash').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    foreignKey({
+      name: 'calendar_feed_tokens_user_id_fk',
+      columns: [t.userId],
+      foreignColumns: [users.id],
+    }).onDelete('cascade'),
+    unique('calendar_feed_tokens_token_hash_unique').on(t.tokenHash),
   ],
 );
 
@@ -322,3 +542,8 @@ export type Assignment = typeof assignments.$inferSelect;
 export type NewAssignment = typeof assignments.$inferInsert;
 export type AssignmentSubmission = typeof assignmentSubmissions.$inferSelect;
 export type NewAssignmentSubmission = typeof assignmentSubmissions.$inferInsert;
+export type RubricCriterion = typeof rubricCriteria.$inferSelect;
+export type RubricLevel = typeof rubricLevels.$inferSelect;
+export type RubricAssessment = typeof rubricAssessments.$inferSelect;
+export type GradeChange = typeof gradeChanges.$inferSelect;
+export type CalendarFeedToken = typeof calendarFeedTokens.$inferSelect;
