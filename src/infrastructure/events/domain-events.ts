@@ -44,6 +44,18 @@ export interface DomainEvents {
   'enrollment.completed': { enrollmentId: string; userId: string; courseId: string; completedAt: string };
   /** A learner's progress on a lesson of the course was recorded (time, position, status). */
   'lesson-progress.recorded': { userId: string; courseId: string; lessonId: string };
+  /**
+   * A quiz attempt got (or changed) its score: submitted and auto-graded, auto-submitted at its
+   * deadline, or graded by hand. The completion rule and the gradebook react.
+   */
+  'quiz-attempt.graded': { attemptId: string; quizId: string; userId: string; courseId: string };
+  /** An assignment submission was graded or re-graded. The completion rule and the gradebook react. */
+  'assignment-submission.graded': {
+    submissionId: string;
+    assignmentId: string;
+    userId: string;
+    courseId: string;
+  };
 }
 
 export type DomainEventBus = EventBus<DomainEvents>;
