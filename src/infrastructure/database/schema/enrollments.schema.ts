@@ -56,10 +56,17 @@ export const enrollments = pgTable(
       foreignColumns: [payments.id],
     }).onDelete('set null'),
     unique('enrollments_user_id_course_id_unique').on(t.userId, t.courseId),
-    // "My courses", most recently used first.
-    index('enrollments_user_id_last_accessed_at_idx').on(t.userId, t.lastAccessedAt.desc().nullsFirst()),
-    // Course roster / counts by status.
+    // No index holds last_accessed_at: every progress report touches it, and an indexed column would
+    // make each of those updates write every index of the table (no HOT update). "My courses" reads
+    // the learner's few rows through enrollments_user_id_course_id_unique and sorts them.
+    // Counts by status, and the roster filtered by status.
     index('enrollments_course_id_status_idx').on(t.courseId, t.status),
+    // The roster, newest enrolment first, in keyset pages.
+    index('enrollments_course_id_enrolled_at_idx').on(
+      t.courseId,
+      t.enrolledAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
     foreignKey({
       name: 'enrollments_enrolled_by_fk',
       columns: [t.enrolledBy],

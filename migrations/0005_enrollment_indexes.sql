@@ -1,0 +1,2 @@
+DROP INDEX "enrollments_user_id_last_accessed_at_idx";--> statement-breakpoint
+CREATE INDEX "enrollments_course_id_enrolled_at_idx" ON "enrollments" USING btree ("course_id","enrolled_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);
