@@ -14,6 +14,7 @@ import {
   insertSignedInUser,
   insertUser,
   queuedJobs,
+  waitForCrontabs,
 } from '../helpers/factories/index.js';
 import { waitFor } from '../helpers/processes.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
@@ -156,11 +157,7 @@ describe('the enrollment schedules', () => {
 
   it('are registered (expiry every 5 minutes, purge hourly) and the worker runs them', async () => {
     const { db } = testApp;
-    const { rows } = await db.execute(
-      sql`SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier`,
-    );
-    expect(rows).toContainEqual({ identifier: 'enrollments.expire' });
-    expect(rows).toContainEqual({ identifier: 'enrollments.purge-idempotency-keys' });
+    await waitForCrontabs(db, ['enrollments.expire', 'enrollments.purge-idempotency-keys']);
 
     const instructor = await insertUser(db, { role: 'instructor' });
     const course = await insertCourse(db, instructor.id);

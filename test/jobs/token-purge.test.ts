@@ -7,6 +7,7 @@ import {
   insertRefreshToken,
   insertUser,
   queuedJobs,
+  waitForCrontabs,
 } from '../helpers/factories/index.js';
 import { waitFor } from '../helpers/processes.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
@@ -105,14 +106,7 @@ describe('the auth.purge-expired-tokens job', () => {
 
   it('is scheduled hourly, and the app’s worker runs it with the configured retention', async () => {
     const { db } = testApp;
-    const { rows } = await db.execute(
-      sql`SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier`,
-    );
-    expect(rows).toEqual([
-      { identifier: 'auth.purge-expired-tokens' },
-      { identifier: 'enrollments.expire' },
-      { identifier: 'enrollments.purge-idempotency-keys' },
-    ]);
+    await waitForCrontabs(db, ['auth.purge-expired-tokens']);
 
     const user = await insertUser(db);
     const kept = await insertRefreshToken(db, user.id, { expiresAt: daysFromNow(-2) });

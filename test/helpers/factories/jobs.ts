@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../../../src/infrastructure/database/client/client.js';
 import { JOB_QUEUE_SCHEMA } from '../../../src/infrastructure/jobs/queue-schema.js';
 import type { Executor } from '../../../src/shared/transaction.js';
+import { waitFor } from '../processes.js';
 
 const schema = sql.raw(JOB_QUEUE_SCHEMA);
 
@@ -84,4 +85,23 @@ export async function queuedJobs(db: Executor, task?: string): Promise<QueuedJob
 export async function makeJobDue(db: Executor, id: string): Promise<void> {
   await db.execute(sql`UPDATE ${schema}._private_jobs SET run_at = now() WHERE id = ${id}::bigint`);
   await db.execute(sql`SELECT pg_notify('jobs:insert', '{"count":1}')`);
+}
+
+/**
+ * Waits until the worker has recorded each of `identifiers` as a known crontab (a runner records
+ * its schedule shortly after it starts, not before the app's `ready`), and returns every identifier
+ * recorded. Fails after 10 s.
+ */
+export async function waitForCrontabs(db: Executor, identifiers: readonly string[]): Promise<string[]> {
+  return waitFor(
+    `the crontabs ${identifiers.join(', ')}`,
+    async () => {
+      const { rows } = await db.execute<{ identifier: string }>(
+        sql`SELECT identifier FROM ${schema}._private_known_crontabs ORDER BY identifier`,
+      );
+      const recorded = rows.map((row) => row.identifier);
+      return identifiers.every((identifier) => recorded.includes(identifier)) ? recorded : undefined;
+    },
+    { timeoutMs: 10_000 },
+  );
 }
