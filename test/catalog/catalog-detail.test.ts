@@ -299,17 +299,30 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       });
     });
 
-    it('other lessons: 401 anonymous, 403 signed-in but not enrolled (incl. dropped and expired)', async () => {
+    it('other lessons: 401 anonymous, 403 not_enrolled saying why when signed in (never, dropped, expired)', async () => {
       const anonymous = await get(`/courses/${published.id}/lessons/${paidLesson.id}`, 'anonymous');
       expect(anonymous.statusCode).toBe(401);
       expect(anonymous.headers['content-type']).toMatch(PROBLEM_JSON);
       expect(anonymous.json().detail).toBe('Sign in and enroll to access this lesson.');
       expect(anonymous.body).not.toContain('secret transcript');
-      for (const who of ['student', 'otherInstructor', 'dropped', 'expired'] as const) {
-        const response = await get(`/courses/${published.id}/lessons/${paidLesson.id}`, who);
+      const why = {
+        student: [null, 'You need to enroll to access this lesson.'],
+        otherInstructor: [null, 'You need to enroll to access this lesson.'],
+        dropped: ['dropped', 'You dropped this course: enroll again to access this lesson.'],
+        expired: ['expired', 'Your access to this course has expired.'],
+      } as const;
+      for (const [who, [enrollmentStatus, detail]] of Object.entries(why)) {
+        const response = await get(
+          `/courses/${published.id}/lessons/${paidLesson.id}`,
+          who as keyof typeof why,
+        );
         expect(response.statusCode, who).toBe(403);
-        expect(response.json()).toMatchObject({ code: 'forbidden' });
-        expect(response.json().detail).toContain('enroll to access this lesson');
+        expect(response.json(), who).toMatchObject({
+          code: 'not_enrolled',
+          courseId: published.id,
+          enrollmentStatus,
+          detail,
+        });
         expect(response.body).not.toContain('secret transcript');
       }
     });

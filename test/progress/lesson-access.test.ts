@@ -157,10 +157,14 @@ describe('lesson access and module locks', () => {
     });
 
     it('not enrolled, dropped, expired: today’s preview-only view (403 / 401), no body', async () => {
-      for (const user of [stranger, dropped, expired]) {
+      for (const [user, enrollmentStatus] of [
+        [stranger, null],
+        [dropped, 'dropped'],
+        [expired, 'expired'],
+      ] as const) {
         const response = await read(user, lesson('Intro').id);
         expect(response.statusCode).toBe(403);
-        expect(response.json().code).toBe('forbidden');
+        expect(response.json()).toMatchObject({ code: 'not_enrolled', enrollmentStatus });
         expect(response.body).not.toContain('secret body');
       }
       const anonymous = await read(null, lesson('Intro').id);

@@ -5,6 +5,7 @@ import {
   courseModules,
   courses,
   type Difficulty,
+  type EnrollmentStatus,
   type LessonContent,
   type LessonType,
   lessons,
@@ -206,6 +207,11 @@ export interface CourseAccessFacts {
   status: CourseStatus;
   instructorId: string;
   enrolled: boolean;
+  /**
+   * The caller's enrollment in the course as it stands for access: its status, or `expired` for an
+   * active or completed one past its expiry that the sweep has not marked yet; null without one.
+   */
+  enrollmentStatus: EnrollmentStatus | null;
   /** Modules unlock in order for learners (the progress module's rule decides what is locked). */
   sequentialModules: boolean;
 }
@@ -215,28 +221,30 @@ export async function selectCourseAccess(
   courseId: string,
   userId: string | null,
 ): Promise<CourseAccessFacts | undefined> {
-  const enrolled =
+  const enrollmentStatus =
     userId === null
-      ? sql`false`
-      : sql`EXISTS (
-          SELECT 1 FROM enrollments e
-          WHERE e.course_id = c.id AND e.user_id = ${userId}::uuid
-            AND e.status IN ('active', 'completed')
-            AND (e.expires_at IS NULL OR e.expires_at > now()))`;
+      ? sql`NULL::enrollment_status`
+      : sql`(
+          SELECT CASE WHEN e.expires_at IS NOT NULL AND e.expires_at <= now() THEN 'expired'::enrollment_status
+                      ELSE e.status END
+            FROM enrollments e
+           WHERE e.course_id = c.id AND e.user_id = ${userId}::uuid)`;
   const result = await db.execute<{
     status: CourseStatus;
     instructor_id: string;
-    enrolled: boolean;
+    enrollment_status: EnrollmentStatus | null;
     sequential_modules: boolean;
   }>(
-    sql`SELECT c.status, c.instructor_id, ${enrolled} AS enrolled, c.sequential_modules FROM courses c WHERE c.id = ${courseId}::uuid`,
+    sql`SELECT c.status, c.instructor_id, ${enrollmentStatus} AS enrollment_status, c.sequential_modules
+          FROM courses c WHERE c.id = ${courseId}::uuid`,
   );
   const row = result.rows[0];
   return (
     row && {
       status: row.status,
       instructorId: row.instructor_id,
-      enrolled: row.enrolled,
+      enrolled: row.enrollment_status === 'active' || row.enrollment_status === 'completed',
+      enrollmentStatus: row.enrollment_status,
       sequentialModules: row.sequential_modules,
     }
   );

@@ -145,8 +145,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
         summary: 'A lesson with its body',
         description: [
           'Preview lessons of a visible course are open to everyone. Other lessons need the course’s',
-          'instructor, an admin, or an enrollment: anonymous callers get 401, signed-in callers who are',
-          'not enrolled get 403. Courses the caller cannot see are 404.',
+          'instructor, an admin, or an active or completed enrollment that has not expired: anonymous',
+          'callers get 401; signed-in callers without one get 403 `not_enrolled` with `enrollmentStatus`',
+          '(null, `dropped` or `expired`); a lesson still locked in a sequential course is 403',
+          '`lesson_locked`. Courses the caller cannot see are 404.',
         ].join(' '),
         security: OPTIONAL_BEARER,
         params: LessonParams,
@@ -156,7 +158,9 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<CatalogRoutesOptions> = as
           304: notModified,
           400: problemResponse('The lesson id is not a UUID.'),
           401: problemResponse('Sign in (and enroll) to access this lesson, or the bearer token is invalid.'),
-          403: problemResponse('Enroll in the course to access this lesson.'),
+          403: problemResponse(
+            '`not_enrolled`: enroll (again) in the course to access this lesson; `lesson_locked`: complete what `requires` names first.',
+          ),
           404: problemResponse('No such course or lesson, or the course is not visible to the caller.'),
         },
       },

@@ -4,6 +4,7 @@
  */
 import { Type } from 'typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';
+import type { EnrollmentStatus } from '../../infrastructure/database/schema/index.js';
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { cursorDecoder, isRealInstant, timestampIdCursorFields, toPage } from '../../shared/keyset.js';
@@ -272,7 +273,19 @@ function toCourseDetail(
 }
 
 const courseNotFound = () => new AppError('not_found', 'No such course.');
-const notEnrolled = () => new AppError('forbidden', 'You need to enroll to access this lesson.');
+/**
+ * A signed-in caller without an enrollment that grants access: 403 `not_enrolled`, as the progress
+ * routes answer, saying why (never enrolled, dropped, expired) so a client can offer the way back.
+ */
+function notEnrolled(courseId: string, enrollmentStatus: EnrollmentStatus | null): AppError {
+  const detail =
+    enrollmentStatus === 'expired'
+      ? 'Your access to this course has expired.'
+      : enrollmentStatus === 'dropped'
+        ? 'You dropped this course: enroll again to access this lesson.'
+        : 'You need to enroll to access this lesson.';
+  return new AppError('not_enrolled', detail, { courseId, enrollmentStatus });
+}
 
 /** `idOrSlug` as a reference: a UUID is tried as an id first, then (if it also looks like one) as a slug. */
 interface CourseRef {
@@ -445,11 +458,11 @@ export function createCatalogService({ db, cache, learnerAccess }: CatalogServic
       if (lesson === undefined) throw new AppError('not_found', 'No such lesson in this course.');
       if (view !== 'full' && !lesson.isPreview) {
         if (actor === null) throw new AppError('unauthorized', 'Sign in and enroll to access this lesson.');
-        throw notEnrolled();
+        throw notEnrolled(courseId, access.enrollmentStatus);
       }
       if (actor !== null && !lesson.isPreview && !isAuthorOf(access, actor) && access.sequentialModules) {
         const decision = await learnerAccess.lessonAccess(actor.id, courseId, lesson.id);
-        if (decision.kind === 'not_enrolled') throw notEnrolled();
+        if (decision.kind === 'not_enrolled') throw notEnrolled(courseId, access.enrollmentStatus);
         if (decision.kind === 'locked') throw decision.error;
       }
       const body: CatalogLesson = {
