@@ -47,6 +47,37 @@ describe('bulk enrolment rows', () => {
     ]);
   });
 
+  it('reads the CSV edge cases as RFC 4180 readers do', () => {
+    const read = (csv: string) => parseEmailCsv(csv, '/body');
+    // A lone CR ends a line too; a last break does not add a row.
+    expect(read('a@x.test\rb@x.test\r')).toEqual(['a@x.test', 'b@x.test']);
+    // A quote inside an unquoted field is a character; one after blanks opens a quoted field, whose
+    // text after the closing quote is kept.
+    expect(read('x"y@x.test\nb@x.test')).toEqual(['x"y@x.test', 'b@x.test']);
+    expect(read('  "a@x.test"  \nb@x.test')).toEqual(['a@x.test  ', 'b@x.test']);
+    expect(read('"a@x.test"x\n')).toEqual(['a@x.testx']);
+    // A doubled quote at the very end is one quote (the field stays open to the end of the text).
+    expect(read('"a@x.test""')).toEqual(['a@x.test"']);
+    // A trailing separator ends the row; rows of separators only are blank lines.
+    expect(read('a@x.test,\n')).toEqual(['a@x.test']);
+    expect(read(',,\n;;\n a@x.test')).toEqual([' a@x.test']);
+    // Only the first non-blank row can be the header, trimmed and in any case.
+    expect(read('a@x.test\nemail\nb@x.test')).toEqual(['a@x.test', 'email', 'b@x.test']);
+    expect(read('\n\n Email \na@x.test')).toEqual(['a@x.test']);
+    expect(read('email\n"a@x.test"')).toEqual(['a@x.test']);
+    // Quoted CR/LF and separators stay inside their field; an empty email cell is an (invalid) row.
+    expect(read('email,note\na@x.test,"line\r\nbreak"\nb@x.test,"semi;colon"')).toEqual([
+      'a@x.test',
+      'b@x.test',
+    ]);
+    expect(read('name,email\n"Ada",\n')).toEqual(['']);
+    // Only a leading byte-order mark is dropped.
+    expect(read('a@x.test\uFEFF\nb@x.test')).toEqual(['a@x.test\uFEFF', 'b@x.test']);
+    // The length rule applies to the trimmed address.
+    const longest = `${'a'.repeat(241)}@example.test`;
+    expect(isEmailAddress(` ${longest} `)).toBe(true);
+  });
+
   it('refuses no rows and more than 10,000, naming the field', () => {
     expect(refusal(() => parseEmailCsv('\n\r\n', '/body/file')).extras).toEqual({
       errors: [{ field: '/body/file', message: 'holds no email address rows' }],
