@@ -36,7 +36,9 @@ ceiling.put<{
   const { rows } = await ceilingPool.query(
     `INSERT INTO lesson_progress (id, user_id, lesson_id, enrollment_id, status, time_spent_seconds,
        last_position_seconds, started_at)
-     VALUES (gen_random_uuid(), $1, $2, $3, 'in_progress', $5, $4, now())
+     SELECT gen_random_uuid(), $1, $2, $3, 'in_progress', $5, $4, now()
+       -- Committed asynchronously, as the route's heartbeat is: the same durability, the same wait.
+       FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous_commit
      ON CONFLICT (user_id, lesson_id) DO UPDATE
        SET time_spent_seconds = lesson_progress.time_spent_seconds + excluded.time_spent_seconds,
            last_position_seconds = excluded.last_position_seconds, updated_at = now()

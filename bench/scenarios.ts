@@ -276,6 +276,6 @@ export const scenarios: Scenario[] = [
           }),
         ),
     },
-    note: 'each request is the next demo learner’s report on their lesson (authenticated, locked enrollment, upsert); the ceiling upserts the same rows in the same order',
+    note: 'each request is the next demo learner’s report on their lesson (authenticated; one statement: the enrollment locked and updated, the progress upserted, committed asynchronously); the ceiling upserts the same rows in the same order, committed asynchronously too',
   },
 ];

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as schema from '../../src/infrastructure/database/schema/index.js';
 import { enrollments, lessonProgress } from '../../src/infrastructure/database/schema/index.js';
+import { recordLessonHeartbeat } from '../../src/modules/progress/progress.queries.js';
 import {
   enrollmentRow,
   insertCourseWithOutline,
@@ -205,6 +209,33 @@ describe('PUT /me/lessons/{lessonId}/progress', () => {
         completedLessonCount: 8,
         progressPercent: 80,
         status: 'active',
+      });
+    });
+  });
+
+  describe('durability', () => {
+    it('a heartbeat commits asynchronously for its own transaction only: its connection stays synchronous', async () => {
+      const { student } = await enrolledStudent();
+      const lesson = course.lessons[0]!;
+      // One connection, so the heartbeat and the check after it share a session.
+      const single = new pg.Pool({ ...suite.db.$client.options, max: 1 });
+      try {
+        const db = Object.assign(drizzle(single, { schema }), { $client: single });
+        const beat = await recordLessonHeartbeat(db, {
+          userId: student.id,
+          lessonId: lesson.id,
+          positionSeconds: 42,
+          reportedSeconds: 0,
+          maxSecondsPerCall: 900,
+        });
+        expect(beat.kind).toBe('written');
+        const { rows } = await single.query('SHOW synchronous_commit');
+        expect(rows).toEqual([{ synchronous_commit: 'on' }]);
+      } finally {
+        await single.end();
+      }
+      expect(await lessonProgressRow(suite.db, student.id, lesson.id)).toMatchObject({
+        lastPositionSeconds: 42,
       });
     });
   });
