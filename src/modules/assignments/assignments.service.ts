@@ -20,7 +20,7 @@ import {
   authorizeReading,
   courseNotFound,
 } from './assignment-access.js';
-import { toAssignmentView, toRubricView } from './assignment-views.js';
+import { rubricMaxPoints, toAssignmentView, toRubricView } from './assignment-views.js';
 import {
   type AssignmentWithAccess,
   deleteAssignment,
@@ -123,6 +123,15 @@ export function createAssignmentsService({ db }: AssignmentsServiceDependencies)
         await checkLesson(body.lessonId, found.assignment.courseId);
         const values = columnsOf(body);
         if (values.title !== undefined) values.title = values.title.trim();
+        // The rubric's best levels must still fit (grading by rubric could not reach a valid grade).
+        if (values.maxPoints !== undefined) {
+          const rubricTotal = rubricMaxPoints(await selectRubric(tx, id));
+          if (rubricTotal > values.maxPoints) {
+            throw validationFailed([
+              { field: '/body/maxPoints', message: `is less than the rubric's ${rubricTotal} points` },
+            ]);
+          }
+        }
         if (values.dueAt !== undefined && values.dueAt?.getTime() !== found.assignment.dueAt?.getTime()) {
           values.dueReminderSentAt = null;
         }
