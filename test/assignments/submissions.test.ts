@@ -114,7 +114,7 @@ describe('assignment submissions', () => {
           { filename: 'notes.txt', content: Buffer.from('Grüße, notes\n') },
           { filename: 'chart.PNG', content: PNG_BYTES },
         ],
-        { content: 'See the files' },
+        { content: 'See the files', links: 'https://example.com/draft' },
       );
       expect(response.statusCode, response.body).toBe(201);
       const body = response.json();
@@ -134,6 +134,7 @@ describe('assignment submissions', () => {
           contentType: 'text/plain; charset=utf-8',
         }),
         expect.objectContaining({ index: 2, kind: 'file', name: 'chart.PNG', contentType: 'image/png' }),
+        expect.objectContaining({ index: 3, kind: 'link', url: 'https://example.com/draft' }),
       ]);
       expect(JSON.stringify(body)).not.toContain('storageKey');
       expect(await storedFilesOf(suite.testApp, assignment.id)).toHaveLength(3);
@@ -148,7 +149,10 @@ describe('assignment submissions', () => {
       expect(pdf.rawPayload.equals(PDF_BYTES)).toBe(true);
       const text = await get(instructor, `/assignment-submissions/${body.id}/files/1`);
       expect(text.body).toBe('Grüße, notes\n');
-      expect((await get(student, `/assignment-submissions/${body.id}/files/3`)).statusCode).toBe(404);
+      const link = await get(student, `/assignment-submissions/${body.id}/files/3`);
+      expect(link.statusCode).toBe(409);
+      expect(link.json().code).toBe('not_a_file');
+      expect((await get(student, `/assignment-submissions/${body.id}/files/4`)).statusCode).toBe(404);
     });
 
     it('refuses an extension the assignment does not allow: 422, nothing stored, no row', async () => {

@@ -93,9 +93,9 @@ export const submissionRoutes: FastifyPluginAsyncTypebox<SubmissionRoutesOptions
       limits: {
         files: MAX_FILES_PER_SUBMISSION,
         fileSize: MAX_FILE_SIZE_BYTES,
-        fields: 5,
+        fields: 25,
         fieldSize: MAX_CONTENT_LENGTH * 4,
-        parts: MAX_FILES_PER_SUBMISSION + 5,
+        parts: MAX_FILES_PER_SUBMISSION + 25,
       },
     });
     scope.post(
@@ -123,7 +123,8 @@ export const submissionRoutes: FastifyPluginAsyncTypebox<SubmissionRoutesOptions
               'application/json': { schema: JsonSubmissionBody },
               'multipart/form-data': {
                 schema: Type.Unsafe<unknown>({
-                  description: 'A `content` text field and file parts (any field name, e.g. `files`).',
+                  description:
+                    'A `content` text field, `links` fields (up to 20 http or https URLs) and file parts (any field name, e.g. `files`).',
                 }),
               },
             },

@@ -187,7 +187,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
     },
 
     /**
-     * A multipart submission: a `content` text field and up to MAX_FILES_PER_SUBMISSION files, each
+     * A multipart submission: a `content` text field, `links` fields and up to MAX_FILES_PER_SUBMISSION files, each
      * checked as it streams to storage. `parts` is read only once every rule before the body passed.
      */
     async submitParts(
@@ -201,9 +201,17 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
       const id = randomUUID();
       const stored: string[] = [];
       const attachments: SubmissionAttachment[] = [];
+      const links: SubmissionAttachment[] = [];
       let content: string | null = null;
       try {
         for await (const part of parts()) {
+          if (part.kind === 'field' && part.name === 'links') {
+            if (!/^https?:\/\/\S+$/.test(part.value) || part.value.length > 2_000 || links.length >= 20) {
+              throw validationFailed([{ field: '/body/links', message: 'up to 20 http or https URLs' }]);
+            }
+            links.push({ name: part.value, url: part.value });
+            continue;
+          }
           if (part.kind === 'field') {
             if (part.name !== 'content') {
               throw validationFailed([
@@ -242,12 +250,12 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
             sizeBytes: checked.size(),
           });
         }
-        if (content === null && attachments.length === 0) {
-          throw validationFailed([
-            { field: '/body', message: 'needs a `content` field or at least one file' },
-          ]);
+        if (content === null && attachments.length === 0 && links.length === 0) {
+          throw validationFailed([{ field: '/body', message: 'needs a `content` field, a link or a file' }]);
         }
-        return await record(actor, found, { id, content, attachments, lateness, now });
+        // Files first: a file's index in `attachments` is the one in its download URL.
+        const all = [...attachments, ...links];
+        return await record(actor, found, { id, content, attachments: all, lateness, now });
       } catch (error) {
         // Nothing of a refused submission stays: no row (the transaction did not commit), no file.
         await Promise.all(stored.map((key) => storage.delete(key)));
