@@ -1,5 +1,5 @@
 /** The SQL of submissions and their grading: attempts, pages, the grade with its history. */
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import {
   type AssignmentGradingStatus,
   type AssignmentSubmission,
@@ -98,6 +98,27 @@ export async function selectRubricAssessments(db: Executor, submissionId: string
     .from(rubricAssessments)
     .where(eq(rubricAssessments.submissionId, submissionId))
     .orderBy(asc(rubricAssessments.createdAt), asc(rubricAssessments.criterionId));
+}
+
+/** The rubric assessments of several submissions at once (a page), by submission id. */
+export async function selectRubricAssessmentsOf(db: Executor, submissionIds: readonly string[]) {
+  const byId = new Map<string, Awaited<ReturnType<typeof selectRubricAssessments>>>();
+  if (submissionIds.length === 0) return byId;
+  const rows = await db
+    .select({
+      submissionId: rubricAssessments.submissionId,
+      criterionId: rubricAssessments.criterionId,
+      levelId: rubricAssessments.levelId,
+      points: rubricAssessments.points,
+      comment: rubricAssessments.comment,
+    })
+    .from(rubricAssessments)
+    .where(inArray(rubricAssessments.submissionId, [...submissionIds]))
+    .orderBy(asc(rubricAssessments.createdAt), asc(rubricAssessments.criterionId));
+  for (const { submissionId, ...assessment } of rows) {
+    byId.set(submissionId, [...(byId.get(submissionId) ?? []), assessment]);
+  }
+  return byId;
 }
 
 export async function replaceRubricAssessments(

@@ -40,6 +40,7 @@ import {
   lockStudentAttempts,
   selectAttemptFacts,
   selectRubricAssessments,
+  selectRubricAssessmentsOf,
   selectSubmission,
   selectSubmissionsPage,
 } from './submissions.queries.js';
@@ -309,9 +310,11 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
         (row) => row.submission,
         (row) => ({ p: row.submittedAtKey, id: row.submission.id }),
       );
-      const data = await Promise.all(
-        page.data.map(async (row) => toSubmissionView(row, await selectRubricAssessments(db, row.id))),
+      const assessments = await selectRubricAssessmentsOf(
+        db,
+        page.data.map((row) => row.id),
       );
+      const data = page.data.map((row) => toSubmissionView(row, assessments.get(row.id) ?? []));
       return { data, nextCursor: page.nextCursor };
     },
   };

@@ -79,7 +79,7 @@ export async function checkUpload(
     drain();
     throw error;
   };
-  if (allowed.length > 0 && !allowed.includes(extension)) {
+  if (allowed.length > 0 && !allowed.some((type) => canonical(type) === canonical(extension))) {
     refuse(notAllowed(filename, `only ${allowed.map((type) => `.${type}`).join(', ')} files are accepted.`));
   }
 
