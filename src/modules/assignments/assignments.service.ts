@@ -9,7 +9,7 @@ import { Type } from 'typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import type { NewAssignment } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
-import { isViolation } from '../../shared/database-violations.js';
+import { FOREIGN_KEY_VIOLATION, isViolation } from '../../shared/database-violations.js';
 import { AppError } from '../../shared/errors.js';
 import { cursorDecoder, isRealInstant, MICROSECOND_TIMESTAMP_PATTERN, toPage } from '../../shared/keyset.js';
 import { UUID_PATTERN } from '../../shared/uuid.js';
@@ -161,7 +161,7 @@ export function createAssignmentsService({ db }: AssignmentsServiceDependencies)
         });
       } catch (error) {
         // A submission that arrived between the check and the delete: the foreign key refuses it.
-        if (isViolation(error, '23503')) throw refused();
+        if (isViolation(error, FOREIGN_KEY_VIOLATION)) throw refused();
         throw error;
       }
     },
