@@ -11,6 +11,7 @@ import type { DomainEventBus } from '../../infrastructure/events/domain-events.j
 import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
+import type { Executor } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
 import { writeNotification } from '../notifications/index.js';
 import { authorizeAuthoring, isStaff, submissionNotFound } from './assignment-access.js';
@@ -95,12 +96,7 @@ const currentGradeOf = (row: {
 
 export function createGradingService({ db, events }: GradingServiceDependencies) {
   /** The submission and its assignment for the course's staff; the student and others: 404/403. */
-  async function forStaff(
-    actor: Actor,
-    id: string,
-    tx: Parameters<typeof selectSubmission>[0] = db,
-    lock = false,
-  ) {
+  async function forStaff(actor: Actor, id: string, tx: Executor = db, lock = false) {
     const submission = await selectSubmission(tx, id, lock);
     if (!submission) throw submissionNotFound();
     const found = await selectAssignmentWithAccess(tx, submission.assignmentId, actor.id);
