@@ -1,6 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { gradeChanges, rubricAssessments } from '../../src/infrastructure/database/schema/index.js';
+import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
+import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
+import { createGradingService } from '../../src/modules/assignments/grading.service.js';
 import { notificationsOf, type SignedInUser } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 import { insertAssignmentWorld, submissionRows } from './assignment-fixtures.js';
@@ -229,6 +232,34 @@ describe('grading assignment submissions', () => {
     expect(
       (await inject(student, 'GET', `/assignments/${assignment.id}/rubric`)).json().criteria,
     ).toHaveLength(2);
+  });
+
+  it('publishes assignment-submission.graded after the commit, and nothing when the grading is refused', async () => {
+    const { assignment, courseId, submissionId } = await submitted();
+    const bus = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
+    const seen: DomainEvents['assignment-submission.graded'][] = [];
+    bus.subscribe('assignment-submission.graded', async (payload) => void seen.push(payload), {
+      name: 'test',
+    });
+    const service = createGradingService({ db: suite.db, events: bus });
+    const actor = { id: instructor.id, role: 'instructor' as const };
+    await service.grade(actor, submissionId, { score: 12, status: 'graded' }, undefined);
+    expect(seen).toEqual([{ submissionId, assignmentId: assignment.id, userId: student.id, courseId }]);
+    await expect(
+      service.grade(actor, submissionId, { score: 13, status: 'graded' }, '"0"'),
+    ).rejects.toMatchObject({
+      code: 'grade_conflict',
+    });
+    await expect(
+      service.grade(actor, submissionId, { score: 99, status: 'graded' }, '"1"'),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    expect(seen).toHaveLength(1);
+    const notes = (await notificationsOf(suite.db, student.id)).filter(
+      (note) => note.payload.submissionId === submissionId,
+    );
+    expect(notes).toHaveLength(1);
   });
 
   it('lets only the course’s staff grade and read the history', async () => {
