@@ -58,6 +58,21 @@ describe('assignment uploads over HTTP', () => {
     expect(await submissionRows(suite.db, assignment.id)).toEqual([]);
     expect(await storedFilesOf(suite.testApp, assignment.id)).toEqual([]);
 
+    // Refused before the body is read at all (the due date passed): answered all the same.
+    const closed = await insertAssignmentWorld(
+      suite.db,
+      { instructorId: instructor.id, studentIds: [student.id] },
+      { allowLate: false, dueAt: new Date(Date.now() - 60_000) },
+    );
+    const late = await upload(
+      closed.assignment.id,
+      'essay.pdf',
+      Buffer.concat([PDF_BYTES, Buffer.alloc(4_000_000, 0x20)]),
+    );
+    expect(late.status).toBe(409);
+    expect((await late.json()).code).toBe('past_due');
+    expect(await storedFilesOf(suite.testApp, closed.assignment.id)).toEqual([]);
+
     const fine = await upload(
       assignment.id,
       'essay.pdf',
