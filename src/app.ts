@@ -37,6 +37,7 @@ import { type AccessTokens, createAccessTokens } from './infrastructure/security
 import { createFileStorage } from './infrastructure/storage/create-storage.js';
 import type { FileStorage } from './infrastructure/storage/file-storage.js';
 import { wireJobs } from './jobs.js';
+import { assignmentsModule } from './modules/assignments/index.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import {
@@ -264,6 +265,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
     publicApiUrl: config.publicApiUrl,
     apiPrefix: API_PREFIX,
   });
+  await api.register(assignmentsModule, { db, events, storage: shared.storage, apiPrefix: API_PREFIX });
 };
 
 /**

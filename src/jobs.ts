@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { Database } from './infrastructure/database/client/client.js';
 import type { DomainEventBus } from './infrastructure/events/domain-events.js';
 import type { AppJobQueue } from './infrastructure/jobs/job-tasks.js';
+import { sendDueReminders } from './modules/assignments/index.js';
 import { purgeExpiredTokens } from './modules/auth/index.js';
 import {
   expireEnrollments,
@@ -29,6 +30,16 @@ export interface JobDependencies {
  */
 export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
   jobs.define({
+    // Assignments: one reminder per assignment due within 24 h; a retry sends only what is left.
+    'assignments.send-due-reminders': {
+      // The next run, 15 minutes later, catches up anyway.
+      maxAttempts: 3,
+      handler: async (_payload, { signal }) => {
+        const sent = await sendDueReminders({ db: deps.db, events: deps.events }, { signal });
+        if (sent.assignments > 0)
+          deps.log.info({ component: 'worker', ...sent }, 'sent assignment due reminders');
+      },
+    },
     // Auth: tokens nobody can use any more (expired longer than EXPIRED_TOKEN_RETENTION_DAYS ago).
     'auth.purge-expired-tokens': {
       // The next hourly run retries anyway.
@@ -80,6 +91,7 @@ export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
   });
 
   jobs.schedule([
+    { task: 'assignments.send-due-reminders', pattern: '*/15 * * * *' },
     // Hourly, at minute 17 (UTC): off the top of the hour, when other schedules tend to run.
     { task: 'auth.purge-expired-tokens', pattern: '17 * * * *' },
     { task: 'enrollments.expire', pattern: '*/5 * * * *' },

@@ -39,7 +39,13 @@ export type ResourceName =
   /** A bulk enrolment `instructor` requested in the published course. */
   | 'bulkOperation'
   /** `student`'s certificate (of their enrollment in `enrolledCourse`). */
-  | 'studentCertificate';
+  | 'studentCertificate'
+  /** The published assignment of `enrolledCourse` (with a rubric and `student`'s submission). */
+  | 'publishedAssignment'
+  /** An unpublished assignment of `enrolledCourse`, without submissions. */
+  | 'unpublishedAssignment'
+  /** `student`'s submission (text and one stored file) to the published assignment. */
+  | 'studentSubmission';
 
 export interface MatrixContext {
   app: App;

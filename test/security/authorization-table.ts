@@ -1,3 +1,4 @@
+import { ASSIGNMENTS_AUTHORIZATION_ROWS } from '../assignments/authorization.rows.js';
 import { AUTH_AUTHORIZATION_ROWS } from '../auth/authorization.rows.js';
 import { CATALOG_AUTHORIZATION_ROWS } from '../catalog/authorization.rows.js';
 import { CERTIFICATES_AUTHORIZATION_ROWS } from '../certificates/authorization.rows.js';
@@ -28,6 +29,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   ENROLLMENTS_AUTHORIZATION_ROWS,
   PROGRESS_AUTHORIZATION_ROWS,
   CERTIFICATES_AUTHORIZATION_ROWS,
+  ASSIGNMENTS_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

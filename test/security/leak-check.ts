@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
+  assignmentSubmissions,
+  assignments,
   bulkOperationItems,
   certificates,
   courseModules,
@@ -115,6 +117,26 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(certificates)
     .set({ revocationReason: `Reason ${plant("another learner's certificate data", ['student', 'admin'])}` })
     .where(eq(certificates.id, world.certificate.id));
+  // Assignments: an unpublished assignment's instructions are for the course's authors; a student's
+  // submission (its text and its file's name) for that student and the course's staff.
+  await db
+    .update(assignments)
+    .set({ instructions: `Draft ${plant('unpublished assignment instructions', courseAuthors)}` })
+    .where(eq(assignments.id, world.assignments.unpublishedId));
+  const [submission] = await db
+    .select({ attachments: assignmentSubmissions.attachments })
+    .from(assignmentSubmissions)
+    .where(eq(assignmentSubmissions.id, world.assignments.submissionId));
+  await db
+    .update(assignmentSubmissions)
+    .set({
+      content: `Essay ${plant("another student's submission text", ['student', ...courseAuthors])}`,
+      attachments: (submission?.attachments ?? []).map((attachment) => ({
+        ...attachment,
+        name: `${plant("another student's submitted file name", ['student', ...courseAuthors])}.txt`,
+      })),
+    })
+    .where(eq(assignmentSubmissions.id, world.assignments.submissionId));
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs

@@ -1,3 +1,11 @@
+import { eq } from 'drizzle-orm';
+import {
+  assignmentSubmissions,
+  assignments,
+  rubricCriteria,
+  rubricLevels,
+} from '../../src/infrastructure/database/schema/index.js';
+import { createFileStorage } from '../../src/infrastructure/storage/create-storage.js';
 import {
   insertBulkOperation,
   insertCertificate,
@@ -64,6 +72,53 @@ export interface SecurityCast {
   bulkOperationId: string;
   /** `student`'s certificate for that enrollment (written directly: the enrollment stays active). */
   certificate: { id: string; verificationCode: string };
+  /**
+   * Assignments of `enrolledCourse`: a published one (unlimited attempts, any file type, a one-criterion
+   * rubric) with `student`'s ungraded submission (text and one stored file), and an unpublished one.
+   */
+  assignments: { publishedId: string; unpublishedId: string; submissionId: string };
+}
+
+/** The cast's assignments: rows written directly, the submission's file put in the app's storage. */
+async function castAssignments(testApp: CastSource, courseId: string, studentId: string) {
+  const [published] = await testApp.db
+    .insert(assignments)
+    .values({ courseId, title: 'Security assignment', isPublished: true, maxAttempts: null })
+    .returning({ id: assignments.id });
+  const [unpublished] = await testApp.db
+    .insert(assignments)
+    .values({ courseId, title: 'Security draft assignment', instructions: 'Not yet' })
+    .returning({ id: assignments.id });
+  const [criterion] = await testApp.db
+    .insert(rubricCriteria)
+    .values({ assignmentId: published!.id, title: 'Quality', position: 0 })
+    .returning({ id: rubricCriteria.id });
+  await testApp.db
+    .insert(rubricLevels)
+    .values({ criterionId: criterion!.id, title: 'Good', points: 10, position: 0 });
+  const [submission] = await testApp.db
+    .insert(assignmentSubmissions)
+    .values({ assignmentId: published!.id, studentId, content: 'Security submission' })
+    .returning({ id: assignmentSubmissions.id });
+  const key = `assignment-submissions/${published!.id}/${submission!.id}/0`;
+  await createFileStorage(testApp.config.storage).put(key, Buffer.from('submitted file'), {
+    contentType: 'text/plain; charset=utf-8',
+  });
+  await testApp.db
+    .update(assignmentSubmissions)
+    .set({
+      attachments: [
+        {
+          name: 'work.txt',
+          url: `/api/v1/assignment-submissions/${submission!.id}/files/0`,
+          storageKey: key,
+          mimeType: 'text/plain; charset=utf-8',
+          sizeBytes: 14,
+        },
+      ],
+    })
+    .where(eq(assignmentSubmissions.id, submission!.id));
+  return { publishedId: published!.id, unpublishedId: unpublished!.id, submissionId: submission!.id };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -118,9 +173,11 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     requestedBy: users.instructor.id,
     inputs: [users.otherStudent.email],
   });
+  const castedAssignments = await castAssignments(testApp, courses.enrolledCourse.id, users.student.id);
   return {
     users,
     courses,
+    assignments: castedAssignments,
     enrollmentId: enrollment.id,
     bulkOperationId: bulkOperation.id,
     certificate: { id: certificate.id, verificationCode: certificate.verificationCode },

@@ -12,6 +12,8 @@ export type NoPayload = Record<string, never>;
  * too (`event:<subscriber>`), made from src/subscribers.ts, not listed here.
  */
 export interface JobTasks {
+  /** Cron, every 15 minutes: the 24-hour reminders of assignments due soon, once per assignment. */
+  'assignments.send-due-reminders': NoPayload;
   /** Cron, hourly: deletes refresh and password-reset tokens past their expiry plus the retention. */
   'auth.purge-expired-tokens': NoPayload;
   /** A bulk enrolment accepted with 202: works through its rows in chunks (resumes after a crash). */

@@ -1,0 +1,283 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { gradeChanges, rubricAssessments } from '../../src/infrastructure/database/schema/index.js';
+import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
+import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
+import { createGradingService } from '../../src/modules/assignments/grading.service.js';
+import { notificationsOf, type SignedInUser } from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
+import { insertAssignmentWorld, submissionRows } from './assignment-fixtures.js';
+
+describe('grading assignment submissions', () => {
+  const suite = useTestApp({ cast: ['student', 'otherStudent', 'instructor', 'otherInstructor', 'admin'] });
+  const { student, otherStudent, instructor, otherInstructor, admin } = suite.cast;
+
+  const inject = (
+    user: SignedInUser,
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    suite.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: { ...user.headers, ...headers },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+
+  /** A submission of `student` (late, so its penalty shows in the counted score when asked). */
+  async function submitted(overrides: Parameters<typeof insertAssignmentWorld>[2] = {}) {
+    const { assignment, courseId } = await insertAssignmentWorld(
+      suite.db,
+      { instructorId: instructor.id, studentIds: [student.id] },
+      overrides,
+    );
+    const response = await inject(student, 'POST', `/assignments/${assignment.id}/submissions`, {
+      content: 'work',
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return { assignment, courseId, submissionId: response.json().id as string };
+  }
+  const grade = (user: SignedInUser, id: string, body: Record<string, unknown>, ifMatch?: string) =>
+    inject(
+      user,
+      'POST',
+      `/assignment-submissions/${id}/grade`,
+      body,
+      ifMatch === undefined ? {} : { 'if-match': ifMatch },
+    );
+
+  it('grades with a score: version 1 as the ETag, counted score after the late penalty, a notification and a history row', async () => {
+    const { assignment, submissionId } = await submitted({
+      dueAt: new Date(Date.now() - 3_600_000),
+      allowLate: true,
+      latePenaltyPercent: 10,
+    });
+    const response = await grade(instructor, submissionId, { score: 45, feedback: 'Good', status: 'graded' });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.headers.etag).toBe('"1"');
+    expect(response.json()).toMatchObject({
+      grade: 45,
+      penaltyPercent: 10,
+      countedScore: 40.5,
+      gradeVersion: 1,
+      gradingStatus: 'graded',
+      feedback: 'Good',
+      graderId: instructor.id,
+    });
+    const notes = (await notificationsOf(suite.db, student.id)).filter(
+      (note) => note.type === 'assignment_graded' && note.payload.submissionId === submissionId,
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ title: `Graded: ${assignment.title}`, body: '45 of 50 points.' });
+    const history = await inject(instructor, 'GET', `/assignment-submissions/${submissionId}/grade-history`);
+    expect(history.json().data).toEqual([
+      expect.objectContaining({
+        oldGrade: null,
+        newGrade: 45,
+        oldStatus: 'submitted',
+        newStatus: 'graded',
+        graderId: instructor.id,
+        feedback: 'Good',
+      }),
+    ]);
+    // The student sees the grade on their submission.
+    expect((await inject(student, 'GET', `/assignment-submissions/${submissionId}`)).json()).toMatchObject({
+      grade: 45,
+      countedScore: 40.5,
+    });
+  });
+
+  it('re-grades only with the current version: history keeps both gradings; stale 412 grade_conflict shows the current grade', async () => {
+    const { submissionId } = await submitted();
+    expect((await grade(instructor, submissionId, { score: 30, status: 'graded' })).statusCode).toBe(200);
+    const withoutIfMatch = await grade(admin, submissionId, { score: 10, status: 'graded' });
+    expect(withoutIfMatch.statusCode).toBe(428);
+    const stale = await grade(admin, submissionId, { score: 10, status: 'graded' }, '"0"');
+    expect(stale.statusCode).toBe(412);
+    expect(stale.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(stale.json()).toMatchObject({
+      code: 'grade_conflict',
+      currentETag: '"1"',
+      currentGrade: { grade: 30, gradeVersion: 1, gradingStatus: 'graded' },
+    });
+    const regrade = await grade(
+      admin,
+      submissionId,
+      { score: 35, feedback: 'Revised', status: 'returned' },
+      '"1"',
+    );
+    expect(regrade.statusCode, regrade.body).toBe(200);
+    expect(regrade.headers.etag).toBe('"2"');
+    const history = (
+      await inject(instructor, 'GET', `/assignment-submissions/${submissionId}/grade-history`)
+    ).json().data;
+    expect(
+      history.map((row: Record<string, unknown>) => [
+        row.oldGrade,
+        row.newGrade,
+        row.oldStatus,
+        row.newStatus,
+        row.graderId,
+      ]),
+    ).toEqual([
+      [null, 30, 'submitted', 'graded', instructor.id],
+      [30, 35, 'graded', 'returned', admin.id],
+    ]);
+    expect(
+      (
+        await submissionRows(
+          suite.db,
+          (await inject(admin, 'GET', `/assignment-submissions/${submissionId}`)).json().assignmentId,
+        )
+      )[0],
+    ).toMatchObject({ grade: 35, gradeVersion: 2 });
+    expect(
+      await suite.db.select().from(gradeChanges).where(eq(gradeChanges.assignmentSubmissionId, submissionId)),
+    ).toHaveLength(2);
+  });
+
+  it('lets one of two graders with the same version through: one 200, one 412', async () => {
+    const { submissionId } = await submitted();
+    await grade(instructor, submissionId, { score: 20, status: 'graded' });
+    const [a, b] = await Promise.all([
+      grade(instructor, submissionId, { score: 21, status: 'graded' }, '"1"'),
+      grade(admin, submissionId, { score: 22, status: 'graded' }, '"1"'),
+    ]);
+    expect([a!.statusCode, b!.statusCode].sort()).toEqual([200, 412]);
+    const winner = a!.statusCode === 200 ? 21 : 22;
+    const loser = a!.statusCode === 412 ? a! : b!;
+    expect(loser.json().currentGrade).toMatchObject({ grade: winner, gradeVersion: 2 });
+    expect(
+      await suite.db.select().from(gradeChanges).where(eq(gradeChanges.assignmentSubmissionId, submissionId)),
+    ).toHaveLength(2);
+  });
+
+  it('refuses bad grades and writes nothing: over max points, both or neither of score and rubric', async () => {
+    const { submissionId, assignment } = await submitted();
+    for (const body of [
+      { score: 51, status: 'graded' },
+      { status: 'graded' },
+      { score: 1, rubric: [{ criterionId: assignment.id, levelId: assignment.id }], status: 'graded' },
+      { score: 1, status: 'in_review' },
+      { score: -1, status: 'graded' },
+    ]) {
+      const response = await grade(instructor, submissionId, body);
+      expect(response.statusCode, JSON.stringify(body)).toBe(400);
+    }
+    expect((await grade(instructor, submissionId, { score: 1, status: 'graded' }, 'W/"0"')).statusCode).toBe(
+      412,
+    );
+    const [row] = await submissionRows(suite.db, assignment.id);
+    expect(row).toMatchObject({ grade: null, gradeVersion: 0, gradingStatus: 'submitted' });
+    expect(
+      await suite.db.select().from(gradeChanges).where(eq(gradeChanges.assignmentSubmissionId, submissionId)),
+    ).toEqual([]);
+  });
+
+  it('grades by rubric: the chosen levels fill the score; the rubric is then locked', async () => {
+    const { assignment, submissionId } = await submitted();
+    const rubric = await inject(instructor, 'PUT', `/assignments/${assignment.id}/rubric`, {
+      criteria: [
+        {
+          title: 'Argument',
+          levels: [
+            { title: 'Weak', points: 5 },
+            { title: 'Strong', points: 30 },
+          ],
+        },
+        {
+          title: 'Style',
+          levels: [
+            { title: 'Poor', points: 0 },
+            { title: 'Fine', points: 12.5 },
+            { title: 'Great', points: 20 },
+          ],
+        },
+      ],
+    });
+    expect(rubric.statusCode, rubric.body).toBe(200);
+    const [argument, style] = rubric.json().criteria;
+    const response = await grade(instructor, submissionId, {
+      rubric: [
+        { criterionId: argument.id, levelId: argument.levels[1].id, comment: 'Convincing' },
+        { criterionId: style.id, levelId: style.levels[1].id },
+      ],
+      status: 'graded',
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toMatchObject({
+      grade: 42.5,
+      rubricAssessments: expect.arrayContaining([
+        expect.objectContaining({ points: 30, comment: 'Convincing' }),
+      ]),
+    });
+    // A level of another criterion, or a criterion left out: 400, the grade stays.
+    const wrong = await grade(
+      instructor,
+      submissionId,
+      { rubric: [{ criterionId: argument.id, levelId: style.levels[0].id }], status: 'graded' },
+      '"1"',
+    );
+    expect(wrong.statusCode).toBe(400);
+    expect(
+      await suite.db.select().from(rubricAssessments).where(eq(rubricAssessments.submissionId, submissionId)),
+    ).toHaveLength(2);
+    const replace = await inject(instructor, 'PUT', `/assignments/${assignment.id}/rubric`, {
+      criteria: [{ title: 'New', levels: [{ title: 'Any', points: 1 }] }],
+    });
+    expect(replace.statusCode).toBe(409);
+    expect(replace.json().code).toBe('rubric_in_use');
+    expect(
+      (await inject(student, 'GET', `/assignments/${assignment.id}/rubric`)).json().criteria,
+    ).toHaveLength(2);
+  });
+
+  it('publishes assignment-submission.graded after the commit, and nothing when the grading is refused', async () => {
+    const { assignment, courseId, submissionId } = await submitted();
+    const bus = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
+    const seen: DomainEvents['assignment-submission.graded'][] = [];
+    bus.subscribe('assignment-submission.graded', async (payload) => void seen.push(payload), {
+      name: 'test',
+    });
+    const service = createGradingService({ db: suite.db, events: bus });
+    const actor = { id: instructor.id, role: 'instructor' as const };
+    await service.grade(actor, submissionId, { score: 12, status: 'graded' }, undefined);
+    expect(seen).toEqual([{ submissionId, assignmentId: assignment.id, userId: student.id, courseId }]);
+    await expect(
+      service.grade(actor, submissionId, { score: 13, status: 'graded' }, '"0"'),
+    ).rejects.toMatchObject({
+      code: 'grade_conflict',
+    });
+    await expect(
+      service.grade(actor, submissionId, { score: 99, status: 'graded' }, '"1"'),
+    ).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    expect(seen).toHaveLength(1);
+    const notes = (await notificationsOf(suite.db, student.id)).filter(
+      (note) => note.payload.submissionId === submissionId,
+    );
+    expect(notes).toHaveLength(1);
+  });
+
+  it('lets only the course’s staff grade and read the history', async () => {
+    const { submissionId } = await submitted();
+    const body = { score: 10, status: 'graded' };
+    expect((await grade(student, submissionId, body)).statusCode).toBe(403);
+    expect((await grade(otherStudent, submissionId, body)).statusCode).toBe(404);
+    expect((await grade(otherInstructor, submissionId, body)).statusCode).toBe(403);
+    for (const user of [student, otherInstructor]) {
+      expect(
+        (await inject(user, 'GET', `/assignment-submissions/${submissionId}/grade-history`)).statusCode,
+      ).toBe(403);
+    }
+    expect(
+      (await inject(otherStudent, 'GET', `/assignment-submissions/${submissionId}/grade-history`)).statusCode,
+    ).toBe(404);
+    expect(
+      await suite.db.select().from(gradeChanges).where(eq(gradeChanges.assignmentSubmissionId, submissionId)),
+    ).toEqual([]);
+  });
+});
