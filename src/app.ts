@@ -54,6 +54,7 @@ import {
   enrollmentsModule,
   type MyEnrollmentsViews,
 } from './modules/enrollments/index.js';
+import { gradebookModule } from './modules/gradebook/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
@@ -257,6 +258,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
+  await api.register(gradebookModule, { db });
   await api.register(certificatesModule, {
     db,
     storage: shared.storage,

@@ -9,6 +9,9 @@ import {
   enrollments,
   lessons,
   notifications,
+  questions,
+  quizSubmissions,
+  quizzes,
   users,
 } from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
@@ -115,6 +118,39 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(certificates)
     .set({ revocationReason: `Reason ${plant("another learner's certificate data", ['student', 'admin'])}` })
     .where(eq(certificates.id, world.certificate.id));
+  // A grade: the student's counted score on a graded quiz of the enrolled course (a score no other row
+  // has), in the gradebook for the course's staff and in the student's own grades, nobody else's.
+  const [gradedQuiz] = await db
+    .insert(quizzes)
+    .values({ courseId: enrolledCourse.id, title: 'Graded checkpoint', isPublished: true })
+    .returning({ id: quizzes.id });
+  await db.insert(questions).values({
+    quizId: gradedQuiz!.id,
+    type: 'true_false',
+    prompt: 'Is this graded?',
+    correctAnswer: true,
+    points: 100,
+    position: 0,
+  });
+  const hundredths = 1000 + (randomBytes(2).readUInt16BE(0) % 8000);
+  const scorePercent = hundredths / 100;
+  planted.push({
+    what: "a student's grade",
+    value: `"score":${scorePercent}`,
+    visibleTo: ['student', ...courseAuthors],
+  });
+  await db.insert(quizSubmissions).values({
+    quizId: gradedQuiz!.id,
+    userId: world.users.student.id,
+    enrollmentId: world.enrollmentId,
+    score: scorePercent,
+    maxScore: 100,
+    scorePercent,
+    passed: false,
+    startedAt: new Date(Date.now() - 60_000),
+    submittedAt: new Date(),
+    gradingStatus: 'auto_graded',
+  });
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs

@@ -6,3 +6,4 @@ export {
   countedQuizPercent,
   QUIZ_MAX_POINTS,
 } from './counted-scores.js';
+export { type GradebookModuleDependencies, gradebookModule } from './gradebook.module.js';
