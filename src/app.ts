@@ -38,6 +38,7 @@ import { createFileStorage } from './infrastructure/storage/create-storage.js';
 import type { FileStorage } from './infrastructure/storage/file-storage.js';
 import { wireJobs } from './jobs.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
+import { calendarModule } from './modules/calendar/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import {
   type CredentialSigner,
@@ -259,6 +260,12 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
   await api.register(gradebookModule, { db });
+  await api.register(calendarModule, {
+    db,
+    publicApiUrl: config.publicApiUrl,
+    apiPrefix: API_PREFIX,
+    publicAppUrl: config.publicAppUrl,
+  });
   await api.register(certificatesModule, {
     db,
     storage: shared.storage,
