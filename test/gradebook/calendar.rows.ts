@@ -1,11 +1,14 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import { everyone, type RouteAuthorization, signedIn } from '../security/authorization-rows.js';
 
-/** Gives `userId` a feed with a fresh token (as POST /me/calendar-feed does) and returns the token. */
+/**
+ * Gives `userId` a feed (as POST /me/calendar-feed does) and returns its token: the same token for
+ * the same user on every call, so checks running side by side do not rotate each other's away.
+ */
 export async function plantFeedToken(db: Database, userId: string): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const token = createHash('sha256').update(`matrix calendar feed ${userId}`).digest('base64url');
   const hash = createHash('sha256').update(token).digest('hex');
   await db.execute(sql`
     INSERT INTO calendar_feed_tokens (user_id, token_hash) VALUES (${userId}::uuid, ${hash})
