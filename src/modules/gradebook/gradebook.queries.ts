@@ -83,6 +83,10 @@ const SORT_KEY: Record<GradebookSort, SQL> = {
   name: sql`u.name`,
   enrolled_at: sql`e.enrolled_at`,
 };
+const PAGE_SORT_KEY: Record<GradebookSort, SQL> = {
+  name: sql`page.name`,
+  enrolled_at: sql`page.enrolled_at`,
+};
 const cursorKeyOf: Record<GradebookSort, (after: GradebookAfter) => SQL> = {
   name: (after) => sql`${after.key}::text`,
   enrolled_at: (after) => sql`${after.key}::timestamptz`,
@@ -134,12 +138,15 @@ export async function selectStudentGrades(
   const course = sql`${courseId}::uuid`;
   const conditions: SQL[] = [sql`e.course_id = ${course}`, sql`e.status IN ('active', 'completed')`];
   let order = sql`u.name, e.id`;
+  // The same order over the page's own columns.
+  let pageOrder = sql`page.name, page.enrollment_id`;
   let limit = sql``;
   if (selection.kind === 'student') {
     conditions.push(sql`e.user_id = ${selection.userId}::uuid`);
   } else {
     const key = SORT_KEY[selection.sort];
     order = sql`${key}, e.id`;
+    pageOrder = sql`${PAGE_SORT_KEY[selection.sort]}, page.enrollment_id`;
     limit = sql`LIMIT ${selection.limit + 1}`;
     if (selection.after !== undefined) {
       conditions.push(
@@ -156,39 +163,35 @@ export async function selectStudentGrades(
        WHERE ${sql.join(conditions, sql` AND `)}
        ORDER BY ${order}
        ${limit}
-    ),
-    quiz_cells AS (
-      SELECT s.user_id, s.quiz_id AS item_id, ${countedQuizPercent(sql`q.score_policy`)} AS counted_percent,
-             (count(*) FILTER (WHERE s.submitted_at IS NOT NULL))::int AS submitted,
-             coalesce(bool_or(s.grading_status = 'needs_review'), false) AS awaiting
-        FROM page
-        JOIN quiz_submissions AS s ON s.user_id = page.user_id
-        JOIN quizzes AS q ON q.id = s.quiz_id
-       WHERE q.course_id = ${course} AND q.is_published AND q.type <> 'survey'
-       GROUP BY s.user_id, s.quiz_id, q.score_policy
-    ),
-    assignment_cells AS (
-      SELECT s.student_id AS user_id, s.assignment_id AS item_id, ${COUNTED_ASSIGNMENT_POINTS} AS counted_points,
-             count(*)::int AS submitted,
-             (array_agg(s.is_late ORDER BY s.attempt_number DESC))[1] AS late,
-             coalesce(bool_or(s.grading_status IN ('submitted', 'in_review')), false) AS awaiting
-        FROM page
-        JOIN assignment_submissions AS s ON s.student_id = page.user_id
-        JOIN assignments AS a ON a.id = s.assignment_id
-       WHERE a.course_id = ${course} AND a.is_published
-       GROUP BY s.student_id, s.assignment_id
     )
-    SELECT page.*,
-           coalesce((SELECT json_agg(json_build_object('item_id', qc.item_id, 'counted_percent', qc.counted_percent,
-                                                       'submitted', qc.submitted, 'awaiting', qc.awaiting))
-                       FROM quiz_cells AS qc WHERE qc.user_id = page.user_id), '[]'::json) AS quiz_cells,
-           coalesce((SELECT json_agg(json_build_object('item_id', ac.item_id, 'counted_points', ac.counted_points,
-                                                       'submitted', ac.submitted, 'late', ac.late,
-                                                       'awaiting', ac.awaiting))
-                       FROM assignment_cells AS ac WHERE ac.user_id = page.user_id), '[]'::json) AS assignment_cells
+    SELECT page.*, coalesce(qc.cells, '[]'::json) AS quiz_cells, coalesce(ac.cells, '[]'::json) AS assignment_cells
       FROM page
-      JOIN users AS u ON u.id = page.user_id
-      JOIN enrollments AS e ON e.id = page.enrollment_id
-     ORDER BY ${order}`);
+      -- Per student, their attempts only (an index range on user_id / student_id): the cost follows
+      -- the page's size, not the course's or the table's.
+      LEFT JOIN LATERAL (
+        SELECT json_agg(json_build_object('item_id', x.quiz_id, 'counted_percent', x.counted_percent,
+                                          'submitted', x.submitted, 'awaiting', x.awaiting)) AS cells
+          FROM (SELECT s.quiz_id, ${countedQuizPercent(sql`q.score_policy`)} AS counted_percent,
+                       (count(*) FILTER (WHERE s.submitted_at IS NOT NULL))::int AS submitted,
+                       coalesce(bool_or(s.grading_status = 'needs_review'), false) AS awaiting
+                  FROM quiz_submissions AS s
+                  JOIN quizzes AS q ON q.id = s.quiz_id
+                 WHERE s.user_id = page.user_id
+                   AND q.course_id = ${course} AND q.is_published AND q.type <> 'survey'
+                 GROUP BY s.quiz_id, q.score_policy) AS x
+      ) AS qc ON true
+      LEFT JOIN LATERAL (
+        SELECT json_agg(json_build_object('item_id', x.assignment_id, 'counted_points', x.counted_points,
+                                          'submitted', x.submitted, 'late', x.late, 'awaiting', x.awaiting)) AS cells
+          FROM (SELECT s.assignment_id, ${COUNTED_ASSIGNMENT_POINTS} AS counted_points,
+                       count(*)::int AS submitted,
+                       (array_agg(s.is_late ORDER BY s.attempt_number DESC))[1] AS late,
+                       coalesce(bool_or(s.grading_status IN ('submitted', 'in_review')), false) AS awaiting
+                  FROM assignment_submissions AS s
+                  JOIN assignments AS a ON a.id = s.assignment_id
+                 WHERE s.student_id = page.user_id AND a.course_id = ${course} AND a.is_published
+                 GROUP BY s.assignment_id) AS x
+      ) AS ac ON true
+     ORDER BY ${pageOrder}`);
   return result.rows;
 }
