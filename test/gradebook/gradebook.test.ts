@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createGradebookService } from '../../src/modules/gradebook/gradebook.service.js';
 import {
   insertAssignmentSubmission,
   insertCourse,
@@ -192,6 +193,40 @@ describe('the gradebook and a student’s own grades', () => {
       new RegExp(`^${hostile.id},'=cmd\\|calc,${hostile.email},active,[^,]+,3,3,5,60,0,0$`),
     );
     expect(end).toBe('');
+  });
+
+  it('the CSV is read in keyset batches: every student once, in order, across batch boundaries, in both orders', async () => {
+    const course = await insertCourse(suite.db, instructor.id);
+    const quiz = await insertGradedQuiz(suite.db, course.id, { questionPoints: [10] });
+    const names: string[] = [];
+    for (let n = 0; n < 7; n++) {
+      // Two students share each name: the enrollment id breaks the tie.
+      const user = await insertUser(suite.db, { name: `Batch ${Math.floor(n / 2)}` });
+      await insertEnrollment(suite.db, user.id, course.id, {
+        enrolledAt: new Date(Date.now() - (10 - n) * 1000),
+      });
+      await insertQuizAttempt(suite.db, {
+        quizId: quiz.id,
+        userId: user.id,
+        scorePercent: 10 * n,
+        maxScore: 10,
+      });
+      names.push(user.id);
+    }
+    const service = createGradebookService({ db: suite.db, csvBatch: 2 });
+    const actor = { id: instructor.id, role: 'instructor' as const };
+    for (const sort of ['name', 'enrolled_at'] as const) {
+      const { stream } = await service.csv(actor, course.id, sort);
+      let text = '';
+      for await (const chunk of stream) text += chunk;
+      const lines = text.split('\r\n').slice(1, -1);
+      const ids = lines.map((line) => line.split(',')[0]);
+      expect(ids).toHaveLength(7);
+      expect(new Set(ids).size).toBe(7);
+      if (sort === 'enrolled_at') expect(ids).toEqual(names);
+      const scores = lines.map((line) => Number(line.split(',')[5]));
+      expect([...scores].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    }
   });
 
   it('refuses students (403), another instructor (403 published, 404 draft), unknown courses (404); admins see it', async () => {
