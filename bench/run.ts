@@ -10,7 +10,9 @@
  * RSS, and writes bench/results/<date>.{md,json,svg}. Figures are ratios measured in one run:
  * absolute numbers move with whatever else the machine is doing. The job queue's scenarios
  * (bench/jobs.bench.ts: enqueue and drain 10,000 jobs) run after the HTTP ones; `--only jobs` runs
- * only them (no seeding, no server).
+ * only them (no seeding, no server). The gradebook's (bench/gradebook.bench.ts: a page of 500 students
+ * × 30 items at 64 connections, the CSV export of 10,000 students with the server's RSS) run last;
+ * `--only gradebook` runs only them, on a database and server of their own.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { resolveDatabase } from '../src/infrastructure/database/client/resolve-d
 import { seedDemoData } from '../src/seed/seed-demo-data.js';
 import { SPAWNED_SIGNING_KEY } from '../test/helpers/processes.js';
 import { type CpuProfile, type ProfileSummary, profileMarkdown, summariseProfile } from './cpu-profile.js';
+import { type GradebookBenchResult, gradebookReport, runGradebookScenarios } from './gradebook.bench.js';
 import {
   createBenchDatabase,
   type LoadOptions,
@@ -271,14 +274,18 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
   }
 }
 
-function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
+function report(
+  results: ScaleResult[],
+  jobResults: JobScenarioResult[],
+  gradebook: GradebookBenchResult | undefined,
+) {
   const date = new Date().toISOString();
   const lines = [
     `# Benchmark ${date}`,
     '',
     results.length > 0
       ? `${connections} connections, ${warmupSeconds} s warm-up + ${durationSeconds} s per scenario; server in its own process.`
-      : `Job scenarios only (\`--only ${args.only ?? ''}\`).`,
+      : `Job and gradebook scenarios only (\`--only ${args.only ?? ''}\`).`,
     '',
   ];
   const checks: { target: string; met: boolean }[] = [];
@@ -365,6 +372,11 @@ function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
     for (const j of jobResults)
       checks.push({ target: `${j.name} ${j.target} (${j.value} ${j.unit})`, met: j.met });
   }
+  if (gradebook) {
+    const section = gradebookReport(gradebook);
+    lines.push(...section.lines);
+    checks.push(...section.checks);
+  }
   for (const scale of results) if (scale.profile) lines.push(...profileMarkdown(scale.profile));
   lines.push('## Targets', '', ...checks.map((c) => `- ${c.met ? 'met' : '**MISSED**'}: ${c.target}`), '');
 
@@ -375,7 +387,7 @@ function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
   if (results.length > 0) lines.push(`![req/s per scenario vs ceiling](${svgName})`, '');
   writeFileSync(
     path.join(dir, `${stamp}.json`),
-    `${JSON.stringify({ date, connections, durationSeconds, results, jobResults, checks }, null, 2)}\n`,
+    `${JSON.stringify({ date, connections, durationSeconds, results, jobResults, gradebook, checks }, null, 2)}\n`,
   );
   writeFileSync(path.join(dir, `${stamp}.md`), `${lines.join('\n')}\n`);
   if (results.length > 0) writeFileSync(path.join(dir, svgName), renderBarChart(results));
@@ -395,7 +407,14 @@ async function main() {
     const anyHttpScenario = scenarios.some((scenario) => !args.only || scenario.name.includes(args.only));
     if (anyHttpScenario) for (const scale of scales) results.push(await runScale(serverUrl, scale));
     const jobResults = await runJobScenarios(serverUrl, { rounds: roundCount + 1, only: args.only });
-    report(results, jobResults);
+    const gradebook = await runGradebookScenarios(serverUrl, {
+      rounds: roundCount,
+      only: args.only,
+      connections,
+      durationSeconds,
+      warmupSeconds,
+    });
+    report(results, jobResults, gradebook);
   } finally {
     await database.release();
   }

@@ -39,6 +39,7 @@ import type { FileStorage } from './infrastructure/storage/file-storage.js';
 import { wireJobs } from './jobs.js';
 import { assignmentsModule } from './modules/assignments/index.js';
 import { authModule, revokeUserRefreshTokens } from './modules/auth/index.js';
+import { calendarModule } from './modules/calendar/index.js';
 import { type CatalogCache, catalogModule, createCatalogCache } from './modules/catalog/index.js';
 import {
   type CredentialSigner,
@@ -55,6 +56,7 @@ import {
   enrollmentsModule,
   type MyEnrollmentsViews,
 } from './modules/enrollments/index.js';
+import { gradebookModule } from './modules/gradebook/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
@@ -258,6 +260,13 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
+  await api.register(gradebookModule, { db });
+  await api.register(calendarModule, {
+    db,
+    publicApiUrl: config.publicApiUrl,
+    apiPrefix: API_PREFIX,
+    publicAppUrl: config.publicAppUrl,
+  });
   await api.register(certificatesModule, {
     db,
     storage: shared.storage,

@@ -6,7 +6,7 @@ import { createResetEmails } from './modules/auth/index.js';
 import { type CatalogCache, createInstructorRenames } from './modules/catalog/index.js';
 import type { CertificateIssuer } from './modules/certificates/index.js';
 import type { MyEnrollmentsViews } from './modules/enrollments/index.js';
-import { createContentChanges, type LearnerViews } from './modules/progress/index.js';
+import { createContentChanges, createGradedCompletion, type LearnerViews } from './modules/progress/index.js';
 import type { UserCache } from './modules/users/index.js';
 
 export interface SubscriberDependencies {
@@ -62,6 +62,18 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
     },
     { name: 'progress-recount' },
   );
+
+  // Progress: a graded quiz attempt or assignment submission may meet a learner's last requirement:
+  // durable, so a grade that commits always gets its completion (and so its certificate) checked.
+  const gradedCompletion = createGradedCompletion({ db: deps.db, events });
+  events.subscribe('quiz-attempt.graded', (graded) => gradedCompletion.gradeRecorded(graded), {
+    name: 'completion-quiz-graded',
+    durable: true,
+  });
+  events.subscribe('assignment-submission.graded', (graded) => gradedCompletion.gradeRecorded(graded), {
+    name: 'completion-assignment-graded',
+    durable: true,
+  });
 
   // Enrollments and progress: what a learner's views show changed. (Expiry needs no event: a view is
   // never served past the expiry of an enrollment it shows.)

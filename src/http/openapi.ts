@@ -26,6 +26,14 @@ export const API_TAGS = [
     description:
       'Enrolment in courses, my enrollments, dropping, course rosters (CSV too) and bulk enrolment by email.',
   },
+  {
+    name: 'gradebook',
+    description: 'Course gradebooks for instructors (CSV too) and a student’s own grades in a course.',
+  },
+  {
+    name: 'calendar',
+    description: 'A personal iCalendar feed of due dates and quiz windows, with a rotatable secret link.',
+  },
   { name: OPERATIONS_TAG, description: 'Health checks and metrics for load balancers and monitoring.' },
 ];
 

@@ -4,6 +4,8 @@ import { CATALOG_AUTHORIZATION_ROWS } from '../catalog/authorization.rows.js';
 import { CERTIFICATES_AUTHORIZATION_ROWS } from '../certificates/authorization.rows.js';
 import { COURSES_AUTHORIZATION_ROWS } from '../courses/authorization.rows.js';
 import { ENROLLMENTS_AUTHORIZATION_ROWS } from '../enrollments/authorization.rows.js';
+import { GRADEBOOK_AUTHORIZATION_ROWS } from '../gradebook/authorization.rows.js';
+import { CALENDAR_AUTHORIZATION_ROWS } from '../gradebook/calendar.rows.js';
 import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
 import { JOBS_AUTHORIZATION_ROWS } from '../jobs/authorization.rows.js';
 import { NOTIFICATIONS_AUTHORIZATION_ROWS } from '../notifications/authorization.rows.js';
@@ -30,6 +32,8 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   PROGRESS_AUTHORIZATION_ROWS,
   CERTIFICATES_AUTHORIZATION_ROWS,
   ASSIGNMENTS_AUTHORIZATION_ROWS,
+  GRADEBOOK_AUTHORIZATION_ROWS,
+  CALENDAR_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

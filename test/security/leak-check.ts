@@ -11,6 +11,9 @@ import {
   enrollments,
   lessons,
   notifications,
+  questions,
+  quizSubmissions,
+  quizzes,
   users,
 } from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
@@ -137,6 +140,53 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
       })),
     })
     .where(eq(assignmentSubmissions.id, world.assignments.submissionId));
+  // A grade: the student's counted score on a graded quiz of the enrolled course (a score no other row
+  // has), in the gradebook for the course's staff and in the student's own grades, nobody else's.
+  const [gradedQuiz] = await db
+    .insert(quizzes)
+    .values({ courseId: enrolledCourse.id, title: 'Graded checkpoint', isPublished: true })
+    .returning({ id: quizzes.id });
+  await db.insert(questions).values({
+    quizId: gradedQuiz!.id,
+    type: 'true_false',
+    prompt: 'Is this graded?',
+    correctAnswer: true,
+    points: 100,
+    position: 0,
+  });
+  const hundredths = 1000 + (randomBytes(2).readUInt16BE(0) % 8000);
+  const scorePercent = hundredths / 100;
+  planted.push({
+    what: "a student's grade",
+    value: `"score":${scorePercent}`,
+    visibleTo: ['student', ...courseAuthors],
+  });
+  await db.insert(quizSubmissions).values({
+    quizId: gradedQuiz!.id,
+    userId: world.users.student.id,
+    enrollmentId: world.enrollmentId,
+    score: scorePercent,
+    maxScore: 100,
+    scorePercent,
+    passed: false,
+    startedAt: new Date(Date.now() - 60_000),
+    submittedAt: new Date(),
+    gradingStatus: 'auto_graded',
+  });
+  // A due date in the student's calendar feed (a second no other row has), as the feed writes it: only
+  // the holder of the student's feed token gets it (GET /me/calendar.ics, answered as the student's).
+  const due = new Date(Date.UTC(2031, 0, 1) + (randomBytes(4).readUInt32BE(0) % 31_536_000) * 1000);
+  planted.push({
+    what: "a student's calendar",
+    value: `DTSTART:${due
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '')}`,
+    visibleTo: ['student'],
+  });
+  await db
+    .insert(assignments)
+    .values({ courseId: enrolledCourse.id, title: 'Dated assignment', isPublished: true, dueAt: due });
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs
@@ -146,11 +196,17 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
 }
 
 /**
- * Routes whose request signs in as the world's student through its body (password, refresh token)
+ * Routes whose request signs in as the world's student through its body or query (password, refresh
+ * token, calendar feed token)
  * whatever bearer token it carries: the answer is the student's own account, so the student's
  * markers are theirs to see.
  */
-const SIGNS_IN_AS_STUDENT = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/refresh']);
+const SIGNS_IN_AS_STUDENT = new Set([
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/refresh',
+  // The feed token in the query is the student's (calendar.rows.ts): the feed is theirs.
+  'GET /api/v1/me/calendar.ics',
+]);
 
 /** Who the answer to `caller` calling `operation` is for. */
 export function recipientOf(operation: string, caller: Caller): Caller {

@@ -12,3 +12,4 @@ export { type EnrollmentsModuleDependencies, enrollmentsModule } from './enrollm
 export { findActiveEnrollment } from './enrollments.queries.js';
 export { enrolFromConfirmedPayment } from './enrollments.service.js';
 export { createMyEnrollmentsViews, type MyEnrollmentsViews } from './my-enrollments-views.js';
+export { csvCell } from './roster.js';

@@ -20,6 +20,7 @@ import {
   type RecordedActivityRow,
   toRecordedActivity,
 } from '../enrollments/index.js';
+import { COUNTED_ASSIGNMENT_POINTS, countedQuizPercent } from '../gradebook/index.js';
 import { type BlockingLesson, LISTED_BLOCKING_LESSONS } from './lesson-locks.js';
 
 const MAX_INT = 2_147_483_647;
@@ -490,10 +491,20 @@ export async function selectHasLockedModules(
   return result.rows[0]?.locked === true;
 }
 
-/** What the completion rule reads: the course's required lessons, how many the user completed, its names. */
+/**
+ * What the completion rule reads: the course's required lessons and how many the user completed,
+ * its published required quizzes and how many the user passed (the counted percent per score policy
+ * reaches the passing score; a required survey, being ungraded, is met by any submitted attempt),
+ * its published required assignments and how many the user passed (the counted grade reaches
+ * passing_score % of max_points), and the course's names. Counted scores: gradebook/counted-scores.ts.
+ */
 export type CompletionFacts = {
-  required: number;
-  completed: number;
+  requiredLessons: number;
+  completedLessons: number;
+  requiredQuizzes: number;
+  passedQuizzes: number;
+  requiredAssignments: number;
+  passedAssignments: number;
   title: string;
   slug: string;
 };
@@ -503,13 +514,41 @@ export async function selectCompletionFacts(
   userId: string,
   courseId: string,
 ): Promise<CompletionFacts | undefined> {
+  const user = sql`${userId}::uuid`;
   const result = await tx.execute<CompletionFacts>(sql`
     SELECT c.title, c.slug,
-           (SELECT count(*)::int FROM lessons AS l WHERE l.course_id = c.id AND l.is_required) AS required,
+           (SELECT count(*)::int FROM lessons AS l WHERE l.course_id = c.id AND l.is_required)
+             AS "requiredLessons",
            (SELECT count(*)::int FROM lessons AS l
-              JOIN lesson_progress AS lp ON lp.lesson_id = l.id AND lp.user_id = ${userId}::uuid
-             WHERE l.course_id = c.id AND l.is_required AND lp.status = 'completed') AS completed
+              JOIN lesson_progress AS lp ON lp.lesson_id = l.id AND lp.user_id = ${user}
+             WHERE l.course_id = c.id AND l.is_required AND lp.status = 'completed') AS "completedLessons",
+           (SELECT count(*)::int FROM quizzes AS q
+             WHERE q.course_id = c.id AND q.is_published AND q.is_required) AS "requiredQuizzes",
+           (SELECT count(*)::int FROM quizzes AS q
+             WHERE q.course_id = c.id AND q.is_published AND q.is_required
+               AND CASE WHEN q.type = 'survey'
+                        THEN EXISTS (SELECT 1 FROM quiz_submissions AS s
+                                      WHERE s.quiz_id = q.id AND s.user_id = ${user} AND s.submitted_at IS NOT NULL)
+                        ELSE (SELECT ${countedQuizPercent(sql`q.score_policy`)} FROM quiz_submissions AS s
+                               WHERE s.quiz_id = q.id AND s.user_id = ${user})
+                             >= q.passing_score END) AS "passedQuizzes",
+           (SELECT count(*)::int FROM assignments AS a
+             WHERE a.course_id = c.id AND a.is_published AND a.is_required) AS "requiredAssignments",
+           (SELECT count(*)::int FROM assignments AS a
+             WHERE a.course_id = c.id AND a.is_published AND a.is_required
+               AND (SELECT ${COUNTED_ASSIGNMENT_POINTS} FROM assignment_submissions AS s
+                     WHERE s.assignment_id = a.id AND s.student_id = ${user})
+                   >= a.passing_score * a.max_points / 100.0) AS "passedAssignments"
       FROM courses AS c
      WHERE c.id = ${courseId}::uuid`);
   return result.rows[0];
+}
+
+/**
+ * Locks the enrollment row (as a progress write does) in a statement of its own, so the completion
+ * facts read after it see every requirement committed by then: a lesson finished and a quiz graded
+ * at the same moment in two transactions cannot both miss each other's commit.
+ */
+export async function lockEnrollmentForCompletion(tx: Transaction, enrollmentId: string): Promise<void> {
+  await tx.execute(sql`SELECT 1 FROM enrollments WHERE id = ${enrollmentId}::uuid FOR NO KEY UPDATE`);
 }

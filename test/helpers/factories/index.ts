@@ -5,6 +5,7 @@
  * `serverApi` for the HTTP path (in-process and against a spawned server).
  */
 export * from './api.js';
+export * from './assessments.js';
 export * from './bulk-catalog.js';
 export * from './certificates.js';
 export * from './courses.js';
