@@ -84,7 +84,7 @@ export const AREAS = {
         file: 'src/modules/catalog/catalog.service.ts',
         ranges: [
           ['function viewOf(', 'const courseNotFound'],
-          ['/** Access check and outline from one snapshot', 'async listCourses('],
+          ['async function learnerLocked(', 'async listCourses('],
           ['async getCourse(', 'export type CatalogService'],
         ],
       },
@@ -93,6 +93,8 @@ export const AREAS = {
       'test/catalog/catalog-list.test.ts',
       'test/catalog/catalog-detail.test.ts',
       'test/catalog/catalog-cache.test.ts',
+      // The lesson read and outline of sequential courses (the learner-access port).
+      'test/progress/lesson-access.test.ts',
     ],
   },
   /**
