@@ -63,6 +63,7 @@ import {
   type LearnerViews,
   progressModule,
 } from './modules/progress/index.js';
+import { quizzesModule } from './modules/quizzes/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
@@ -264,6 +265,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
     publicApiUrl: config.publicApiUrl,
     apiPrefix: API_PREFIX,
   });
+  await api.register(quizzesModule, { db, events });
 };
 
 /**
