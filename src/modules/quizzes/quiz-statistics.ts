@@ -11,7 +11,7 @@ import type { Database } from '../../infrastructure/database/client/client.js';
 import type { QuestionType } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
-import { authorizeQuizRead, quizNotFound } from './quiz-access.js';
+import { isCourseStaff, quizNotFound } from './quiz-access.js';
 import { selectQuizFacts } from './quizzes.queries.js';
 import type { QuizStatistics } from './quizzes.schemas.js';
 
@@ -44,7 +44,7 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
              count(*) OVER () AS n
         FROM quiz_submissions
        WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
-    groups AS (SELECT max(n) AS n, ceil(max(n) * ${DISCRIMINATION_GROUP_SHARE})::int AS k FROM s),
+    groups AS (SELECT max(n) AS n, ceil(max(n) * ${DISCRIMINATION_GROUP_SHARE}::numeric)::int AS k FROM s),
     item AS (
       SELECT r.key::uuid AS question_id,
              (r.value->>'correct')::boolean AS correct,
@@ -93,11 +93,12 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
 
 export function createQuizStatistics({ db }: { db: Database }) {
   return {
-    /** Course staff only (a learner of the course: 403; anyone else as for the quiz itself). */
+    /** Course staff only: 403 for whoever can see the quiz otherwise, 404 for a quiz they cannot see. */
     async get(actor: Actor, quizId: string): Promise<QuizStatistics> {
       const facts = await selectQuizFacts(db, quizId, actor.id);
       if (!facts) throw quizNotFound();
-      if (authorizeQuizRead(actor, facts) !== 'staff') {
+      if (!isCourseStaff(actor, facts)) {
+        if (facts.courseStatus !== 'published' || !facts.quiz.isPublished) throw quizNotFound();
         throw new AppError('forbidden', 'Quiz statistics are for the course’s instructor and admins.');
       }
       return selectQuizStatistics(db, quizId);
