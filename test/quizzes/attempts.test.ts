@@ -5,14 +5,25 @@ import type { DomainEvents } from '../../src/infrastructure/events/domain-events
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
 import { submitOverdueAttempts } from '../../src/modules/quizzes/index.js';
 import { createQuizAttemptsService } from '../../src/modules/quizzes/quiz-attempts.service.js';
-import { insertCourse, insertEnrollment, insertSignedInUser, type SignedInUser } from '../helpers/factories/index.js';
+import {
+  insertCourse,
+  insertEnrollment,
+  insertSignedInUser,
+  type SignedInUser,
+} from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { attemptRow, attemptRowsOf, backdateAttempt, insertQuizWith, OBJECTIVE_QUESTIONS } from './quiz-fixtures.js';
+import {
+  attemptRow,
+  attemptRowsOf,
+  backdateAttempt,
+  insertQuizWith,
+  OBJECTIVE_QUESTIONS,
+} from './quiz-fixtures.js';
 
 type Graded = DomainEvents['quiz-attempt.graded'];
 
 /** The answers that earn full points on OBJECTIVE_QUESTIONS, by position. */
-const FULL_MARKS = ['b', ['a', 'c', 'd'], false, ' paris '];
+const FULL_MARKS: unknown[] = ['b', ['a', 'c', 'd'], false, ' paris '];
 
 describe('quiz attempts', () => {
   const suite = useTestApp({ cast: ['student', 'otherStudent', 'instructor', 'otherInstructor', 'admin'] });
@@ -38,8 +49,8 @@ describe('quiz attempts', () => {
     return user;
   }
 
-  function answersFor(ids: string[], values: unknown[]) {
-    return Object.fromEntries(ids.map((id, index) => [id, values[index]]));
+  function answersFor(ids: string[], values: unknown[]): Record<string, string | boolean | string[]> {
+    return Object.fromEntries(ids.map((id, index) => [id, values[index] as string | boolean | string[]]));
   }
 
   it('starts an attempt: 201, deadline = start + limit, questions without answers; a second start returns it (200)', async () => {
@@ -51,7 +62,14 @@ describe('quiz attempts', () => {
     expect(new Date(body.deadlineAt).getTime() - new Date(body.startedAt).getTime()).toBe(20 * 60_000);
     expect(body.questions).toHaveLength(OBJECTIVE_QUESTIONS.length);
     for (const question of body.questions) {
-      expect(Object.keys(question).sort()).toEqual(['difficulty', 'id', 'options', 'points', 'prompt', 'type']);
+      expect(Object.keys(question).sort()).toEqual([
+        'difficulty',
+        'id',
+        'options',
+        'points',
+        'prompt',
+        'type',
+      ]);
     }
     expect(response.body).not.toContain('Paris');
     expect(response.body).not.toContain('no divisors');
@@ -63,7 +81,10 @@ describe('quiz attempts', () => {
 
   it('caps the deadline by available_until; untimed and unbounded attempts have none', async () => {
     const until = new Date(Date.now() + 5 * 60_000);
-    const { quiz } = await insertQuizWith(suite.db, courseId, { timeLimitMinutes: 60, availableUntil: until });
+    const { quiz } = await insertQuizWith(suite.db, courseId, {
+      timeLimitMinutes: 60,
+      availableUntil: until,
+    });
     const capped = await call(student, 'POST', `/quizzes/${quiz.id}/attempts`);
     expect(new Date(capped.json().deadlineAt).getTime()).toBe(until.getTime());
     const { quiz: untimed } = await insertQuizWith(suite.db, courseId);
@@ -77,13 +98,22 @@ describe('quiz attempts', () => {
       options: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id, text: id.toUpperCase() })),
       correctAnswer: 'a',
     }));
-    const { quiz, questions } = await insertQuizWith(suite.db, courseId, { shuffleQuestions: true, shuffleOptions: true }, seeds);
+    const { quiz, questions } = await insertQuizWith(
+      suite.db,
+      courseId,
+      { shuffleQuestions: true, shuffleOptions: true },
+      seeds,
+    );
     const started = (await call(student, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
     const order = started.questions.map((q: { id: string }) => q.id);
     expect([...order].sort()).toEqual(questions.map((q) => q.id).sort());
     // 12! orders and 5!^12 option orders: the stored order is not the authored one.
-    const optionOrders = started.questions.map((q: { options: { id: string }[] }) => q.options.map((o) => o.id).join(''));
-    expect(order.join() === questions.map((q) => q.id).join() && optionOrders.every((o: string) => o === 'abcde')).toBe(false);
+    const optionOrders = started.questions.map((q: { options: { id: string }[] }) =>
+      q.options.map((o) => o.id).join(''),
+    );
+    expect(
+      order.join() === questions.map((q) => q.id).join() && optionOrders.every((o: string) => o === 'abcde'),
+    ).toBe(false);
     const row = await attemptRow(suite.db, started.id);
     expect(row.questionOrder.map((entry) => entry.questionId)).toEqual(order);
     const read = (await call(student, 'GET', `/quiz-attempts/${started.id}`)).json();
@@ -93,7 +123,9 @@ describe('quiz attempts', () => {
   it('refuses to start: not enrolled 403, unpublished 404, staff 403, outside the window 409; nothing written', async () => {
     const { quiz } = await insertQuizWith(suite.db, courseId);
     const { quiz: hidden } = await insertQuizWith(suite.db, courseId, { isPublished: false });
-    const { quiz: later } = await insertQuizWith(suite.db, courseId, { availableFrom: new Date(Date.now() + 3_600_000) });
+    const { quiz: later } = await insertQuizWith(suite.db, courseId, {
+      availableFrom: new Date(Date.now() + 3_600_000),
+    });
     const { quiz: closed } = await insertQuizWith(suite.db, courseId, {
       availableFrom: new Date(Date.now() - 7_200_000),
       availableUntil: new Date(Date.now() - 3_600_000),
@@ -109,24 +141,30 @@ describe('quiz attempts', () => {
       expect(response.statusCode).toBe(409);
       expect(response.json().code).toBe('quiz_not_available');
     }
-    for (const id of [quiz.id, hidden.id, later.id, closed.id]) expect(await attemptRowsOf(suite.db, id)).toHaveLength(0);
+    for (const id of [quiz.id, hidden.id, later.id, closed.id])
+      expect(await attemptRowsOf(suite.db, id)).toHaveLength(0);
   });
 
   it('holds the attempt limit and one open attempt under 10 concurrent starts', async () => {
     const { quiz } = await insertQuizWith(suite.db, courseId, { maxAttempts: 2 });
     const learner = await enrolledStudent();
-    const startAll = () => Promise.all(Array.from({ length: 10 }, () => call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)));
+    const startAll = () =>
+      Promise.all(Array.from({ length: 10 }, () => call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)));
 
     const first = await startAll();
     expect(first.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
     expect(new Set(first.map((r) => r.json().id)).size).toBe(1);
-    expect((await call(learner, 'POST', `/quiz-attempts/${first[0]!.json().id}/submit`)).statusCode).toBe(200);
+    expect((await call(learner, 'POST', `/quiz-attempts/${first[0]!.json().id}/submit`)).statusCode).toBe(
+      200,
+    );
 
     const second = await startAll();
     expect(second.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(new Set(second.map((r) => r.json().id)).size).toBe(1);
     expect(second[0]!.json().attemptNumber).toBe(2);
-    expect((await call(learner, 'POST', `/quiz-attempts/${second[0]!.json().id}/submit`)).statusCode).toBe(200);
+    expect((await call(learner, 'POST', `/quiz-attempts/${second[0]!.json().id}/submit`)).statusCode).toBe(
+      200,
+    );
 
     const third = await startAll();
     expect(third.map((r) => r.statusCode)).toEqual(Array(10).fill(409));
@@ -180,15 +218,28 @@ describe('quiz attempts', () => {
   it('refuses answers that do not fit (422 invalid_answers) and saves by anyone but the student', async () => {
     const { quiz, questions } = await insertQuizWith(suite.db, courseId);
     const attempt = (await call(student, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
-    for (const answers of [{ [questions[0]!.id]: 'z' }, { [questions[2]!.id]: 'false' }, { [crypto.randomUUID()]: 'b' }]) {
-      const response = await call(student, 'PUT', `/quiz-attempts/${attempt.id}/answers`, { sequence: 1, answers });
+    for (const answers of [
+      { [questions[0]!.id]: 'z' },
+      { [questions[2]!.id]: 'false' },
+      { [crypto.randomUUID()]: 'b' },
+    ]) {
+      const response = await call(student, 'PUT', `/quiz-attempts/${attempt.id}/answers`, {
+        sequence: 1,
+        answers,
+      });
       expect(response.statusCode).toBe(422);
       expect(response.json().code).toBe('invalid_answers');
     }
     const body = { sequence: 9, answers: { [questions[0]!.id]: 'b' } };
-    expect((await call(otherStudent, 'PUT', `/quiz-attempts/${attempt.id}/answers`, body)).statusCode).toBe(404);
-    expect((await call(otherInstructor, 'PUT', `/quiz-attempts/${attempt.id}/answers`, body)).statusCode).toBe(404);
-    expect((await call(instructor, 'PUT', `/quiz-attempts/${attempt.id}/answers`, body)).statusCode).toBe(403);
+    expect((await call(otherStudent, 'PUT', `/quiz-attempts/${attempt.id}/answers`, body)).statusCode).toBe(
+      404,
+    );
+    expect(
+      (await call(otherInstructor, 'PUT', `/quiz-attempts/${attempt.id}/answers`, body)).statusCode,
+    ).toBe(404);
+    expect((await call(instructor, 'PUT', `/quiz-attempts/${attempt.id}/answers`, body)).statusCode).toBe(
+      403,
+    );
     const row = await attemptRow(suite.db, attempt.id);
     expect(row).toMatchObject({ answersSequence: 0, answers: {} });
   });
@@ -197,7 +248,9 @@ describe('quiz attempts', () => {
     const { quiz, questions } = await insertQuizWith(suite.db, courseId, { passingScore: 50 });
     const published: Graded[] = [];
     const events = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
-    events.subscribe('quiz-attempt.graded', async (payload) => void published.push(payload), { name: 'recorder' });
+    events.subscribe('quiz-attempt.graded', async (payload) => void published.push(payload), {
+      name: 'recorder',
+    });
     const service = createQuizAttemptsService({ db: suite.db, events });
     const learner = await enrolledStudent();
     const { attempt } = await service.start(learner, quiz.id);
@@ -222,8 +275,19 @@ describe('quiz attempts', () => {
       results: null,
     });
     const row = await attemptRow(suite.db, attempt.id);
-    expect(row).toMatchObject({ score: 7, maxScore: 10, scorePercent: 70, passed: true, gradingStatus: 'auto_graded' });
-    expect(row.results[questions[1]!.id]).toEqual({ points: 1, maxPoints: 3, correct: false, needsReview: false });
+    expect(row).toMatchObject({
+      score: 7,
+      maxScore: 10,
+      scorePercent: 70,
+      passed: true,
+      gradingStatus: 'auto_graded',
+    });
+    expect(row.results[questions[1]!.id]).toEqual({
+      points: 1,
+      maxPoints: 3,
+      correct: false,
+      needsReview: false,
+    });
     expect(published).toEqual([{ attemptId: attempt.id, quizId: quiz.id, userId: learner.id, courseId }]);
     await expect(service.submit(learner, attempt.id)).rejects.toMatchObject({ code: 'attempt_submitted' });
   });
@@ -241,7 +305,10 @@ describe('quiz attempts', () => {
     const closed = await review({ showCorrectAnswers: false });
     expect(closed.json().results).toBeNull();
     expect(closed.body).not.toContain('Paris');
-    const notYet = await review({ showCorrectAnswers: true, showCorrectAnswersAt: new Date(Date.now() + 86_400_000) });
+    const notYet = await review({
+      showCorrectAnswers: true,
+      showCorrectAnswersAt: new Date(Date.now() + 86_400_000),
+    });
     expect(notYet.json().results).toBeNull();
     const open = await review({ showCorrectAnswers: true });
     expect(open.json().results[3]).toMatchObject({ correctAnswer: ['Paris'], points: 0, correct: false });
@@ -252,7 +319,10 @@ describe('quiz attempts', () => {
     const { quiz, questions } = await insertQuizWith(suite.db, courseId, { timeLimitMinutes: 10 });
     const attempt = (await call(student, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
     const ids = questions.map((q) => q.id);
-    await call(student, 'PUT', `/quiz-attempts/${attempt.id}/answers`, { sequence: 1, answers: answersFor(ids, FULL_MARKS) });
+    await call(student, 'PUT', `/quiz-attempts/${attempt.id}/answers`, {
+      sequence: 1,
+      answers: answersFor(ids, FULL_MARKS),
+    });
     // Inside the grace: still saved.
     await backdateAttempt(suite.db, attempt.id, 11, 2);
     const inGrace = await call(student, 'PUT', `/quiz-attempts/${attempt.id}/answers`, {
@@ -268,7 +338,12 @@ describe('quiz attempts', () => {
     expect(late.statusCode).toBe(409);
     expect(late.json().code).toBe('attempt_expired');
     const row = await attemptRow(suite.db, attempt.id);
-    expect(row).toMatchObject({ answersSequence: 2, autoSubmitted: true, gradingStatus: 'auto_graded', score: 6 });
+    expect(row).toMatchObject({
+      answersSequence: 2,
+      autoSubmitted: true,
+      gradingStatus: 'auto_graded',
+      score: 6,
+    });
     expect(row.submittedAt).not.toBeNull();
   });
 
@@ -284,15 +359,19 @@ describe('quiz attempts', () => {
     const third = await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`);
     expect(third.statusCode).toBe(201);
     expect(third.json().attemptNumber).toBe(3);
-    expect(await attemptRow(suite.db, second.id)).toMatchObject({ autoSubmitted: true, gradingStatus: 'auto_graded' });
+    expect(await attemptRow(suite.db, second.id)).toMatchObject({
+      autoSubmitted: true,
+      gradingStatus: 'auto_graded',
+    });
   });
 
   it('the sweep (quizzes.submit-overdue-attempts) submits overdue attempts in batches and leaves the rest', async () => {
     const { quiz, questions } = await insertQuizWith(suite.db, courseId, { timeLimitMinutes: 5 });
     const learners = await Promise.all(Array.from({ length: 5 }, () => enrolledStudent()));
-    const attempts = [];
-    for (const learner of learners) attempts.push((await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)).json());
-    await call(learners[0]!, 'PUT', `/quiz-attempts/${attempts[0].id}/answers`, {
+    const attempts: { id: string }[] = [];
+    for (const learner of learners)
+      attempts.push((await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)).json());
+    await call(learners[0]!, 'PUT', `/quiz-attempts/${attempts[0]!.id}/answers`, {
       sequence: 1,
       answers: answersFor(
         questions.map((q) => q.id),
@@ -302,13 +381,15 @@ describe('quiz attempts', () => {
     for (const attempt of attempts.slice(0, 4)) await backdateAttempt(suite.db, attempt.id, 6, 30);
     const published: Graded[] = [];
     const events = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
-    events.subscribe('quiz-attempt.graded', async (payload) => void published.push(payload), { name: 'recorder' });
+    events.subscribe('quiz-attempt.graded', async (payload) => void published.push(payload), {
+      name: 'recorder',
+    });
     expect(await submitOverdueAttempts({ db: suite.db, events }, {}, { batchSize: 3 })).toBe(4);
     expect(published).toHaveLength(4);
     const rows = await attemptRowsOf(suite.db, quiz.id);
     expect(rows.filter((row) => row.autoSubmitted)).toHaveLength(4);
-    expect(rows.find((row) => row.id === attempts[0].id)).toMatchObject({ score: 10, passed: true });
-    expect(rows.find((row) => row.id === attempts[4].id)?.submittedAt).toBeNull();
+    expect(rows.find((row) => row.id === attempts[0]!.id)).toMatchObject({ score: 10, passed: true });
+    expect(rows.find((row) => row.id === attempts[4]!.id)?.submittedAt).toBeNull();
     expect(await submitOverdueAttempts({ db: suite.db, events })).toBe(0);
   });
 
@@ -326,7 +407,11 @@ describe('quiz attempts', () => {
     expect(own.json().data.map((a: { id: string }) => a.id)).toEqual([mine.id]);
     const all = await call(instructor, 'GET', `/quizzes/${quiz.id}/attempts?limit=1`);
     expect(all.json().data).toHaveLength(1);
-    const next = await call(instructor, 'GET', `/quizzes/${quiz.id}/attempts?limit=1&cursor=${all.json().nextCursor}`);
+    const next = await call(
+      instructor,
+      'GET',
+      `/quizzes/${quiz.id}/attempts?limit=1&cursor=${all.json().nextCursor}`,
+    );
     expect([...all.json().data, ...next.json().data].map((a: { id: string }) => a.id).sort()).toEqual(
       [mine.id, theirs.id].sort(),
     );

@@ -42,7 +42,10 @@ describe('quiz authoring', () => {
     (await suite.db.select().from(questions).where(eq(questions.quizId, quizId))).length;
 
   async function newQuiz(settings: Record<string, unknown> = {}) {
-    const response = await call(instructor, 'POST', `/courses/${courseId}/quizzes`, { title: 'Quiz', ...settings });
+    const response = await call(instructor, 'POST', `/courses/${courseId}/quizzes`, {
+      title: 'Quiz',
+      ...settings,
+    });
     expect(response.statusCode, response.body).toBe(201);
     return response.json() as { id: string };
   }
@@ -107,22 +110,51 @@ describe('quiz authoring', () => {
 
   it('lets only the course staff create: student 403, other instructor 403 (published) / 404 (draft); nothing written', async () => {
     const before = await quizCount(courseId);
-    expect((await call(student, 'POST', `/courses/${courseId}/quizzes`, { title: 'x' })).statusCode).toBe(403);
-    expect((await call(otherInstructor, 'POST', `/courses/${courseId}/quizzes`, { title: 'x' })).statusCode).toBe(403);
+    expect((await call(student, 'POST', `/courses/${courseId}/quizzes`, { title: 'x' })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (await call(otherInstructor, 'POST', `/courses/${courseId}/quizzes`, { title: 'x' })).statusCode,
+    ).toBe(403);
     const hidden = await call(otherInstructor, 'POST', `/courses/${draftCourseId}/quizzes`, { title: 'x' });
     expect(hidden.statusCode).toBe(404);
     expect(hidden.json().code).toBe('not_found');
     expect(await quizCount(courseId)).toBe(before);
-    expect((await call(admin, 'POST', `/courses/${draftCourseId}/quizzes`, { title: 'by admin' })).statusCode).toBe(201);
+    expect(
+      (await call(admin, 'POST', `/courses/${draftCourseId}/quizzes`, { title: 'by admin' })).statusCode,
+    ).toBe(201);
   });
 
   it('adds a question of every type, validated per type (422 invalid_question writes nothing)', async () => {
     const quiz = await newQuiz();
     const valid = [
-      { type: 'multiple_choice', prompt: 'p', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], correctAnswer: 'a' },
-      { type: 'multiple_select', prompt: 'p', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], correctAnswer: ['a', 'b'], partialCredit: false },
+      {
+        type: 'multiple_choice',
+        prompt: 'p',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: 'a',
+      },
+      {
+        type: 'multiple_select',
+        prompt: 'p',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: ['a', 'b'],
+        partialCredit: false,
+      },
       { type: 'true_false', prompt: 'p', correctAnswer: true, difficulty: 'hard' },
-      { type: 'short_answer', prompt: 'p', correctAnswer: ['Paris'], caseSensitive: true, normalizeWhitespace: false },
+      {
+        type: 'short_answer',
+        prompt: 'p',
+        correctAnswer: ['Paris'],
+        caseSensitive: true,
+        normalizeWhitespace: false,
+      },
       { type: 'essay', prompt: 'p', points: 10, explanation: 'A model answer' },
     ];
     for (const [position, body] of valid.entries()) {
@@ -131,9 +163,25 @@ describe('quiz authoring', () => {
       expect(response.json()).toMatchObject({ ...body, position });
     }
     const invalid = [
-      { type: 'multiple_choice', prompt: 'p', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], correctAnswer: 'c' },
+      {
+        type: 'multiple_choice',
+        prompt: 'p',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: 'c',
+      },
       { type: 'multiple_choice', prompt: 'p', options: [{ id: 'a', text: 'A' }], correctAnswer: 'a' },
-      { type: 'multiple_select', prompt: 'p', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], correctAnswer: 'a' },
+      {
+        type: 'multiple_select',
+        prompt: 'p',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: 'a',
+      },
       { type: 'true_false', prompt: 'p', correctAnswer: 'yes' },
       { type: 'short_answer', prompt: 'p', correctAnswer: [] },
       { type: 'essay', prompt: 'p', correctAnswer: 'model' },
@@ -147,7 +195,9 @@ describe('quiz authoring', () => {
     const byStudent = await call(student, 'POST', `/quizzes/${quiz.id}/questions`, valid[0]);
     expect(byStudent.statusCode).toBe(403);
     // A draft quiz of a published course does not exist for another instructor.
-    expect((await call(otherInstructor, 'POST', `/quizzes/${quiz.id}/questions`, valid[0])).statusCode).toBe(404);
+    expect((await call(otherInstructor, 'POST', `/quizzes/${quiz.id}/questions`, valid[0])).statusCode).toBe(
+      404,
+    );
     expect(await questionCount(quiz.id)).toBe(valid.length);
   });
 
@@ -158,7 +208,10 @@ describe('quiz authoring', () => {
     const { quiz: draft } = await insertQuizWith(suite.db, courseId, { title: 'Draft', isPublished: false });
     const staffView = await call(instructor, 'GET', `/quizzes/${quiz.id}`);
     expect(staffView.statusCode).toBe(200);
-    expect(staffView.json().questions[0]).toMatchObject({ correctAnswer: [MARKER], explanation: `${MARKER}-why` });
+    expect(staffView.json().questions[0]).toMatchObject({
+      correctAnswer: [MARKER],
+      explanation: `${MARKER}-why`,
+    });
     const learnerView = await call(student, 'GET', `/quizzes/${quiz.id}`);
     expect(learnerView.statusCode).toBe(200);
     expect(learnerView.json()).toMatchObject({ id: quiz.id, questionCount: 1, totalPoints: 1 });
@@ -185,14 +238,22 @@ describe('quiz authoring', () => {
   it('reorders and renumbers questions; refuses a list that is not the quiz’s questions', async () => {
     const { quiz, questions: rows } = await insertQuizWith(suite.db, courseId);
     const reversed = rows.map((row) => row.id).reverse();
-    const response = await call(instructor, 'PUT', `/quizzes/${quiz.id}/questions/order`, { questionIds: reversed });
+    const response = await call(instructor, 'PUT', `/quizzes/${quiz.id}/questions/order`, {
+      questionIds: reversed,
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().data.map((q: { id: string }) => q.id)).toEqual(reversed);
-    const bad = await call(instructor, 'PUT', `/quizzes/${quiz.id}/questions/order`, { questionIds: reversed.slice(1) });
+    const bad = await call(instructor, 'PUT', `/quizzes/${quiz.id}/questions/order`, {
+      questionIds: reversed.slice(1),
+    });
     expect(bad.statusCode).toBe(400);
     const deleted = await call(instructor, 'DELETE', `/questions/${reversed[1]}`);
     expect(deleted.statusCode).toBe(204);
-    const left = await suite.db.select().from(questions).where(eq(questions.quizId, quiz.id)).orderBy(questions.position);
+    const left = await suite.db
+      .select()
+      .from(questions)
+      .where(eq(questions.quizId, quiz.id))
+      .orderBy(questions.position);
     expect(left.map((row) => [row.id, row.position])).toEqual([
       [reversed[0], 0],
       [reversed[2], 1],
@@ -227,14 +288,25 @@ describe('quiz authoring', () => {
     });
 
     it('refuses destructive edits with 409 quiz_has_attempts and changes nothing', async () => {
-      const before = await suite.db.select().from(questions).where(eq(questions.quizId, quizId)).orderBy(questions.position);
+      const before = await suite.db
+        .select()
+        .from(questions)
+        .where(eq(questions.quizId, quizId))
+        .orderBy(questions.position);
       const refusals = [
         call(instructor, 'PATCH', `/questions/${questionId}`, { correctAnswer: 'a' }),
         call(instructor, 'PATCH', `/questions/${questionId}`, { points: 5 }),
         call(instructor, 'PATCH', `/questions/${questionId}`, {
-          options: [{ id: 'a', text: '4' }, { id: 'b', text: '7' }],
+          options: [
+            { id: 'a', text: '4' },
+            { id: 'b', text: '7' },
+          ],
         }),
-        call(instructor, 'POST', `/quizzes/${quizId}/questions`, { type: 'true_false', prompt: 'p', correctAnswer: true }),
+        call(instructor, 'POST', `/quizzes/${quizId}/questions`, {
+          type: 'true_false',
+          prompt: 'p',
+          correctAnswer: true,
+        }),
         call(instructor, 'DELETE', `/questions/${questionId}`),
         call(instructor, 'PUT', `/quizzes/${quizId}/questions/order`, {
           questionIds: before.map((row) => row.id).reverse(),
@@ -247,7 +319,11 @@ describe('quiz authoring', () => {
         expect(response.statusCode, response.body).toBe(409);
         expect(response.json().code).toBe('quiz_has_attempts');
       }
-      const after = await suite.db.select().from(questions).where(eq(questions.quizId, quizId)).orderBy(questions.position);
+      const after = await suite.db
+        .select()
+        .from(questions)
+        .where(eq(questions.quizId, quizId))
+        .orderBy(questions.position);
       expect(after).toEqual(before);
       const [quiz] = await suite.db.select().from(quizzes).where(eq(quizzes.id, quizId));
       expect(quiz).toMatchObject({ type: 'graded', passingScore: 70 });

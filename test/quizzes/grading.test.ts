@@ -16,8 +16,18 @@ const q = (overrides: Partial<GradableQuestion> & Pick<GradableQuestion, 'type' 
 describe('automatic grading per question type', () => {
   it('multiple_choice: full points for the correct option only', () => {
     const question = q({ type: 'multiple_choice', correctAnswer: 'b' });
-    expect(gradeAnswer(question, 'b')).toEqual({ points: 4, maxPoints: 4, correct: true, needsReview: false });
-    expect(gradeAnswer(question, 'a')).toEqual({ points: 0, maxPoints: 4, correct: false, needsReview: false });
+    expect(gradeAnswer(question, 'b')).toEqual({
+      points: 4,
+      maxPoints: 4,
+      correct: true,
+      needsReview: false,
+    });
+    expect(gradeAnswer(question, 'a')).toEqual({
+      points: 0,
+      maxPoints: 4,
+      correct: false,
+      needsReview: false,
+    });
     expect(gradeAnswer(question, undefined).points).toBe(0);
     expect(gradeAnswer(question, ['b']).points).toBe(0);
   });
@@ -80,7 +90,9 @@ describe('automatic grading per question type', () => {
       { q1: 'a', q2: false },
     );
     expect(totalsOf(results)).toEqual({ score: 1, maxScore: 3, scorePercent: 33.33, needsReview: false });
-    expect(totalsOf({ e: { points: 0, maxPoints: 5, correct: null, needsReview: true } }).needsReview).toBe(true);
+    expect(totalsOf({ e: { points: 0, maxPoints: 5, correct: null, needsReview: true } }).needsReview).toBe(
+      true,
+    );
     expect(totalsOf({}).scorePercent).toBeNull();
   });
 });
@@ -109,10 +121,12 @@ describe('question rules', () => {
 
   it('refuses answers that do not fit the type (422 invalid_question)', () => {
     expect(invalid({ type: 'multiple_choice', options, correctAnswer: 'z' })).toBe('invalid_question');
-    expect(invalid({ type: 'multiple_choice', options: [options[0]!], correctAnswer: 'a' })).toBe('invalid_question');
-    expect(invalid({ type: 'multiple_choice', options: [options[0]!, options[0]!], correctAnswer: 'a' })).toBe(
+    expect(invalid({ type: 'multiple_choice', options: [options[0]!], correctAnswer: 'a' })).toBe(
       'invalid_question',
     );
+    expect(
+      invalid({ type: 'multiple_choice', options: [options[0]!, options[0]!], correctAnswer: 'a' }),
+    ).toBe('invalid_question');
     expect(invalid({ type: 'multiple_select', options, correctAnswer: [] })).toBe('invalid_question');
     expect(invalid({ type: 'multiple_select', options, correctAnswer: ['a', 'a'] })).toBe('invalid_question');
     expect(invalid({ type: 'true_false', options: [], correctAnswer: 'true' })).toBe('invalid_question');

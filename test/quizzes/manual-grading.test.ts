@@ -34,10 +34,15 @@ describe('grading quiz attempts by hand', () => {
 
   /** A submitted attempt of a fresh learner at a quiz of one true/false (2 points, answered right) and one essay (8 points). */
   async function submittedEssayAttempt(passingScore = 50) {
-    const { quiz, questions } = await insertQuizWith(suite.db, courseId, { passingScore, title: 'Essay quiz' }, [
-      { type: 'true_false', prompt: 'True?', correctAnswer: true, points: 2 },
-      { type: 'essay', prompt: 'Discuss.', correctAnswer: null, points: 8 },
-    ]);
+    const { quiz, questions } = await insertQuizWith(
+      suite.db,
+      courseId,
+      { passingScore, title: 'Essay quiz' },
+      [
+        { type: 'true_false', prompt: 'True?', correctAnswer: true, points: 2 },
+        { type: 'essay', prompt: 'Discuss.', correctAnswer: null, points: 8 },
+      ],
+    );
     const learner = await insertSignedInUser(suite.testApp);
     await insertEnrollment(suite.db, learner.id, courseId);
     const attempt = (await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
@@ -52,40 +57,92 @@ describe('grading quiz attempts by hand', () => {
 
   it('an essay leaves the attempt needs_review with the objective points and no pass/fail yet', async () => {
     const { submitted, attemptId } = await submittedEssayAttempt();
-    expect(submitted).toMatchObject({ gradingStatus: 'needs_review', score: 2, maxScore: 10, scorePercent: 20, passed: null });
-    expect(await attemptRow(suite.db, attemptId)).toMatchObject({ gradingStatus: 'needs_review', passed: null, gradedAt: null });
+    expect(submitted).toMatchObject({
+      gradingStatus: 'needs_review',
+      score: 2,
+      maxScore: 10,
+      scorePercent: 20,
+      passed: null,
+    });
+    expect(await attemptRow(suite.db, attemptId)).toMatchObject({
+      gradingStatus: 'needs_review',
+      passed: null,
+      gradedAt: null,
+    });
   });
 
   it('grading updates totals, percent and passed, records the history, notifies the student and publishes', async () => {
     const { attemptId, learner, essay, quiz } = await submittedEssayAttempt();
     const published: DomainEvents['quiz-attempt.graded'][] = [];
     const events = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
-    events.subscribe('quiz-attempt.graded', async (payload) => void published.push(payload), { name: 'recorder' });
+    events.subscribe('quiz-attempt.graded', async (payload) => void published.push(payload), {
+      name: 'recorder',
+    });
     const grading = createQuizGradingService({ db: suite.db, events });
     const graded = await grading.grade(instructor, attemptId, {
       questions: [{ questionId: essay, points: 6.5, feedback: 'Good argument' }],
       feedback: 'Well done',
     });
-    expect(graded).toMatchObject({ gradingStatus: 'graded', score: 8.5, maxScore: 10, scorePercent: 85, passed: true });
+    expect(graded).toMatchObject({
+      gradingStatus: 'graded',
+      score: 8.5,
+      maxScore: 10,
+      scorePercent: 85,
+      passed: true,
+    });
     expect(graded.results?.[1]).toMatchObject({ points: 6.5, feedback: 'Good argument', needsReview: false });
     const row = await attemptRow(suite.db, attemptId);
-    expect(row).toMatchObject({ gradingStatus: 'graded', score: 8.5, passed: true, graderId: instructor.id, feedback: 'Well done' });
-    const history = await suite.db.select().from(gradeChanges).where(eq(gradeChanges.quizSubmissionId, attemptId));
+    expect(row).toMatchObject({
+      gradingStatus: 'graded',
+      score: 8.5,
+      passed: true,
+      graderId: instructor.id,
+      feedback: 'Well done',
+    });
+    const history = await suite.db
+      .select()
+      .from(gradeChanges)
+      .where(eq(gradeChanges.quizSubmissionId, attemptId));
     expect(history).toEqual([
-      expect.objectContaining({ graderId: instructor.id, oldGrade: 2, newGrade: 8.5, oldStatus: 'needs_review', newStatus: 'graded' }),
+      expect.objectContaining({
+        graderId: instructor.id,
+        oldGrade: 2,
+        newGrade: 8.5,
+        oldStatus: 'needs_review',
+        newStatus: 'graded',
+      }),
     ]);
     const notes = await notificationsOf(suite.db, learner.id);
     expect(notes).toEqual([
-      expect.objectContaining({ type: 'quiz_graded', title: 'Your attempt at Essay quiz was graded', payload: { quizId: quiz.id, attemptId, courseId } }),
+      expect.objectContaining({
+        type: 'quiz_graded',
+        title: 'Your attempt at Essay quiz was graded',
+        payload: { quizId: quiz.id, attemptId, courseId },
+      }),
     ]);
     expect(published).toEqual([{ attemptId, quizId: quiz.id, userId: learner.id, courseId }]);
 
     // A re-grade by an admin: a second history row, pass turns to fail.
-    const regrade = await call(admin, 'POST', `/quiz-attempts/${attemptId}/grade`, { questions: [{ questionId: essay, points: 1 }] });
+    const regrade = await call(admin, 'POST', `/quiz-attempts/${attemptId}/grade`, {
+      questions: [{ questionId: essay, points: 1 }],
+    });
     expect(regrade.statusCode, regrade.body).toBe(200);
-    expect(regrade.json()).toMatchObject({ score: 3, scorePercent: 30, passed: false, gradingStatus: 'graded' });
-    const after = await suite.db.select().from(gradeChanges).where(eq(gradeChanges.quizSubmissionId, attemptId));
-    expect(after.map((change) => [change.oldGrade, change.newGrade])).toEqual(expect.arrayContaining([[2, 8.5], [8.5, 3]]));
+    expect(regrade.json()).toMatchObject({
+      score: 3,
+      scorePercent: 30,
+      passed: false,
+      gradingStatus: 'graded',
+    });
+    const after = await suite.db
+      .select()
+      .from(gradeChanges)
+      .where(eq(gradeChanges.quizSubmissionId, attemptId));
+    expect(after.map((change) => [change.oldGrade, change.newGrade])).toEqual(
+      expect.arrayContaining([
+        [2, 8.5],
+        [8.5, 3],
+      ]),
+    );
   });
 
   it('refuses grades that do not fit (422 invalid_grades) and changes nothing', async () => {
@@ -95,14 +152,19 @@ describe('grading quiz attempts by hand', () => {
       [{ questionId: tf, points: 2 }],
       [{ questionId: essay, points: 9 }],
       [{ questionId: crypto.randomUUID(), points: 1 }],
-      [{ questionId: essay, points: 1 }, { questionId: essay, points: 2 }],
+      [
+        { questionId: essay, points: 1 },
+        { questionId: essay, points: 2 },
+      ],
     ]) {
       const response = await call(instructor, 'POST', `/quiz-attempts/${attemptId}/grade`, { questions });
       expect(response.statusCode, JSON.stringify(questions)).toBe(422);
       expect(response.json().code).toBe('invalid_grades');
     }
     expect(await attemptRow(suite.db, attemptId)).toEqual(before);
-    expect(await suite.db.select().from(gradeChanges).where(eq(gradeChanges.quizSubmissionId, attemptId))).toEqual([]);
+    expect(
+      await suite.db.select().from(gradeChanges).where(eq(gradeChanges.quizSubmissionId, attemptId)),
+    ).toEqual([]);
   });
 
   it('only course staff grade: the student 403, another instructor 404; an open attempt is 409', async () => {

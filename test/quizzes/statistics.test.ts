@@ -32,8 +32,26 @@ describe('quiz statistics', () => {
     const courseId = (await insertCourse(suite.db, instructor.id)).id;
     await insertEnrollment(suite.db, student.id, courseId);
     const fixture = await insertQuizWith(suite.db, courseId, {}, [
-      { type: 'multiple_choice', prompt: 'q1', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], correctAnswer: 'a', points: 1 },
-      { type: 'multiple_select', prompt: 'q2', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], correctAnswer: ['a', 'b'], points: 2 },
+      {
+        type: 'multiple_choice',
+        prompt: 'q1',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: 'a',
+        points: 1,
+      },
+      {
+        type: 'multiple_select',
+        prompt: 'q2',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: ['a', 'b'],
+        points: 2,
+      },
     ]);
     quizId = fixture.quiz.id;
     questionIds = fixture.questions.map((q) => q.id) as [string, string];
@@ -62,7 +80,11 @@ describe('quiz statistics', () => {
   });
 
   it('matches the hand-computed figures', async () => {
-    const response = await suite.app.inject({ method: 'GET', url: `/api/v1/quizzes/${quizId}/statistics`, headers: instructor.headers });
+    const response = await suite.app.inject({
+      method: 'GET',
+      url: `/api/v1/quizzes/${quizId}/statistics`,
+      headers: instructor.headers,
+    });
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json()).toEqual({
       quizId,
@@ -70,9 +92,25 @@ describe('quiz statistics', () => {
       averageScorePercent: 50,
       medianScorePercent: 50,
       questions: [
-        { questionId: questionIds[0], position: 0, type: 'multiple_choice', answered: 10, correctRate: 0.5, averagePoints: 0.5, discriminationIndex: 1 },
+        {
+          questionId: questionIds[0],
+          position: 0,
+          type: 'multiple_choice',
+          answered: 10,
+          correctRate: 0.5,
+          averagePoints: 0.5,
+          discriminationIndex: 1,
+        },
         // Upper shares 1, 1, 0.75; lower 0.25, 0, 0: 0.9167 − 0.0833.
-        { questionId: questionIds[1], position: 1, type: 'multiple_select', answered: 10, correctRate: 0.3, averagePoints: 1, discriminationIndex: 0.8333 },
+        {
+          questionId: questionIds[1],
+          position: 1,
+          type: 'multiple_select',
+          answered: 10,
+          correctRate: 0.3,
+          averagePoints: 1,
+          discriminationIndex: 0.8333,
+        },
       ],
     });
   });

@@ -39,7 +39,11 @@ export type ResourceName =
   /** A bulk enrolment `instructor` requested in the published course. */
   | 'bulkOperation'
   /** `student`'s certificate (of their enrollment in `enrolledCourse`). */
-  | 'studentCertificate';
+  | 'studentCertificate'
+  /** The published quiz of `enrolledCourse` (and its question). */
+  | 'enrolledQuiz'
+  /** `student`'s open attempt at that quiz. */
+  | 'studentQuizAttempt';
 
 export interface MatrixContext {
   app: App;

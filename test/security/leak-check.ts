@@ -9,6 +9,7 @@ import {
   enrollments,
   lessons,
   notifications,
+  questions,
   users,
 } from '../../src/infrastructure/database/schema/index.js';
 import type { Caller, SecurityCast } from './security-cast.js';
@@ -115,6 +116,15 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
     .update(certificates)
     .set({ revocationReason: `Reason ${plant("another learner's certificate data", ['student', 'admin'])}` })
     .where(eq(certificates.id, world.certificate.id));
+  // A quiz's correct answers and explanations: the course's authors only (the student sees them only
+  // after submitting, and the cast's quiz does not show them even then).
+  await db
+    .update(questions)
+    .set({
+      correctAnswer: [plant('a correct quiz answer', courseAuthors)],
+      explanation: `Explanation ${plant('a quiz answer explanation', courseAuthors)}`,
+    })
+    .where(eq(questions.id, world.quiz.questionId));
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs
