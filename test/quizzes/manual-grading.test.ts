@@ -145,6 +145,26 @@ describe('grading quiz attempts by hand', () => {
     );
   });
 
+  it('stays needs_review (no pass/fail) until every question awaiting review is graded', async () => {
+    const { quiz, questions } = await insertQuizWith(suite.db, courseId, {}, [
+      { type: 'essay', prompt: 'One.', correctAnswer: null, points: 5 },
+      { type: 'essay', prompt: 'Two.', correctAnswer: null, points: 5 },
+    ]);
+    const learner = await insertSignedInUser(suite.testApp);
+    await insertEnrollment(suite.db, learner.id, courseId);
+    const attempt = (await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
+    await call(learner, 'POST', `/quiz-attempts/${attempt.id}/submit`);
+    const [one, two] = questions.map((q) => q.id) as [string, string];
+    const partly = await call(instructor, 'POST', `/quiz-attempts/${attempt.id}/grade`, {
+      questions: [{ questionId: one, points: 5 }],
+    });
+    expect(partly.json()).toMatchObject({ gradingStatus: 'needs_review', score: 5, passed: null });
+    const fully = await call(instructor, 'POST', `/quiz-attempts/${attempt.id}/grade`, {
+      questions: [{ questionId: two, points: 4 }],
+    });
+    expect(fully.json()).toMatchObject({ gradingStatus: 'graded', score: 9, scorePercent: 90, passed: true });
+  });
+
   it('refuses grades that do not fit (422 invalid_grades) and changes nothing', async () => {
     const { attemptId, tf, essay } = await submittedEssayAttempt();
     const before = await attemptRow(suite.db, attemptId);
