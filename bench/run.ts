@@ -10,7 +10,8 @@
  * RSS, and writes bench/results/<date>.{md,json,svg}. Figures are ratios measured in one run:
  * absolute numbers move with whatever else the machine is doing. The job queue's scenarios
  * (bench/jobs.bench.ts: enqueue and drain 10,000 jobs) run after the HTTP ones; `--only jobs` runs
- * only them (no seeding, no server).
+ * only them (no seeding, no server). The quiz scenarios (bench/quizzes.bench.ts: the start-of-exam
+ * spike, submit vs a raw insert, item statistics) follow; `--only quizzes` runs only them.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,7 @@ import {
 } from './harness.js';
 import { type JobScenarioResult, runJobScenarios } from './jobs.bench.js';
 import { renderBarChart } from './plot.js';
+import { type QuizScenarioResult, runQuizScenarios } from './quizzes.bench.js';
 import {
   type Fixture,
   P99_TARGET_MS,
@@ -271,7 +273,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
   }
 }
 
-function report(results: ScaleResult[], jobResults: JobScenarioResult[]) {
+function report(results: ScaleResult[], jobResults: (JobScenarioResult | QuizScenarioResult)[]) {
   const date = new Date().toISOString();
   const lines = [
     `# Benchmark ${date}`,
@@ -394,7 +396,12 @@ async function main() {
     const results: ScaleResult[] = [];
     const anyHttpScenario = scenarios.some((scenario) => !args.only || scenario.name.includes(args.only));
     if (anyHttpScenario) for (const scale of scales) results.push(await runScale(serverUrl, scale));
-    const jobResults = await runJobScenarios(serverUrl, { rounds: roundCount + 1, only: args.only });
+    const jobResults: (JobScenarioResult | QuizScenarioResult)[] = await runJobScenarios(serverUrl, {
+      rounds: roundCount + 1,
+      only: args.only,
+    });
+    // The quiz scenarios report like the job ones (a figure per scenario against its target).
+    jobResults.push(...(await runQuizScenarios(serverUrl, { rounds: roundCount + 1, only: args.only })));
     report(results, jobResults);
   } finally {
     await database.release();
