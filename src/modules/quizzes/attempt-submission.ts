@@ -10,6 +10,7 @@ import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   type AttemptResults,
+  type Question,
   type Quiz,
   type QuizSubmission,
   quizSubmissions,
@@ -46,17 +47,22 @@ export function passedOf(
 
 /**
  * Grades and submits an open attempt the caller holds locked (FOR UPDATE). Surveys are recorded, not
- * scored: every result is 0 of 0 points. Returns the submitted row.
+ * scored: every result is 0 of 0 points. `questions`: the attempt's, when the caller has them. Returns
+ * the submitted row.
  */
 export async function submitLockedAttempt(
   tx: Transaction,
   events: TransactionEvents<DomainEvents>,
   attempt: QuizSubmission,
   quiz: Quiz,
-  options: { auto: boolean },
+  options: { auto: boolean; questions?: Question[] },
 ): Promise<QuizSubmission> {
-  const ids = attempt.questionOrder.map((entry) => entry.questionId);
-  const rows = await selectQuestionsByIds(tx, ids);
+  const rows =
+    options.questions ??
+    (await selectQuestionsByIds(
+      tx,
+      attempt.questionOrder.map((entry) => entry.questionId),
+    ));
   const gradable: GradableQuestion[] = rows.map((row) => ({
     id: row.id,
     type: row.type,

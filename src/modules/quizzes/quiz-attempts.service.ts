@@ -159,15 +159,24 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
         // Edits lock the quiz FOR UPDATE: a start sees the quiz and questions from before or after one, whole.
         const [quiz] = await tx.select().from(quizzes).where(eq(quizzes.id, quizId)).for('key share');
         if (!quiz?.isPublished) throw quizNotFound();
-        const mine = and(eq(quizSubmissions.quizId, quizId), eq(quizSubmissions.userId, actor.id));
-        const [open] = await tx
+        // The student's attempts at this quiz (a handful): the open one and how many are used.
+        const mine = await tx
           .select()
           .from(quizSubmissions)
-          .where(and(mine, isNull(quizSubmissions.submittedAt)))
-          .for('update');
+          .where(and(eq(quizSubmissions.quizId, quizId), eq(quizSubmissions.userId, actor.id)));
+        const open = mine.find((attempt) => attempt.submittedAt === null);
         const at = now();
-        if (open && !isOverdue(open, at)) return { attempt: open, quiz, created: false };
-        if (open) await submitLockedAttempt(tx, txEvents, open, quiz, { auto: true });
+        if (open && !isOverdue(open, at))
+          return { attempt: open, quiz, created: false, questions: undefined };
+        if (open) {
+          // Overdue: submitted first, under its row lock (a submit or the sweep may be at it too).
+          const [locked] = await tx
+            .select()
+            .from(quizSubmissions)
+            .where(and(eq(quizSubmissions.id, open.id), isNull(quizSubmissions.submittedAt)))
+            .for('update');
+          if (locked) await submitLockedAttempt(tx, txEvents, locked, quiz, { auto: true });
+        }
         if (quiz.availableFrom && at < quiz.availableFrom) {
           throw new AppError('quiz_not_available', 'The quiz opens later.', {
             availableFrom: quiz.availableFrom.toISOString(),
@@ -178,10 +187,7 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
             availableUntil: quiz.availableUntil.toISOString(),
           });
         }
-        const [{ used } = { used: 0 }] = await tx
-          .select({ used: sql<number>`count(*)::int` })
-          .from(quizSubmissions)
-          .where(mine);
+        const used = mine.length;
         if (quiz.maxAttempts !== null && used >= quiz.maxAttempts) {
           throw new AppError('attempt_limit_reached', `This quiz allows ${quiz.maxAttempts} attempt(s).`, {
             maxAttempts: quiz.maxAttempts,
@@ -200,9 +206,12 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
             questionOrder: drawQuestionOrder(quiz, questionRows),
           })
           .returning();
-        return { attempt: attempt as QuizSubmission, quiz, created: true };
+        return { attempt: attempt as QuizSubmission, quiz, created: true, questions: questionRows };
       });
-      const view = toAttemptView(outcome.attempt, await questionsOf(outcome.attempt), false);
+      const questionsById = outcome.questions
+        ? new Map(outcome.questions.map((row) => [row.id, row]))
+        : await questionsOf(outcome.attempt);
+      const view = toAttemptView(outcome.attempt, questionsById, false);
       return { attempt: view, created: outcome.created };
     },
 
@@ -256,20 +265,34 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
       );
     },
 
+    /** One transaction on the locked attempt: authorization, grading, the write; the view from the same rows. */
     async submit(actor: Actor, attemptId: string): Promise<AttemptView> {
-      await ownAttempt(actor, attemptId);
       const submitted = await unitOfWork(db, events, async (tx, txEvents) => {
         const facts = await selectAttemptFacts(tx, attemptId, true);
         if (!facts) throw attemptNotFound();
+        if (facts.attempt.userId !== actor.id) {
+          if (!isStaffOf(actor, facts)) throw attemptNotFound();
+          throw new AppError('forbidden', 'Only the student who took the attempt can answer or submit it.');
+        }
         if (facts.attempt.submittedAt !== null) {
           throw new AppError('attempt_submitted', 'This attempt is already submitted.');
         }
+        const questions = await selectQuestionsByIds(
+          tx,
+          facts.attempt.questionOrder.map((entry) => entry.questionId),
+        );
         const attempt = await submitLockedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
           auto: isOverdue(facts.attempt, now()),
+          questions,
         });
-        return { ...facts, attempt };
+        return { quiz: facts.quiz, attempt, questions };
       });
-      return viewOf(submitted, false);
+      const showResults = reviewOpen(submitted.quiz, now());
+      return toAttemptView(
+        submitted.attempt,
+        new Map(submitted.questions.map((row) => [row.id, row])),
+        showResults,
+      );
     },
 
     async get(actor: Actor, attemptId: string): Promise<AttemptView> {
