@@ -46,11 +46,10 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
        WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
     groups AS (SELECT max(n) AS n, ceil(max(n) * ${DISCRIMINATION_GROUP_SHARE}::numeric)::int AS k FROM s),
     item AS (
-      SELECT r.key::uuid AS question_id,
+      SELECT r.key AS question_id,
              (r.value->>'correct')::boolean AS correct,
-             (r.value->>'points')::numeric AS points,
-             CASE WHEN (r.value->>'maxPoints')::numeric > 0
-                  THEN (r.value->>'points')::numeric / (r.value->>'maxPoints')::numeric END AS share,
+             (r.value->>'points')::float8 AS points,
+             (r.value->>'points')::float8 / nullif((r.value->>'maxPoints')::float8, 0) AS share,
              s.rn, s.n
         FROM s CROSS JOIN LATERAL jsonb_each(s.results) AS r),
     per_question AS (
@@ -71,7 +70,7 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
                        'answered', coalesce(p.answered, 0), 'correctRate', p.correct_rate,
                        'averagePoints', p.average_points, 'discriminationIndex', p.discrimination)
                        ORDER BY q.position)
-                       FROM questions AS q LEFT JOIN per_question AS p ON p.question_id = q.id
+                       FROM questions AS q LEFT JOIN per_question AS p ON p.question_id = q.id::text
                       WHERE q.quiz_id = ${quizId}::uuid), '[]'::json) AS questions`);
   const row = result.rows[0] as StatisticsRow;
   return {
