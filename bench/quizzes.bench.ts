@@ -152,9 +152,7 @@ export async function runQuizScenarios(
     await db.execute(sql`
       INSERT INTO enrollments (user_id, course_id)
       SELECT u.id, ${courseId}::uuid FROM users AS u WHERE u.role = 'student'`);
-    const headersOf = new Map(
-      studentIds.map((id) => [id, { authorization: bearer(id) }]),
-    );
+    const headersOf = new Map(studentIds.map((id) => [id, { authorization: bearer(id) }]));
 
     async function createQuiz(settings: { timeLimitMinutes?: number; maxAttempts?: number }) {
       const quiz = await db.execute<{ id: string }>(sql`
@@ -194,8 +192,7 @@ export async function runQuizScenarios(
             const body = (await response.json()) as { id?: string };
             if (response.status !== 201 && response.status !== 200) {
               if (failed++ === 0) console.error(`a start failed: ${response.status} ${JSON.stringify(body)}`);
-            }
-            else ids.set(userId, (ids.get(userId) ?? new Set()).add(body.id as string));
+            } else ids.set(userId, (ids.get(userId) ?? new Set()).add(body.id as string));
           } catch {
             failed++;
           }
