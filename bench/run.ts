@@ -355,7 +355,7 @@ function report(results: ScaleResult[], jobResults: (JobScenarioResult | QuizSce
   }
   if (jobResults.length > 0) {
     lines.push(
-      '## Background jobs (graphile-worker, in the bench process)',
+      '## Background jobs (graphile-worker) and quizzes, in the bench process',
       '',
       '| scenario | median | rounds | target | how |',
       '| --- | ---: | --- | --- | --- |',
