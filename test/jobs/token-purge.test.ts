@@ -112,6 +112,7 @@ describe('the auth.purge-expired-tokens job', () => {
       { identifier: 'auth.purge-expired-tokens' },
       { identifier: 'enrollments.expire' },
       { identifier: 'enrollments.purge-idempotency-keys' },
+      { identifier: 'quizzes.submit-overdue-attempts' },
     ]);
 
     const user = await insertUser(db);
