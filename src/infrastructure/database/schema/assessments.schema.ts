@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   foreignKey,
   index,
   integer,
-  bigint,
   jsonb,
   numeric,
   pgTable,
@@ -329,7 +329,9 @@ export const assignmentSubmissions = pgTable(
     attachments: jsonb('attachments').$type<SubmissionAttachment[]>().notNull().default(emptyJsonArray),
     submittedAt: timestamptz('submitted_at').notNull().defaultNow(),
     isLate: boolean('is_late').notNull().default(false),
-    penaltyPercent: numeric('penalty_percent', { precision: 5, scale: 2, mode: 'number' }).notNull().default(0),
+    penaltyPercent: numeric('penalty_percent', { precision: 5, scale: 2, mode: 'number' })
+      .notNull()
+      .default(0),
     grade: numeric('grade', { precision: 8, scale: 2, mode: 'number' }),
     gradeVersion: integer('grade_version').notNull().default(0),
     feedback: text('feedback'),
