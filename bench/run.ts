@@ -13,6 +13,8 @@
  * only them (no seeding, no server). The gradebook's (bench/gradebook.bench.ts: a page of 500 students
  * × 30 items at 64 connections, the CSV export of 10,000 students with the server's RSS) run last;
  * `--only gradebook` runs only them, on a database and server of their own.
+ * The quiz scenarios (bench/quizzes.bench.ts: the start-of-exam spike, submit vs a raw insert, item
+ * statistics) run after the jobs; `--only quizzes` runs only them.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +39,7 @@ import {
 } from './harness.js';
 import { type JobScenarioResult, runJobScenarios } from './jobs.bench.js';
 import { renderBarChart } from './plot.js';
+import { type QuizScenarioResult, runQuizScenarios } from './quizzes.bench.js';
 import {
   type Fixture,
   P99_TARGET_MS,
@@ -276,7 +279,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
 
 function report(
   results: ScaleResult[],
-  jobResults: JobScenarioResult[],
+  jobResults: (JobScenarioResult | QuizScenarioResult)[],
   gradebook: GradebookBenchResult | undefined,
 ) {
   const date = new Date().toISOString();
@@ -360,7 +363,7 @@ function report(
   }
   if (jobResults.length > 0) {
     lines.push(
-      '## Background jobs (graphile-worker, in the bench process)',
+      '## Background jobs (graphile-worker) and quizzes, in the bench process',
       '',
       '| scenario | median | rounds | target | how |',
       '| --- | ---: | --- | --- | --- |',
@@ -406,7 +409,12 @@ async function main() {
     const results: ScaleResult[] = [];
     const anyHttpScenario = scenarios.some((scenario) => !args.only || scenario.name.includes(args.only));
     if (anyHttpScenario) for (const scale of scales) results.push(await runScale(serverUrl, scale));
-    const jobResults = await runJobScenarios(serverUrl, { rounds: roundCount + 1, only: args.only });
+    const jobResults: (JobScenarioResult | QuizScenarioResult)[] = await runJobScenarios(serverUrl, {
+      rounds: roundCount + 1,
+      only: args.only,
+    });
+    // The quiz scenarios report like the job ones (a figure per scenario against its target).
+    jobResults.push(...(await runQuizScenarios(serverUrl, { rounds: roundCount + 1, only: args.only })));
     const gradebook = await runGradebookScenarios(serverUrl, {
       rounds: roundCount,
       only: args.only,

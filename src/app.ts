@@ -66,6 +66,7 @@ import {
   type LearnerViews,
   progressModule,
 } from './modules/progress/index.js';
+import { quizzesModule } from './modules/quizzes/index.js';
 import { createAccounts, createUserCache, type UserCache, usersModule } from './modules/users/index.js';
 import { UUID_REGEX } from './shared/uuid.js';
 import { wireSubscribers } from './subscribers.js';
@@ -275,6 +276,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
     apiPrefix: API_PREFIX,
   });
   await api.register(assignmentsModule, { db, events, storage: shared.storage, apiPrefix: API_PREFIX });
+  await api.register(quizzesModule, { db, events });
 };
 
 /**

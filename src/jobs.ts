@@ -10,6 +10,7 @@ import {
   purgeIdempotencyKeys,
   runBulkEnrolment,
 } from './modules/enrollments/index.js';
+import { submitOverdueAttempts } from './modules/quizzes/index.js';
 
 export interface JobDependencies {
   config: Pick<Config, 'expiredTokenRetentionDays'>;
@@ -88,6 +89,16 @@ export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
         if (purged > 0) deps.log.info({ component: 'worker', purged }, 'purged idempotency keys');
       },
     },
+    // Quizzes: the deadline sweep (attempts are also submitted on their next access).
+    'quizzes.submit-overdue-attempts': {
+      // The next run, a minute later, catches up anyway.
+      maxAttempts: 3,
+      handler: async (_payload, { signal }) => {
+        const submitted = await submitOverdueAttempts({ db: deps.db, events: deps.events }, {}, { signal });
+        if (submitted > 0)
+          deps.log.info({ component: 'worker', submitted }, 'auto-submitted overdue quiz attempts');
+      },
+    },
   });
 
   jobs.schedule([
@@ -96,5 +107,6 @@ export function wireJobs(jobs: AppJobQueue, deps: JobDependencies): void {
     { task: 'auth.purge-expired-tokens', pattern: '17 * * * *' },
     { task: 'enrollments.expire', pattern: '*/5 * * * *' },
     { task: 'enrollments.purge-idempotency-keys', pattern: '47 * * * *' },
+    { task: 'quizzes.submit-overdue-attempts', pattern: '* * * * *' },
   ]);
 }

@@ -45,7 +45,11 @@ export type ResourceName =
   /** An unpublished assignment of `enrolledCourse`, without submissions. */
   | 'unpublishedAssignment'
   /** `student`'s submission (text and one stored file) to the published assignment. */
-  | 'studentSubmission';
+  | 'studentSubmission'
+  /** The published quiz of `enrolledCourse` (and its question). */
+  | 'enrolledQuiz'
+  /** `student`'s open attempt at that quiz. */
+  | 'studentQuizAttempt';
 
 export interface MatrixContext {
   app: App;

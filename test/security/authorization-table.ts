@@ -10,6 +10,7 @@ import { HTTP_AUTHORIZATION_ROWS } from '../http/authorization.rows.js';
 import { JOBS_AUTHORIZATION_ROWS } from '../jobs/authorization.rows.js';
 import { NOTIFICATIONS_AUTHORIZATION_ROWS } from '../notifications/authorization.rows.js';
 import { PROGRESS_AUTHORIZATION_ROWS } from '../progress/authorization.rows.js';
+import { QUIZZES_AUTHORIZATION_ROWS } from '../quizzes/authorization.rows.js';
 import { USERS_AUTHORIZATION_ROWS } from '../users/authorization.rows.js';
 import type { RouteAuthorization } from './authorization-rows.js';
 
@@ -34,6 +35,7 @@ const MODULE_ROWS: readonly Record<string, RouteAuthorization>[] = [
   ASSIGNMENTS_AUTHORIZATION_ROWS,
   GRADEBOOK_AUTHORIZATION_ROWS,
   CALENDAR_AUTHORIZATION_ROWS,
+  QUIZZES_AUTHORIZATION_ROWS,
 ];
 
 /** Routes that two rows files declare (each would silently override the other). */

@@ -159,6 +159,9 @@ export function baseDraft(op: Operation, caller: FuzzCaller, world: SecurityCast
       if (kind === 'user') value = user.id;
       else if (kind === 'module') value = course.moduleId;
       else if (kind === 'lesson') value = random.pick([course.lessonId, course.previewLessonId]);
+      else if (kind === 'quiz') value = world.quiz.id;
+      else if (kind === 'question') value = world.quiz.questionId;
+      else if (kind === 'quizAttempt') value = world.quiz.attemptId;
       else if (kind === 'course' && parameter.schema.format !== 'uuid' && random.chance(0.3))
         value = course.slug;
       else value = realIdFor(parameter.name, course, user, world);

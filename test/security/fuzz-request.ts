@@ -223,7 +223,7 @@ export function realIdsFor(name: string, course: CastCourse, user: CastUser, wor
 export function pathParameterKind(
   path: string,
   name: string,
-): 'course' | 'module' | 'lesson' | 'user' | 'other' {
+): 'course' | 'module' | 'lesson' | 'user' | 'quiz' | 'question' | 'quizAttempt' | 'other' {
   const lower = name.toLowerCase();
   if (lower.startsWith('lesson')) return 'lesson';
   if (lower.startsWith('module')) return 'module';
@@ -235,5 +235,8 @@ export function pathParameterKind(
   if (segment === 'courses') return 'course';
   if (segment === 'modules') return 'module';
   if (segment === 'lessons') return 'lesson';
+  if (segment === 'quizzes') return 'quiz';
+  if (segment === 'questions') return 'question';
+  if (segment === 'quiz-attempts') return 'quizAttempt';
   return 'other';
 }

@@ -187,6 +187,15 @@ export async function plantLeakMarkers(db: Database, world: SecurityCast): Promi
   await db
     .insert(assignments)
     .values({ courseId: enrolledCourse.id, title: 'Dated assignment', isPublished: true, dueAt: due });
+  // A quiz's correct answers and explanations: the course's authors only (the student sees them only
+  // after submitting, and the cast's quiz does not show them even then).
+  await db
+    .update(questions)
+    .set({
+      correctAnswer: [plant('a correct quiz answer', courseAuthors)],
+      explanation: `Explanation ${plant('a quiz answer explanation', courseAuthors)}`,
+    })
+    .where(eq(questions.id, world.quiz.questionId));
   // A background job's payload and last error may name users: admins only.
   const payload = JSON.stringify({ note: plant('a background job payload', ['admin']) });
   await db.execute(sql`UPDATE graphile_worker._private_jobs

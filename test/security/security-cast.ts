@@ -2,6 +2,9 @@ import { eq } from 'drizzle-orm';
 import {
   assignmentSubmissions,
   assignments,
+  questions,
+  quizSubmissions,
+  quizzes,
   rubricCriteria,
   rubricLevels,
 } from '../../src/infrastructure/database/schema/index.js';
@@ -28,7 +31,8 @@ type CastSource = Pick<TestApp, 'db' | 'config'>;
  * The people and resources the security suites act with: two students, two instructors and an admin,
  * and three courses of `instructor` (a draft, a published one, and a published one `student` is enrolled
  * in: `enrollmentId`), each with one module holding a regular and a preview lesson, a notification of
- * `student`'s, `student`'s certificate, a failed background job and a bulk enrolment of `instructor`'s. Rows are inserted directly
+ * `student`'s, `student`'s certificate, a failed background job, a bulk enrolment of `instructor`'s, and a quiz of the
+ * enrolled course with `student`'s open attempt. Rows are inserted directly
  * (argon2 hash computed once per file), so a fresh cast costs a few milliseconds.
  */
 
@@ -77,6 +81,11 @@ export interface SecurityCast {
    * rubric) with `student`'s ungraded submission (text and one stored file), and an unpublished one.
    */
   assignments: { publishedId: string; unpublishedId: string; submissionId: string };
+  /**
+   * A published quiz of `enrolledCourse` with one short-answer question (its correct answer and
+   * explanation are leak markers), and `student`'s open attempt at it.
+   */
+  quiz: { id: string; questionId: string; attemptId: string };
 }
 
 /** The cast's assignments: rows written directly, the submission's file put in the app's storage. */
@@ -119,6 +128,34 @@ async function castAssignments(testApp: CastSource, courseId: string, studentId:
     })
     .where(eq(assignmentSubmissions.id, submission!.id));
   return { publishedId: published!.id, unpublishedId: unpublished!.id, submissionId: submission!.id };
+}
+
+async function castQuiz(testApp: CastSource, courseId: string, studentId: string, enrollmentId: string) {
+  const [quiz] = await testApp.db
+    .insert(quizzes)
+    .values({ courseId, title: 'Security quiz', isPublished: true })
+    .returning({ id: quizzes.id });
+  const [question] = await testApp.db
+    .insert(questions)
+    .values({
+      quizId: quiz!.id,
+      type: 'short_answer',
+      prompt: 'Name the secret.',
+      correctAnswer: ['the secret'],
+      explanation: 'Because.',
+      position: 0,
+    })
+    .returning({ id: questions.id });
+  const [attempt] = await testApp.db
+    .insert(quizSubmissions)
+    .values({
+      quizId: quiz!.id,
+      userId: studentId,
+      enrollmentId,
+      questionOrder: [{ questionId: question!.id, optionIds: [] }],
+    })
+    .returning({ id: quizSubmissions.id });
+  return { id: quiz!.id, questionId: question!.id, attemptId: attempt!.id };
 }
 
 function castUser(testApp: CastSource, caller: SignedInCaller): Promise<CastUser> {
@@ -183,6 +220,7 @@ export async function insertSecurityCast(testApp: CastSource): Promise<SecurityC
     certificate: { id: certificate.id, verificationCode: certificate.verificationCode },
     studentNotificationId: notification.id,
     jobs: { failedJobId: failedJob.id },
+    quiz: await castQuiz(testApp, courses.enrolledCourse.id, users.student.id, enrollment.id),
   };
 }
 

@@ -22,6 +22,8 @@ export interface JobTasks {
   'enrollments.expire': NoPayload;
   /** Cron, hourly: deletes Idempotency-Key records past their 24-hour lifetime. */
   'enrollments.purge-idempotency-keys': NoPayload;
+  /** Cron, every minute: open quiz attempts past their deadline (+ grace) are submitted with their saved answers. */
+  'quizzes.submit-overdue-attempts': NoPayload;
 }
 
 export type JobTaskName = keyof JobTasks;

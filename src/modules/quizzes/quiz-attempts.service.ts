@@ -1,0 +1,338 @@
+/**
+ * Taking a quiz: starting an attempt, saving answers, submitting, reading attempts.
+ *
+ * - Start: the learner's enrollment row is locked for the transaction, so concurrent starts of one
+ *   student run one after another: the attempt limit and "one open attempt" hold however many arrive
+ *   at once (the partial unique index backs the latter). An open attempt is returned (200) instead
+ *   of a second one; an overdue one is submitted first. The question order (and each question's
+ *   option order) is drawn once and stored on the attempt.
+ * - Deadline: started_at + the time limit, capped by the quiz's available_until. Saves are refused
+ *   DEADLINE_GRACE_SECONDS after it (409 attempt_expired); an overdue attempt is submitted with its
+ *   saved answers on its next access (any attempt route) and by the every-minute sweep.
+ * - Saves carry the client's sequence number: a conditional UPDATE stores them only if the number
+ *   is above the stored one; an older or repeated save is 409 `stale_answers`, naming the stored
+ *   sequence (the newer answers stay). A save replaces the whole answer set.
+ */
+import { randomInt } from 'node:crypto';
+import { and, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../infrastructure/database/client/client.js';
+import {
+  type AttemptQuestionOrder,
+  enrollments,
+  type Question,
+  type QuizAnswers,
+  type QuizSubmission,
+  quizSubmissions,
+  quizzes,
+} from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
+import { type Actor, isAdmin } from '../../shared/actor.js';
+import { AppError, type FieldError } from '../../shared/errors.js';
+import { decodeTimestampIdCursor, microsecondKey, toPage } from '../../shared/keyset.js';
+import {
+  DEADLINE_GRACE_SECONDS,
+  isOverdue,
+  submitLockedAttempt,
+  submitOverdueAttempts,
+} from './attempt-submission.js';
+import { answerFits } from './question-rules.js';
+import { attemptNotFound, authorizeAttemptStart, authorizeQuizRead, quizNotFound } from './quiz-access.js';
+import { reviewOpen, toAttemptSummary, toAttemptView } from './quiz-views.js';
+import {
+  type AttemptFacts,
+  selectAttemptFacts,
+  selectQuestions,
+  selectQuestionsByIds,
+  selectQuizFacts,
+} from './quizzes.queries.js';
+import type { AttemptSummary, AttemptView, SaveAnswersInput } from './quizzes.schemas.js';
+
+export interface QuizAttemptsServiceDependencies {
+  db: Database;
+  events: DomainEventBus;
+  /** The current time (tests pass a fixed one). */
+  now?: () => Date;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const result = [...items];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
+}
+
+/** The attempt's fixed order: questions (shuffled if the quiz says so), each with its option order. */
+export function drawQuestionOrder(
+  quiz: { shuffleQuestions: boolean; shuffleOptions: boolean },
+  questions: readonly Pick<Question, 'id' | 'options'>[],
+): AttemptQuestionOrder[] {
+  const ordered = quiz.shuffleQuestions ? shuffled(questions) : [...questions];
+  return ordered.map((question) => {
+    const optionIds = question.options.map((option) => option.id);
+    return { questionId: question.id, optionIds: quiz.shuffleOptions ? shuffled(optionIds) : optionIds };
+  });
+}
+
+/** started_at + time limit, capped by available_until; null when neither applies. */
+export function deadlineOf(
+  quiz: { timeLimitMinutes: number | null; availableUntil: Date | null },
+  startedAt: Date,
+): Date | null {
+  const byLimit =
+    quiz.timeLimitMinutes === null ? null : new Date(startedAt.getTime() + quiz.timeLimitMinutes * 60_000);
+  if (byLimit === null) return quiz.availableUntil;
+  if (quiz.availableUntil === null) return byLimit;
+  return byLimit < quiz.availableUntil ? byLimit : quiz.availableUntil;
+}
+
+const isStaffOf = (actor: Actor, facts: Pick<AttemptFacts, 'instructorId'>) =>
+  isAdmin(actor) || facts.instructorId === actor.id;
+
+export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies) {
+  const { db, events } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  async function questionsOf(attempt: QuizSubmission): Promise<Map<string, Question>> {
+    const rows = await selectQuestionsByIds(
+      db,
+      attempt.questionOrder.map((entry) => entry.questionId),
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /** The attempt if `actor` may see it (its student, course staff), submitted first if overdue. */
+  async function visibleAttempt(actor: Actor, attemptId: string): Promise<AttemptFacts & { staff: boolean }> {
+    let facts = await selectAttemptFacts(db, attemptId);
+    if (!facts) throw attemptNotFound();
+    const staff = isStaffOf(actor, facts);
+    if (!staff && facts.attempt.userId !== actor.id) throw attemptNotFound();
+    if (isOverdue(facts.attempt, now())) {
+      await submitOverdueAttempts(deps, { attemptId });
+      facts = (await selectAttemptFacts(db, attemptId)) ?? facts;
+    }
+    return { ...facts, staff };
+  }
+
+  /** Saves and submits are the student's own: staff see the attempt (403), others do not (404). */
+  async function ownAttempt(actor: Actor, attemptId: string) {
+    const facts = await visibleAttempt(actor, attemptId);
+    if (facts.attempt.userId !== actor.id) {
+      throw new AppError('forbidden', 'Only the student who took the attempt can answer or submit it.');
+    }
+    return facts;
+  }
+
+  async function viewOf(facts: AttemptFacts, staff: boolean): Promise<AttemptView> {
+    const showResults = staff || reviewOpen(facts.quiz, now());
+    return toAttemptView(facts.attempt, await questionsOf(facts.attempt), showResults);
+  }
+
+  function answerErrors(questionsById: Map<string, Question>, answers: QuizAnswers): FieldError[] {
+    const errors: FieldError[] = [];
+    for (const [questionId, answer] of Object.entries(answers)) {
+      const question = questionsById.get(questionId);
+      const field = `/body/answers/${questionId}`;
+      if (!question) errors.push({ field, message: 'is not a question of this attempt' });
+      else if (!answerFits({ ...question, correctAnswer: null }, answer)) {
+        errors.push({ field, message: `does not fit a ${question.type} question` });
+      }
+    }
+    return errors;
+  }
+
+  return {
+    async start(actor: Actor, quizId: string): Promise<{ attempt: AttemptView; created: boolean }> {
+      const facts = await selectQuizFacts(db, quizId, actor.id);
+      if (!facts) throw quizNotFound();
+      authorizeAttemptStart(actor, facts);
+      const enrollmentId = facts.enrollmentId as string;
+      const outcome = await unitOfWork(db, events, async (tx, txEvents) => {
+        // One start per student at a time: limits and the single open attempt are decided under it.
+        await tx
+          .select({ id: enrollments.id })
+          .from(enrollments)
+          .where(eq(enrollments.id, enrollmentId))
+          .for('update');
+        // Edits lock the quiz FOR UPDATE: a start sees the quiz and questions from before or after one, whole.
+        const [quiz] = await tx.select().from(quizzes).where(eq(quizzes.id, quizId)).for('key share');
+        if (!quiz?.isPublished) throw quizNotFound();
+        // The student's attempts at this quiz (a handful): the open one and how many are used.
+        const mine = await tx
+          .select()
+          .from(quizSubmissions)
+          .where(and(eq(quizSubmissions.quizId, quizId), eq(quizSubmissions.userId, actor.id)));
+        const open = mine.find((attempt) => attempt.submittedAt === null);
+        const at = now();
+        if (open && !isOverdue(open, at))
+          return { attempt: open, quiz, created: false, questions: undefined };
+        if (open) {
+          // Overdue: submitted first, under its row lock (a submit or the sweep may be at it too).
+          const [locked] = await tx
+            .select()
+            .from(quizSubmissions)
+            .where(and(eq(quizSubmissions.id, open.id), isNull(quizSubmissions.submittedAt)))
+            .for('update');
+          if (locked) await submitLockedAttempt(tx, txEvents, locked, quiz, { auto: true });
+        }
+        if (quiz.availableFrom && at < quiz.availableFrom) {
+          throw new AppError('quiz_not_available', 'The quiz opens later.', {
+            availableFrom: quiz.availableFrom.toISOString(),
+          });
+        }
+        if (quiz.availableUntil && at >= quiz.availableUntil) {
+          throw new AppError('quiz_not_available', 'The quiz is closed.', {
+            availableUntil: quiz.availableUntil.toISOString(),
+          });
+        }
+        const used = mine.length;
+        if (quiz.maxAttempts !== null && used >= quiz.maxAttempts) {
+          throw new AppError('attempt_limit_reached', `This quiz allows ${quiz.maxAttempts} attempt(s).`, {
+            maxAttempts: quiz.maxAttempts,
+          });
+        }
+        const questionRows = await selectQuestions(tx, quizId);
+        const [attempt] = await tx
+          .insert(quizSubmissions)
+          .values({
+            quizId,
+            userId: actor.id,
+            enrollmentId,
+            attemptNumber: used + 1,
+            startedAt: at,
+            deadlineAt: deadlineOf(quiz, at),
+            questionOrder: drawQuestionOrder(quiz, questionRows),
+          })
+          .returning();
+        return { attempt: attempt as QuizSubmission, quiz, created: true, questions: questionRows };
+      });
+      const questionsById = outcome.questions
+        ? new Map(outcome.questions.map((row) => [row.id, row]))
+        : await questionsOf(outcome.attempt);
+      const view = toAttemptView(outcome.attempt, questionsById, false);
+      return { attempt: view, created: outcome.created };
+    },
+
+    async saveAnswers(actor: Actor, attemptId: string, input: SaveAnswersInput): Promise<AttemptView> {
+      const facts = await ownAttempt(actor, attemptId);
+      const refusal = (attempt: QuizSubmission) =>
+        attempt.autoSubmitted && attempt.submittedAt !== null
+          ? new AppError(
+              'attempt_expired',
+              'The time for this attempt is over; it was submitted with the answers saved before the deadline.',
+              {
+                deadlineAt: attempt.deadlineAt?.toISOString() ?? null,
+              },
+            )
+          : new AppError('attempt_submitted', 'This attempt is already submitted.');
+      if (facts.attempt.submittedAt !== null) throw refusal(facts.attempt);
+      const questionsById = await questionsOf(facts.attempt);
+      const errors = answerErrors(questionsById, input.answers);
+      if (errors.length > 0) {
+        throw new AppError('invalid_answers', 'Some answers do not fit the attempt’s questions.', { errors });
+      }
+      const [saved] = await db
+        .update(quizSubmissions)
+        .set({ answers: input.answers, answersSequence: input.sequence, updatedAt: sql`now()` })
+        .where(
+          and(
+            eq(quizSubmissions.id, attemptId),
+            isNull(quizSubmissions.submittedAt),
+            lt(quizSubmissions.answersSequence, input.sequence),
+            or(
+              isNull(quizSubmissions.deadlineAt),
+              sql`now() <= ${quizSubmissions.deadlineAt} + make_interval(secs => ${DEADLINE_GRACE_SECONDS})`,
+            ) as SQL,
+          ),
+        )
+        .returning();
+      if (saved) return toAttemptView(saved, questionsById, false);
+      // Not stored: find out why (submitted meanwhile, past the deadline, or an older save).
+      const current = await visibleAttempt(actor, attemptId);
+      if (current.attempt.submittedAt !== null) throw refusal(current.attempt);
+      if (Number(current.attempt.answersSequence) < input.sequence) {
+        // Only the deadline can have refused it (the database's clock passed it first).
+        throw refusal({ ...current.attempt, autoSubmitted: true, submittedAt: now() });
+      }
+      throw new AppError(
+        'stale_answers',
+        'Answers with a newer sequence number are already saved; they stay.',
+        {
+          answersSequence: Number(current.attempt.answersSequence),
+        },
+      );
+    },
+
+    /** One transaction on the locked attempt: authorization, grading, the write; the view from the same rows. */
+    async submit(actor: Actor, attemptId: string): Promise<AttemptView> {
+      const submitted = await unitOfWork(db, events, async (tx, txEvents) => {
+        const facts = await selectAttemptFacts(tx, attemptId, true);
+        if (!facts) throw attemptNotFound();
+        if (facts.attempt.userId !== actor.id) {
+          if (!isStaffOf(actor, facts)) throw attemptNotFound();
+          throw new AppError('forbidden', 'Only the student who took the attempt can answer or submit it.');
+        }
+        if (facts.attempt.submittedAt !== null) {
+          throw new AppError('attempt_submitted', 'This attempt is already submitted.');
+        }
+        const questions = await selectQuestionsByIds(
+          tx,
+          facts.attempt.questionOrder.map((entry) => entry.questionId),
+        );
+        const attempt = await submitLockedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
+          auto: isOverdue(facts.attempt, now()),
+          questions,
+        });
+        return { quiz: facts.quiz, attempt, questions };
+      });
+      const showResults = reviewOpen(submitted.quiz, now());
+      return toAttemptView(
+        submitted.attempt,
+        new Map(submitted.questions.map((row) => [row.id, row])),
+        showResults,
+      );
+    },
+
+    async get(actor: Actor, attemptId: string): Promise<AttemptView> {
+      const facts = await visibleAttempt(actor, attemptId);
+      return viewOf(facts, facts.staff);
+    },
+
+    /** Staff: every attempt at the quiz; a learner: their own. Newest first, keyset pages. */
+    async list(
+      actor: Actor,
+      quizId: string,
+      query: { limit: number; cursor?: string | undefined },
+    ): Promise<{ data: AttemptSummary[]; nextCursor: string | null }> {
+      const cursor = decodeTimestampIdCursor(query.cursor);
+      const facts = await selectQuizFacts(db, quizId, actor.id);
+      if (!facts) throw quizNotFound();
+      const staff = authorizeQuizRead(actor, facts) === 'staff';
+      const scope = staff ? { quizId } : { quizId, userId: actor.id };
+      await submitOverdueAttempts(deps, scope);
+      const conditions: SQL[] = [eq(quizSubmissions.quizId, quizId)];
+      if (!staff) conditions.push(eq(quizSubmissions.userId, actor.id));
+      if (cursor) {
+        conditions.push(
+          sql`(${quizSubmissions.startedAt}, ${quizSubmissions.id}) < (${cursor.p}::timestamptz, ${cursor.id}::uuid)`,
+        );
+      }
+      const rows = await db
+        .select({ attempt: quizSubmissions, key: microsecondKey(quizSubmissions.startedAt) })
+        .from(quizSubmissions)
+        .where(and(...conditions))
+        .orderBy(desc(quizSubmissions.startedAt), desc(quizSubmissions.id))
+        .limit(query.limit + 1);
+      return toPage(
+        rows,
+        query.limit,
+        (row) => toAttemptSummary(row.attempt),
+        (row) => ({ p: row.key, id: row.attempt.id }),
+      );
+    },
+  };
+}
+
+export type QuizAttemptsService = ReturnType<typeof createQuizAttemptsService>;

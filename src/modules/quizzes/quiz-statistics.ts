@@ -1,0 +1,108 @@
+/**
+ * Item analysis for course staff, computed by PostgreSQL from the submitted attempts' results
+ * (jsonb) in one statement: no attempt is loaded into the application. Per quiz: the number of
+ * submitted attempts, the average and median score percent. Per question: how many attempts graded
+ * it, the share fully correct (essays awaiting review excluded), the average points, and the
+ * discrimination index: the mean share of the question's points earned by the upper 27% of attempts
+ * (ranked by score) minus that of the lower 27% (null with fewer than two attempts).
+ */
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../infrastructure/database/client/client.js';
+import type { QuestionType } from '../../infrastructure/database/schema/index.js';
+import type { Actor } from '../../shared/actor.js';
+import { AppError } from '../../shared/errors.js';
+import { isCourseStaff, quizNotFound } from './quiz-access.js';
+import { selectQuizFacts } from './quizzes.queries.js';
+import type { QuizStatistics } from './quizzes.schemas.js';
+
+/** Share of the attempts in each of the upper and lower groups. */
+export const DISCRIMINATION_GROUP_SHARE = 0.27;
+
+interface StatisticsRow extends Record<string, unknown> {
+  attempts: number;
+  average: string | null;
+  median: string | null;
+  questions: {
+    questionId: string;
+    position: number;
+    type: QuestionType;
+    answered: number;
+    correctRate: string | null;
+    averagePoints: string | null;
+    discriminationIndex: string | null;
+  }[];
+}
+
+const rounded = (value: string | number | null, digits: number): number | null =>
+  value === null ? null : Number(Number(value).toFixed(digits));
+
+export async function selectQuizStatistics(db: Database, quizId: string): Promise<QuizStatistics> {
+  const result = await db.execute<StatisticsRow>(sql`
+    WITH s AS (
+      SELECT id, score_percent, results,
+             row_number() OVER (ORDER BY score DESC NULLS LAST, id) AS rn,
+             count(*) OVER () AS n
+        FROM quiz_submissions
+       WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
+    groups AS (SELECT max(n) AS n, ceil(max(n) * ${DISCRIMINATION_GROUP_SHARE}::numeric)::int AS k FROM s),
+    item AS (
+      SELECT r.key AS question_id,
+             (r.value->>'correct')::boolean AS correct,
+             (r.value->>'points')::float8 AS points,
+             (r.value->>'points')::float8 / nullif((r.value->>'maxPoints')::float8, 0) AS share,
+             s.rn, s.n
+        FROM s CROSS JOIN LATERAL jsonb_each(s.results) AS r),
+    per_question AS (
+      SELECT item.question_id,
+             count(*)::int AS answered,
+             avg(CASE WHEN item.correct THEN 1.0 WHEN NOT item.correct THEN 0.0 END) AS correct_rate,
+             avg(item.points) AS average_points,
+             CASE WHEN max(groups.n) >= 2 THEN
+               avg(item.share) FILTER (WHERE item.rn <= groups.k)
+               - avg(item.share) FILTER (WHERE item.rn > item.n - groups.k) END AS discrimination
+        FROM item CROSS JOIN groups
+       GROUP BY item.question_id)
+    SELECT (SELECT count(*)::int FROM s) AS attempts,
+           (SELECT avg(score_percent) FROM s) AS average,
+           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY score_percent) FROM s) AS median,
+           coalesce((SELECT json_agg(json_build_object(
+                       'questionId', q.id, 'position', q.position, 'type', q.type,
+                       'answered', coalesce(p.answered, 0), 'correctRate', p.correct_rate,
+                       'averagePoints', p.average_points, 'discriminationIndex', p.discrimination)
+                       ORDER BY q.position)
+                       FROM questions AS q LEFT JOIN per_question AS p ON p.question_id = q.id::text
+                      WHERE q.quiz_id = ${quizId}::uuid), '[]'::json) AS questions`);
+  const row = result.rows[0] as StatisticsRow;
+  return {
+    quizId,
+    attempts: row.attempts,
+    averageScorePercent: rounded(row.average, 2),
+    medianScorePercent: rounded(row.median, 2),
+    questions: row.questions.map((question) => ({
+      questionId: question.questionId,
+      position: question.position,
+      type: question.type,
+      answered: question.answered,
+      correctRate: rounded(question.correctRate, 4),
+      averagePoints: rounded(question.averagePoints, 2),
+      discriminationIndex: rounded(question.discriminationIndex, 4),
+    })),
+  };
+}
+
+export function createQuizStatistics({ db }: { db: Database }) {
+  return {
+    /** Course staff only: 403 for whoever can see the quiz otherwise, 404 for a quiz they cannot see. */
+    async get(actor: Actor, quizId: string): Promise<QuizStatistics> {
+      const facts = await selectQuizFacts(db, quizId, actor.id);
+      if (!facts) throw quizNotFound();
+      if (!isCourseStaff(actor, facts)) {
+        if (facts.courseStatus !== 'published' || !facts.quiz.isPublished) throw quizNotFound();
+        throw new AppError('forbidden', 'Quiz statistics are for the course’s instructor and admins.');
+      }
+      return selectQuizStatistics(db, quizId);
+    },
+  };
+}
+
+export type QuizStatisticsService = ReturnType<typeof createQuizStatistics>;

@@ -1,0 +1,128 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
+import { insertCourse, insertEnrollment, type SignedInUser } from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
+import { insertQuizWith } from './quiz-fixtures.js';
+
+/**
+ * Ten submitted attempts (and one open one, which does not count) with hand-computed statistics.
+ * Per attempt: [q1 points of 1, q2 points of 2], ranked by score with no tie across the 27% cuts
+ * (ceil(2.7) = 3 attempts in each group: the first three and the last three).
+ */
+const POINTS: [number, number][] = [
+  [1, 2],
+  [1, 2],
+  [1, 1.5],
+  [0, 2],
+  [1, 1],
+  [1, 0],
+  [0, 1],
+  [0, 0.5],
+  [0, 0],
+  [0, 0],
+];
+
+describe('quiz statistics', () => {
+  const suite = useTestApp({ cast: ['student', 'otherStudent', 'instructor', 'otherInstructor', 'admin'] });
+  const { student, otherStudent, instructor, otherInstructor, admin } = suite.cast;
+  let quizId: string;
+  let questionIds: [string, string];
+
+  beforeAll(async () => {
+    const courseId = (await insertCourse(suite.db, instructor.id)).id;
+    await insertEnrollment(suite.db, student.id, courseId);
+    const fixture = await insertQuizWith(suite.db, courseId, {}, [
+      {
+        type: 'multiple_choice',
+        prompt: 'q1',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: 'a',
+        points: 1,
+      },
+      {
+        type: 'multiple_select',
+        prompt: 'q2',
+        options: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        correctAnswer: ['a', 'b'],
+        points: 2,
+      },
+    ]);
+    quizId = fixture.quiz.id;
+    questionIds = fixture.questions.map((q) => q.id) as [string, string];
+    const [q1, q2] = questionIds;
+    await suite.db.insert(quizSubmissions).values(
+      POINTS.map(([p1, p2], index) => {
+        const score = p1 + p2;
+        return {
+          quizId,
+          userId: student.id,
+          attemptNumber: index + 1,
+          startedAt: new Date(Date.now() - 3_600_000),
+          submittedAt: new Date(),
+          score,
+          maxScore: 3,
+          scorePercent: Math.round((score / 3) * 10_000) / 100,
+          gradingStatus: 'auto_graded' as const,
+          results: {
+            [q1]: { points: p1, maxPoints: 1, correct: p1 === 1, needsReview: false },
+            [q2]: { points: p2, maxPoints: 2, correct: p2 === 2, needsReview: false },
+          },
+        };
+      }),
+    );
+    await suite.db.insert(quizSubmissions).values({ quizId, userId: student.id, attemptNumber: 11 });
+  });
+
+  it('matches the hand-computed figures', async () => {
+    const response = await suite.app.inject({
+      method: 'GET',
+      url: `/api/v1/quizzes/${quizId}/statistics`,
+      headers: instructor.headers,
+    });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({
+      quizId,
+      attempts: 10,
+      averageScorePercent: 50,
+      medianScorePercent: 50,
+      questions: [
+        {
+          questionId: questionIds[0],
+          position: 0,
+          type: 'multiple_choice',
+          answered: 10,
+          correctRate: 0.5,
+          averagePoints: 0.5,
+          discriminationIndex: 1,
+        },
+        // Upper shares 1, 1, 0.75; lower 0.25, 0, 0: 0.9167 − 0.0833.
+        {
+          questionId: questionIds[1],
+          position: 1,
+          type: 'multiple_select',
+          answered: 10,
+          correctRate: 0.3,
+          averagePoints: 1,
+          discriminationIndex: 0.8333,
+        },
+      ],
+    });
+  });
+
+  it('is for course staff only (the enrolled student 403, others 403 on a visible quiz)', async () => {
+    const as = (user: SignedInUser) =>
+      suite.app.inject({ method: 'GET', url: `/api/v1/quizzes/${quizId}/statistics`, headers: user.headers });
+    expect((await as(admin)).statusCode).toBe(200);
+    for (const user of [student, otherStudent, otherInstructor]) {
+      const response = await as(user);
+      expect(response.statusCode).toBe(403);
+      expect(response.body).not.toContain('correctRate');
+    }
+  });
+});
