@@ -46,6 +46,27 @@ export function passedOf(
 }
 
 /**
+ * The score columns of an attempt graded with `results` (at submission, or by hand): the results, the
+ * totals and pass/fail, and whether something still awaits review.
+ */
+export function scoredColumns(
+  quiz: Pick<Quiz, 'type' | 'passingScore'>,
+  results: Record<string, AnswerResult>,
+) {
+  const totals = totalsOf(results);
+  return {
+    needsReview: totals.needsReview,
+    columns: {
+      results: results as AttemptResults,
+      score: totals.score,
+      maxScore: totals.maxScore,
+      scorePercent: totals.scorePercent,
+      passed: passedOf(quiz, totals.scorePercent, totals.needsReview),
+    },
+  };
+}
+
+/**
  * Grades and submits an open attempt the caller holds locked (FOR UPDATE). Surveys are recorded, not
  * scored: every result is 0 of 0 points. `questions`: the attempt's, when the caller has them. Returns
  * the submitted row.
@@ -78,18 +99,14 @@ export async function submitLockedAttempt(
       Object.keys(results).map((id) => [id, { points: 0, maxPoints: 0, correct: null, needsReview: false }]),
     );
   }
-  const totals = totalsOf(results);
+  const { needsReview, columns } = scoredColumns(quiz, results);
   const [submitted] = await tx
     .update(quizSubmissions)
     .set({
-      results: results as AttemptResults,
-      score: totals.score,
-      maxScore: totals.maxScore,
-      scorePercent: totals.scorePercent,
-      passed: passedOf(quiz, totals.scorePercent, totals.needsReview),
-      gradingStatus: totals.needsReview ? 'needs_review' : 'auto_graded',
+      ...columns,
+      gradingStatus: needsReview ? 'needs_review' : 'auto_graded',
       submittedAt: sql`greatest(now(), ${quizSubmissions.startedAt})`,
-      gradedAt: totals.needsReview ? null : sql`now()`,
+      gradedAt: needsReview ? null : sql`now()`,
       autoSubmitted: options.auto,
       updatedAt: sql`now()`,
     })

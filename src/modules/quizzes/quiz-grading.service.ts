@@ -8,7 +8,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import {
-  type AttemptResults,
   gradeChanges,
   type QuizSubmission,
   quizSubmissions,
@@ -18,8 +17,8 @@ import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { writeNotification } from '../notifications/index.js';
-import { passedOf } from './attempt-submission.js';
-import { type AnswerResult, roundPoints, totalsOf } from './grading.js';
+import { scoredColumns } from './attempt-submission.js';
+import { type AnswerResult, roundPoints } from './grading.js';
 import { attemptNotFound } from './quiz-access.js';
 import { toAttemptView } from './quiz-views.js';
 import { selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
@@ -96,16 +95,12 @@ export function createQuizGradingService({ db, events }: QuizGradingServiceDepen
         if (errors.length > 0) {
           throw new AppError('invalid_grades', 'Some grades do not fit the attempt.', { errors });
         }
-        const totals = totalsOf(results);
-        const gradingStatus = totals.needsReview ? 'needs_review' : 'graded';
+        const { needsReview, columns } = scoredColumns(quiz, results);
+        const gradingStatus = needsReview ? 'needs_review' : 'graded';
         const [graded] = await tx
           .update(quizSubmissions)
           .set({
-            results: results as AttemptResults,
-            score: totals.score,
-            maxScore: totals.maxScore,
-            scorePercent: totals.scorePercent,
-            passed: passedOf(quiz, totals.scorePercent, totals.needsReview),
+            ...columns,
             gradingStatus,
             gradedAt: sql`now()`,
             graderId: actor.id,
@@ -118,7 +113,7 @@ export function createQuizGradingService({ db, events }: QuizGradingServiceDepen
           quizSubmissionId: attemptId,
           graderId: actor.id,
           oldGrade: attempt.score === null ? null : Number(attempt.score),
-          newGrade: totals.score,
+          newGrade: columns.score,
           oldStatus: attempt.gradingStatus,
           newStatus: gradingStatus,
           feedback: input.feedback ?? null,
@@ -128,9 +123,9 @@ export function createQuizGradingService({ db, events }: QuizGradingServiceDepen
           type: 'quiz_graded',
           title: `Your attempt at ${quiz.title} was graded`,
           body:
-            totals.scorePercent === null
+            columns.scorePercent === null
               ? 'Your instructor graded your answers.'
-              : `Score: ${totals.score} of ${totals.maxScore} points (${totals.scorePercent}%).`,
+              : `Score: ${columns.score} of ${columns.maxScore} points (${columns.scorePercent}%).`,
           payload: { quizId: quiz.id, attemptId, courseId: quiz.courseId },
           linkUrl: `/quiz-attempts/${attemptId}`,
         });
