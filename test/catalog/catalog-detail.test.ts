@@ -170,6 +170,25 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       expect(response.body).not.toContain('paid.mp4');
     });
 
+    it('gives enrolled learners (active, completed), its instructor and admins every body, also once the public copy is cached', async () => {
+      // The anonymous read caches the preview-only copy; nobody entitled may be served that one.
+      expect((await get(`/courses/${published.id}`, 'anonymous')).body).not.toContain('secret transcript');
+      for (const who of ['enrolled', 'completed', 'owner', 'admin'] as const) {
+        for (const round of [1, 2]) {
+          const response = await get(`/courses/${published.id}`, who);
+          expect(response.statusCode, `${who} ${round}`).toBe(200);
+          const course = response.json() as Detail;
+          expect(course.contentAccess, `${who} ${round}`).toBe('full');
+          expect(course.modules[0]!.lessons[1], `${who} ${round}`).toMatchObject({
+            id: paidLesson.id,
+            content: { transcript: 'secret transcript' },
+          });
+        }
+      }
+      // And the public copy stays preview-only after them.
+      expect((await get(`/courses/${published.id}`, 'anonymous')).body).not.toContain('secret transcript');
+    });
+
     it('a paid course is not free', async () => {
       const paid = await insertCourse(suite.db, owner.id, { title: 'Paid Course', priceCents: 4_900 });
       const response = await get(`/courses/${paid.id}`, 'anonymous');
