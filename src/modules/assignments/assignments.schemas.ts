@@ -93,24 +93,10 @@ export const CreateAssignmentBody = Type.Object(
 );
 export type CreateAssignmentBody = Static<typeof CreateAssignmentBody>;
 
-export const UpdateAssignmentBody = Type.Object(
-  {
-    title: Type.Optional(assignmentFields.title),
-    instructions: Type.Optional(assignmentFields.instructions),
-    dueAt: Type.Optional(assignmentFields.dueAt),
-    maxPoints: Type.Optional(assignmentFields.maxPoints),
-    allowLate: Type.Optional(assignmentFields.allowLate),
-    latePenaltyPercent: Type.Optional(assignmentFields.latePenaltyPercent),
-    latePenaltyMaxPercent: Type.Optional(assignmentFields.latePenaltyMaxPercent),
-    maxAttempts: Type.Optional(assignmentFields.maxAttempts),
-    allowedFileTypes: Type.Optional(assignmentFields.allowedFileTypes),
-    maxFileSizeBytes: Type.Optional(assignmentFields.maxFileSizeBytes),
-    isRequired: Type.Optional(assignmentFields.isRequired),
-    passingScore: Type.Optional(assignmentFields.passingScore),
-    lessonId: Type.Optional(assignmentFields.lessonId),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+export const UpdateAssignmentBody = Type.Partial(CreateAssignmentBody, {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type UpdateAssignmentBody = Static<typeof UpdateAssignmentBody>;
 
 export const AssignmentSchema = Type.Object(
