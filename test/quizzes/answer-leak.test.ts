@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { insertCourse, insertEnrollment, type SignedInUser } from '../helpers/factories/index.js';
+import { apiCaller } from '../helpers/api-call.js';
+import { insertCourse, insertEnrollment } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 import { insertQuizWith, type QuestionSeed } from './quiz-fixtures.js';
 
@@ -57,13 +58,7 @@ describe('quiz answers before submission', () => {
     await insertEnrollment(suite.db, student.id, courseId);
   });
 
-  const call = (user: SignedInUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    suite.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: user.headers,
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = apiCaller(suite);
 
   const leaked = (body: string) => markers.filter((value) => body.includes(value));
 

@@ -5,6 +5,7 @@ import type { DomainEvents } from '../../src/infrastructure/events/domain-events
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
 import { submitOverdueAttempts } from '../../src/modules/quizzes/index.js';
 import { createQuizAttemptsService } from '../../src/modules/quizzes/quiz-attempts.service.js';
+import { apiCaller } from '../helpers/api-call.js';
 import {
   insertCourse,
   insertEnrollment,
@@ -35,13 +36,7 @@ describe('quiz attempts', () => {
     await insertEnrollment(suite.db, student.id, courseId);
   });
 
-  const call = (user: SignedInUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    suite.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: user.headers,
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = apiCaller(suite);
 
   async function enrolledStudent(): Promise<SignedInUser> {
     const user = await insertSignedInUser(suite.testApp);

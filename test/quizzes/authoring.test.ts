@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { questions, quizSubmissions, quizzes } from '../../src/infrastructure/database/schema/index.js';
+import { apiCaller } from '../helpers/api-call.js';
 import { insertCourse, insertEnrollment, insertLesson, insertModule } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 import { insertQuizWith } from './quiz-fixtures.js';
@@ -23,18 +24,7 @@ describe('quiz authoring', () => {
     await insertEnrollment(suite.db, student.id, courseId);
   });
 
-  const call = (
-    user: { headers: Record<string, string> },
-    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
-    url: string,
-    payload?: unknown,
-  ) =>
-    suite.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: user.headers,
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = apiCaller(suite);
 
   const quizCount = async (course: string) =>
     (await suite.db.select().from(quizzes).where(eq(quizzes.courseId, course))).length;

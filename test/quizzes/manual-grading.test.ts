@@ -4,12 +4,12 @@ import { gradeChanges } from '../../src/infrastructure/database/schema/index.js'
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
 import { createQuizGradingService } from '../../src/modules/quizzes/quiz-grading.service.js';
+import { apiCaller } from '../helpers/api-call.js';
 import {
   insertCourse,
   insertEnrollment,
   insertSignedInUser,
   notificationsOf,
-  type SignedInUser,
 } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 import { attemptRow, insertQuizWith } from './quiz-fixtures.js';
@@ -24,13 +24,7 @@ describe('grading quiz attempts by hand', () => {
     await insertEnrollment(suite.db, student.id, courseId);
   });
 
-  const call = (user: SignedInUser, method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown) =>
-    suite.app.inject({
-      method,
-      url: `/api/v1${url}`,
-      headers: user.headers,
-      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-    });
+  const call = apiCaller(suite);
 
   /** A submitted attempt of a fresh learner at a quiz of one true/false (2 points, answered right) and one essay (8 points). */
   async function submittedEssayAttempt(passingScore = 50) {
