@@ -65,14 +65,18 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
 
   // Progress: a graded quiz attempt or assignment submission may meet a learner's last requirement:
   // durable, so a grade that commits always gets its completion (and so its certificate) checked.
+  // Only required items: a grade of one that is not can never be the last requirement (a learner
+  // who met every other one completed then), so it costs no job.
   const gradedCompletion = createGradedCompletion({ db: deps.db, events });
   events.subscribe('quiz-attempt.graded', (graded) => gradedCompletion.gradeRecorded(graded), {
     name: 'completion-quiz-graded',
     durable: true,
+    when: (graded) => graded.required,
   });
   events.subscribe('assignment-submission.graded', (graded) => gradedCompletion.gradeRecorded(graded), {
     name: 'completion-assignment-graded',
     durable: true,
+    when: (graded) => graded.required,
   });
 
   // Enrollments and progress: what a learner's views show changed. (Expiry needs no event: a view is

@@ -244,7 +244,9 @@ describe('grading assignment submissions', () => {
     const service = createGradingService({ db: suite.db, events: bus });
     const actor = { id: instructor.id, role: 'instructor' as const };
     await service.grade(actor, submissionId, { score: 12, status: 'graded' }, undefined);
-    expect(seen).toEqual([{ submissionId, assignmentId: assignment.id, userId: student.id, courseId }]);
+    expect(seen).toEqual([
+      { submissionId, assignmentId: assignment.id, userId: student.id, courseId, required: false },
+    ]);
     await expect(
       service.grade(actor, submissionId, { score: 13, status: 'graded' }, '"0"'),
     ).rejects.toMatchObject({

@@ -32,6 +32,18 @@ describe('event bus', () => {
     expect(seen).toEqual(['a']);
   });
 
+  it('a subscriber with `when` gets only the events whose payload passes it', async () => {
+    const { bus } = recordingBus();
+    const seen: string[] = [];
+    bus.subscribe('thing.happened', async ({ thingId }) => void seen.push(thingId), {
+      name: 'picky',
+      when: ({ thingId }) => thingId !== 'skip',
+    });
+    await bus.publish('thing.happened', { thingId: 'skip' });
+    await bus.publish('thing.happened', { thingId: 'b' });
+    expect(seen).toEqual(['b']);
+  });
+
   it('a failing subscriber is reported without its payload and does not stop the others', async () => {
     const { bus, failures } = recordingBus();
     const seen: string[] = [];

@@ -221,6 +221,28 @@ describe('durable subscribers', () => {
     expect(enqueues).toBe(0);
   });
 
+  it('`when` decides from the payload which events become jobs: the others cost no queue statement', async () => {
+    let enqueued: string[] = [];
+    const { bus } = busWithQueue({
+      enqueue: async (_executor, deliveries) => {
+        enqueued = [...enqueued, ...deliveries.map((d) => (d.payload as { thingId: string }).thingId)];
+      },
+    });
+    bus.subscribe('thing.happened', async () => {}, {
+      name: 'only-wanted',
+      durable: true,
+      when: ({ thingId }) => thingId.startsWith('wanted'),
+    });
+    await unitOfWork(client.db, bus, async (_tx, events) => {
+      events.publish('thing.happened', { thingId: 'ignored-1' });
+      events.publish('thing.happened', { thingId: 'wanted-1' });
+    });
+    await unitOfWork(client.db, bus, async (_tx, events) =>
+      events.publish('thing.happened', { thingId: 'ignored-2' }),
+    );
+    expect(enqueued).toEqual(['wanted-1']);
+  });
+
   it('refuses two durable subscribers with one name (the name names the job’s task)', () => {
     const { bus } = busWithQueue();
     bus.subscribe('user.created', async () => {}, { name: 'twice', durable: true });

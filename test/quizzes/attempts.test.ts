@@ -10,6 +10,7 @@ import {
   insertCourse,
   insertEnrollment,
   insertSignedInUser,
+  queuedJobs,
   type SignedInUser,
 } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
@@ -283,8 +284,23 @@ describe('quiz attempts', () => {
       correct: false,
       needsReview: false,
     });
-    expect(published).toEqual([{ attemptId: attempt.id, quizId: quiz.id, userId: learner.id, courseId }]);
+    expect(published).toEqual([
+      { attemptId: attempt.id, quizId: quiz.id, userId: learner.id, courseId, required: false },
+    ]);
     await expect(service.submit(learner, attempt.id)).rejects.toMatchObject({ code: 'attempt_submitted' });
+  });
+
+  it('a submit enqueues the completion check only for a quiz required for completion', async () => {
+    const completionJobs = async () => (await queuedJobs(suite.db, 'event:completion-quiz-graded')).length;
+    const before = await completionJobs();
+    const learner = await enrolledStudent();
+    for (const isRequired of [false, true]) {
+      const { quiz } = await insertQuizWith(suite.db, courseId, { isRequired });
+      const started = await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`);
+      const submitted = await call(learner, 'POST', `/quiz-attempts/${started.json().id}/submit`);
+      expect(submitted.statusCode, submitted.body).toBe(200);
+    }
+    expect(await completionJobs()).toBe(before + 1);
   });
 
   it('shows per-question results only as the review setting allows', async () => {

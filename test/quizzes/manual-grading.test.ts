@@ -114,7 +114,9 @@ describe('grading quiz attempts by hand', () => {
         payload: { quizId: quiz.id, attemptId, courseId },
       }),
     ]);
-    expect(published).toEqual([{ attemptId, quizId: quiz.id, userId: learner.id, courseId }]);
+    expect(published).toEqual([
+      { attemptId, quizId: quiz.id, userId: learner.id, courseId, required: false },
+    ]);
 
     // A re-grade by an admin: a second history row, pass turns to fail.
     const regrade = await call(admin, 'POST', `/quiz-attempts/${attemptId}/grade`, {

@@ -48,13 +48,22 @@ export interface DomainEvents {
    * A quiz attempt got (or changed) its score: submitted and auto-graded, auto-submitted at its
    * deadline, or graded by hand. The completion rule and the gradebook react.
    */
-  'quiz-attempt.graded': { attemptId: string; quizId: string; userId: string; courseId: string };
+  'quiz-attempt.graded': {
+    attemptId: string;
+    quizId: string;
+    userId: string;
+    courseId: string;
+    /** The quiz counts for completion (is_required) as graded. */
+    required: boolean;
+  };
   /** An assignment submission was graded or re-graded. The completion rule and the gradebook react. */
   'assignment-submission.graded': {
     submissionId: string;
     assignmentId: string;
     userId: string;
     courseId: string;
+    /** The assignment counts for completion (is_required) as graded. */
+    required: boolean;
   };
 }
 

@@ -25,9 +25,15 @@ export type EventMap<E> = { [K in keyof E]: object };
 /** One event as collected by a transaction: its name and the payload that name requires. */
 export type PublishedEvent<E> = { [K in keyof E]: { name: K; payload: E[K] } }[keyof E];
 
-export interface SubscribeOptions {
+export interface SubscribeOptions<P = never> {
   /** Names the subscriber in failure logs. */
   name: string;
+  /**
+   * Only events whose payload passes it reach this subscriber; for a durable one, only those become
+   * jobs, so an event the subscriber would ignore costs no job (decided from the payload alone, in
+   * the publishing transaction).
+   */
+  when?: (payload: P) => boolean;
   /**
    * Default false: the publisher waits for this subscriber after the commit (so a cache invalidated
    * here is invalidated before the response that follows the write). True: it starts on a later turn
@@ -88,7 +94,7 @@ export interface EventBus<E extends EventMap<E>> {
   subscribe<K extends keyof E>(
     name: K,
     handler: (payload: E[K]) => Promise<void>,
-    options: SubscribeOptions,
+    options: SubscribeOptions<E[K]>,
   ): void;
   /**
    * Delivers one event now. Resolves once the waited-for subscribers have run (never rejects:
@@ -116,8 +122,11 @@ export interface EventBus<E extends EventMap<E>> {
 
 interface Subscription {
   handler: (payload: never) => Promise<void>;
-  options: SubscribeOptions;
+  options: SubscribeOptions<unknown>;
 }
+
+const wants = (subscription: Subscription, payload: unknown): boolean =>
+  subscription.options.when === undefined || subscription.options.when(payload);
 
 export function createEventBus<E extends EventMap<E>>(options: EventBusOptions): EventBus<E> {
   const subscriptions = new Map<keyof E, Subscription[]>();
@@ -152,7 +161,7 @@ export function createEventBus<E extends EventMap<E>>(options: EventBusOptions):
     const waited: Promise<void>[] = [];
     for (const subscription of subscriptions.get(name) ?? []) {
       // Its job was (or is being) enqueued: a worker runs it.
-      if (isQueued(subscription)) continue;
+      if (isQueued(subscription) || !wants(subscription, payload)) continue;
       if (subscription.options.detached === true || subscription.options.durable === true) {
         const later = new Promise<void>((resolve) => setImmediate(resolve));
         track(later.then(() => run(name, payload, subscription)));
@@ -166,7 +175,9 @@ export function createEventBus<E extends EventMap<E>>(options: EventBusOptions):
   function deliveriesOf(events: readonly PublishedEvent<E>[]): DurableDelivery[] {
     if (durable === undefined) return [];
     return events.flatMap((event) =>
-      (subscriptions.get(event.name) ?? []).filter(isQueued).map((subscription) => ({
+      (subscriptions.get(event.name) ?? [])
+        .filter((subscription) => isQueued(subscription) && wants(subscription, event.payload))
+        .map((subscription) => ({
         event: String(event.name),
         subscriber: subscription.options.name,
         payload: event.payload as object,
@@ -217,7 +228,10 @@ export function createEventBus<E extends EventMap<E>>(options: EventBusOptions):
         );
       }
       const list = subscriptions.get(name) ?? [];
-      list.push({ handler: handler as Subscription['handler'], options: subscribeOptions });
+      list.push({
+        handler: handler as Subscription['handler'],
+        options: subscribeOptions as SubscribeOptions<unknown>,
+      });
       subscriptions.set(name, list);
     },
 

@@ -177,6 +177,7 @@ export function createGradingService({ db, events }: GradingServiceDependencies)
           assignmentId: assignment.id,
           userId: submission.studentId,
           courseId: assignment.courseId,
+          required: assignment.isRequired,
         });
         return toSubmissionView(graded, await selectRubricAssessments(tx, id));
       });

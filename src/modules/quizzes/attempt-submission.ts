@@ -118,6 +118,7 @@ export async function submitLockedAttempt(
     quizId: quiz.id,
     userId: submitted.userId,
     courseId: quiz.courseId,
+    required: quiz.isRequired,
   });
   return submitted;
 }

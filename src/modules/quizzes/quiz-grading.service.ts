@@ -134,6 +134,7 @@ export function createQuizGradingService({ db, events }: QuizGradingServiceDepen
           quizId: quiz.id,
           userId: attempt.userId,
           courseId: quiz.courseId,
+          required: quiz.isRequired,
         });
         return toAttemptView(graded as QuizSubmission, questionsById, true);
       });
