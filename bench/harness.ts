@@ -14,6 +14,8 @@ import { type Config, parseConfig, projectRoot } from '../src/config.js';
 import { runMigrations } from '../src/infrastructure/database/migrations/migrator.js';
 import { SPAWNED_SIGNING_KEY, spawnServer, waitForReady } from '../test/helpers/processes.js';
 
+export { SPAWNED_JWT_SECRET } from '../test/helpers/processes.js';
+
 export interface LoadResult {
   requestsPerSecond: number;
   /**
@@ -47,7 +49,7 @@ export interface LoadOptions {
 }
 
 /** CPU time (user + system) a process has used so far, in µs; undefined where /proc is absent. */
-function cpuMicros(pid: number): number | undefined {
+export function cpuMicros(pid: number): number | undefined {
   try {
     // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in ticks.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

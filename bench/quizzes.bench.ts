@@ -1,7 +1,8 @@
 /**
  * The quiz scenarios of `npm run bench` (`--only quizzes` runs just these; they run with the job
- * scenarios, after the HTTP ones): the application built in this process and listening on a local
- * port, requests sent with fetch over keep-alive connections, in a fresh migrated database.
+ * scenarios, after the HTTP ones): the application as `npm start` runs it, in its own process
+ * (startAppServer: the load generator's fetch calls do not share its event loop), requests sent
+ * with fetch over keep-alive connections, in a fresh migrated database.
  *
  * - Start spike: 500 enrolled students start the same timed 20-question quiz (max 1 attempt),
  *   spread evenly over one second, 50 of them twice at once: start p99, failed starts, and the limit
@@ -11,13 +12,17 @@
  *   INSERT of the same graded submission row through a pool of the app's size.
  * - Statistics: GET /quizzes/:id/statistics over 10,000 submitted attempts (20 questions each).
  */
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
 import { createDatabaseClient } from '../src/infrastructure/database/client/client.js';
 import { createAccessTokens } from '../src/infrastructure/security/access-tokens.js';
-import { benchProductionConfig, createBenchDatabase } from './harness.js';
+import {
+  benchProductionConfig,
+  cpuMicros,
+  createBenchDatabase,
+  SPAWNED_JWT_SECRET,
+  startAppServer,
+} from './harness.js';
 
 export const QUIZ_SCENARIO_NAMES = [
   'quizzes: 500 students start a timed quiz within one second',
@@ -118,24 +123,18 @@ export async function runQuizScenarios(
   const wanted = QUIZ_SCENARIO_NAMES.filter((name) => !options.only || name.includes(options.only));
   if (wanted.length === 0) return [];
   const database = await createBenchDatabase(serverUrl);
-  const config = benchProductionConfig({
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
-  });
-  const client = createDatabaseClient(database.url, {
-    max: config.databasePoolMax,
-    applicationName: 'bench:quizzes',
-  });
-  const ceilingPool = new pg.Pool({ connectionString: database.url, max: config.databasePoolMax });
-  const mailer = { send: async () => {}, close: () => {} };
-  const app = await buildApp({ config, database: client, logger: false, mailer });
+  // The server's pool size as `npm start` ships it: the raw-insert ceiling gets a pool of the same size.
+  const { databasePoolMax, accessTokenTtlSeconds } = benchProductionConfig();
+  const client = createDatabaseClient(database.url, { max: 4, applicationName: 'bench:quizzes' });
+  const ceilingPool = new pg.Pool({ connectionString: database.url, max: databasePoolMax });
+  const app = await startAppServer(database.url);
   const results: QuizScenarioResult[] = [];
   try {
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1`;
+    const base = `${app.origin}/api/v1`;
+    // The server's CPU time so far (µs; its worker's jobs included, as they run in the same process).
+    const serverCpu = () => cpuMicros(app.child.pid as number) ?? Number.NaN;
     const db = client.db;
-    const tokens = createAccessTokens(config.jwtSecret, config.accessTokenTtlSeconds);
+    const tokens = createAccessTokens(SPAWNED_JWT_SECRET, accessTokenTtlSeconds);
     const bearer = (sub: string) => `Bearer ${tokens.sign({ sub, role: 'student', tv: 0 })}`;
     const instructor = await db.execute<{ id: string }>(sql`
       INSERT INTO users (email, password_hash, name, role)
@@ -199,6 +198,7 @@ export async function runQuizScenarios(
           latencies.push(performance.now() - before);
         };
         const spreadMs = 1000 / SPIKE_STUDENTS;
+        const cpuBefore = serverCpu();
         const started = performance.now();
         await Promise.all(
           studentIds.map(async (userId, index) => {
@@ -208,6 +208,7 @@ export async function runQuizScenarios(
             await (index % 10 === 0 ? Promise.all([start(userId), start(userId)]) : start(userId));
           }),
         );
+        const cpuPerStart = Math.round((serverCpu() - cpuBefore) / (SPIKE_STUDENTS + SPIKE_STUDENTS / 10));
         const counts = await db.execute<{ attempts: number; students: number }>(sql`
           SELECT count(*)::int AS attempts, count(DISTINCT user_id)::int AS students FROM quiz_submissions WHERE quiz_id = ${quizId}::uuid`);
         const held =
@@ -219,7 +220,7 @@ export async function runQuizScenarios(
         if (round > 0 || options.rounds === 1) {
           allMet &&= p99 < SPIKE_P99_TARGET_MS && failed === 0 && held;
           notes.push(
-            `round ${round + 1}: p50 ${round1(percentile(latencies, 50))} ms, ${failed} failed, limits ${held ? 'held' : 'BROKEN'}`,
+            `round ${round + 1}: p50 ${round1(percentile(latencies, 50))} ms, server CPU ${cpuPerStart} µs per start, ${failed} failed, limits ${held ? 'held' : 'BROKEN'}`,
           );
         }
       }
@@ -262,6 +263,7 @@ export async function runQuizScenarios(
         }
         const tasks = attempts.slice(0, SUBMITS_PER_ROUND);
         let reported = false;
+        const cpuBefore = serverCpu();
         const submitRun = await runConcurrently(tasks, CLIENTS, async (task) => {
           const [attemptId, userId] = task.split('|') as [string, string];
           const response = await fetch(`${base}/quiz-attempts/${attemptId}/submit`, {
@@ -275,6 +277,7 @@ export async function runQuizScenarios(
           }
           return response.status === 200;
         });
+        const cpuPerSubmit = Math.round((serverCpu() - cpuBefore) / tasks.length);
         // The ceiling: the same graded row, inserted by raw SQL through a pool of the same size.
         const graded = await db.execute<Record<string, unknown>>(sql`
           SELECT quiz_id, answers, question_order, results, score, max_score, score_percent, passed
@@ -311,7 +314,7 @@ export async function runQuizScenarios(
         if (round > 0 || options.rounds === 1) {
           allMet &&= p99 < SUBMIT_P99_TARGET_MS && ratio >= SUBMIT_RATIO_TARGET && submitRun.failures === 0;
           notes.push(
-            `round ${round + 1}: ${Math.round(submitRps)} submits/s vs ${Math.round(insertRps)} raw inserts/s, submit p50 ${round1(percentile(submitRun.latencies, 50))} / p99 ${p99} ms, raw insert p99 ${round1(percentile(insertRun.latencies, 99))} ms, ${submitRun.failures} failed`,
+            `round ${round + 1}: ${Math.round(submitRps)} submits/s vs ${Math.round(insertRps)} raw inserts/s, submit p50 ${round1(percentile(submitRun.latencies, 50))} / p99 ${p99} ms, server CPU ${cpuPerSubmit} µs per submit, raw insert p99 ${round1(percentile(insertRun.latencies, 99))} ms, ${submitRun.failures} failed`,
           );
         }
       }
@@ -372,7 +375,7 @@ export async function runQuizScenarios(
     }
     return results;
   } finally {
-    await app.close();
+    await app.stop();
     await ceilingPool.end();
     await client.close();
     await database.drop();

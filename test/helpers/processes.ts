@@ -112,6 +112,9 @@ function startScriptNodeFlags(): string[] {
   return match[1]!.trim().split(' ').filter(Boolean);
 }
 
+/** The JWT secret of every spawned server: tests and benches mint its access tokens with it. */
+export const SPAWNED_JWT_SECRET = 'reliability-suite-secret-0123456789abcdefghijklmnop';
+
 /**
  * The certificate signing key of spawned production processes (CERTIFICATE_SIGNING_KEYS is required
  * in production). Public: for tests and the benchmark only.
@@ -175,7 +178,7 @@ function spawnEntryPoint(
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NODE_ENV: 'production',
-        JWT_SECRET: 'reliability-suite-secret-0123456789abcdefghijklmnop',
+        JWT_SECRET: SPAWNED_JWT_SECRET,
         CERTIFICATE_SIGNING_KEYS: SPAWNED_SIGNING_KEY,
         LOG_LEVEL: 'warn',
         REDIS_URL: '',
