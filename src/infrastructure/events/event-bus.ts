@@ -178,13 +178,13 @@ export function createEventBus<E extends EventMap<E>>(options: EventBusOptions):
       (subscriptions.get(event.name) ?? [])
         .filter((subscription) => isQueued(subscription) && wants(subscription, event.payload))
         .map((subscription) => ({
-        event: String(event.name),
-        subscriber: subscription.options.name,
-        payload: event.payload as object,
-        ...(subscription.options.maxAttempts === undefined
-          ? {}
-          : { maxAttempts: subscription.options.maxAttempts }),
-      })),
+          event: String(event.name),
+          subscriber: subscription.options.name,
+          payload: event.payload as object,
+          ...(subscription.options.maxAttempts === undefined
+            ? {}
+            : { maxAttempts: subscription.options.maxAttempts }),
+        })),
     );
   }
 
