@@ -127,6 +127,8 @@ export async function runQuizScenarios(
   const { databasePoolMax, accessTokenTtlSeconds } = benchProductionConfig();
   const client = createDatabaseClient(database.url, { max: 4, applicationName: 'bench:quizzes' });
   const ceilingPool = new pg.Pool({ connectionString: database.url, max: databasePoolMax });
+  // Dropping the database at the end terminates whatever connection is still closing.
+  ceilingPool.on('error', () => {});
   const app = await startAppServer(database.url);
   const results: QuizScenarioResult[] = [];
   try {
