@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
+import { createGradebookPages } from '../../src/modules/gradebook/index.js';
 import { createGradebookService } from '../../src/modules/gradebook/gradebook.service.js';
 import {
   insertAssignmentSubmission,
@@ -213,7 +215,11 @@ describe('the gradebook and a student’s own grades', () => {
       });
       names.push(user.id);
     }
-    const service = createGradebookService({ db: suite.db, csvBatch: 2 });
+    const service = createGradebookService({
+      db: suite.db,
+      pages: createGradebookPages(new MemoryCache()),
+      csvBatch: 2,
+    });
     const actor = { id: instructor.id, role: 'instructor' as const };
     for (const sort of ['name', 'enrolled_at'] as const) {
       const { stream } = await service.csv(actor, course.id, sort);
