@@ -97,7 +97,8 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   // generation. (Starting a quiz attempt or saving its answers changes no cell: an open attempt
   // counts for nothing, as no attempt at all. Rubric writes change no score: a rubric a grading used
   // cannot be replaced. Due dates passing need no event: a page is never served past the next one.)
-  const gradebookChanged = ({ courseId }: { courseId: string }) => deps.gradebookPages.courseChanged(courseId);
+  const gradebookChanged = ({ courseId }: { courseId: string }) =>
+    deps.gradebookPages.courseChanged(courseId);
   for (const event of [
     'course.changed',
     'quiz.changed',

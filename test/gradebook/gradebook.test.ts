@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
-import { createGradebookPages } from '../../src/modules/gradebook/index.js';
 import { createGradebookService } from '../../src/modules/gradebook/gradebook.service.js';
+import { createGradebookPages } from '../../src/modules/gradebook/index.js';
 import {
   insertAssignmentSubmission,
   insertCourse,

@@ -7,9 +7,9 @@
 
 import { Type } from 'typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';
+import type { NewAssignment } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
 import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
-import type { NewAssignment } from '../../infrastructure/database/schema/index.js';
 import type { Actor } from '../../shared/actor.js';
 import { FOREIGN_KEY_VIOLATION, isViolation } from '../../shared/database-violations.js';
 import { AppError } from '../../shared/errors.js';

@@ -14,12 +14,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Database } from '../../infrastructure/database/client/client.js';
-import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
-import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type {
   AssignmentGradingStatus,
   SubmissionAttachment,
 } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { FileStorage } from '../../infrastructure/storage/file-storage.js';
 import type { Actor } from '../../shared/actor.js';
 import { isUniqueViolation } from '../../shared/database-violations.js';

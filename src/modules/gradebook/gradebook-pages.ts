@@ -31,10 +31,7 @@ export interface GradebookPages {
   studentRenamed(): Promise<void>;
 }
 
-export function createGradebookPages(
-  cache: Cache,
-  ttlSeconds = GRADEBOOK_PAGE_TTL_SECONDS,
-): GradebookPages {
+export function createGradebookPages(cache: Cache, ttlSeconds = GRADEBOOK_PAGE_TTL_SECONDS): GradebookPages {
   const views = createStampedViews(cache, {
     groups: { shared: 'gradebook:course-generation', own: 'gradebook:names-generation' },
     ttlSeconds,

@@ -82,7 +82,10 @@ export async function selectGradebookStaffFacts(
 }
 
 /** The course's graded items (undefined when there is no such course). */
-export async function selectGradedItems(db: Executor, courseId: string): Promise<GradedItemRow[] | undefined> {
+export async function selectGradedItems(
+  db: Executor,
+  courseId: string,
+): Promise<GradedItemRow[] | undefined> {
   const result = await db.execute<{ items: GradedItemRow[] }>(sql`
     SELECT ${gradedItemsJson} AS items FROM courses AS c WHERE c.id = ${courseId}::uuid`);
   return result.rows[0]?.items;

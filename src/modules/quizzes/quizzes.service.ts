@@ -11,8 +11,6 @@
  */
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Database } from '../../infrastructure/database/client/client.js';
-import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/domain-events.js';
-import { type TransactionEvents, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import {
   type CorrectAnswer,
   lessons,
@@ -22,6 +20,8 @@ import {
   questions,
   quizzes,
 } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/domain-events.js';
+import { type TransactionEvents, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import type { Transaction } from '../../shared/transaction.js';
