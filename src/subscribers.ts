@@ -96,11 +96,12 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   // attempt count and awaiting/late flag: each committed change of one of them replaces the course's
   // generation. (Starting a quiz attempt or saving its answers changes no cell: an open attempt
   // counts for nothing, as no attempt at all. Rubric writes change no score: a rubric a grading used
-  // cannot be replaced. Due dates passing need no event: a page is never served past the next one.)
+  // cannot be replaced. Due dates passing need no event: a page is never served past the next one.
+  // `course.changed` neither: a page shows nothing of the course row or outline, and who may read it,
+  // from the course's status and instructor, is checked on every request before a copy is served.)
   const gradebookChanged = ({ courseId }: { courseId: string }) =>
     deps.gradebookPages.courseChanged(courseId);
   for (const event of [
-    'course.changed',
     'quiz.changed',
     'assignment.changed',
     'quiz-attempt.graded',

@@ -97,6 +97,7 @@ export function createAssignmentsService({ db, events }: AssignmentsServiceDepen
       authorizeAuthoring(actor, access, courseNotFound);
       await checkLesson(body.lessonId, courseId);
       const row = await insertAssignment(db, { ...columnsOf(body), title: body.title.trim(), courseId });
+      // A new assignment is unpublished, no gradebook column yet; the event still means "any write".
       await changed(row);
       return toAssignmentView(row);
     },

@@ -228,6 +228,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
           .insert(quizzes)
           .values({ ...columns, title: input.title.trim(), courseId })
           .returning();
+        // A new quiz is a draft, no gradebook column yet; published for the event's other readers' sake.
         quizChanged(changes, quiz as Quiz);
         return viewOf(tx, quiz as Quiz, true);
       });
@@ -380,6 +381,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
         if (!unchanged) {
           if (await quizHasAttempts(tx, quizId)) throw hasAttemptsError('reordering its questions');
           await renumber(tx, quizId, questionIds);
+          // The order shows in no gradebook cell; published because the event means "any write".
           quizChanged(changes, quiz);
         }
         return (await selectQuestions(tx, quizId)).map(toAuthoringQuestion);
