@@ -228,7 +228,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
           .insert(quizzes)
           .values({ ...columns, title: input.title.trim(), courseId })
           .returning();
-        // A new quiz is a draft, no gradebook column yet; published for the event's other readers' sake.
+        // A new quiz is a draft, no gradebook column yet; the event still means "any committed write".
         quizChanged(changes, quiz as Quiz);
         return viewOf(tx, quiz as Quiz, true);
       });
