@@ -56,7 +56,7 @@ import {
   enrollmentsModule,
   type MyEnrollmentsViews,
 } from './modules/enrollments/index.js';
-import { gradebookModule } from './modules/gradebook/index.js';
+import { createGradebookPages, type GradebookPages, gradebookModule } from './modules/gradebook/index.js';
 import { healthModule } from './modules/health/index.js';
 import { jobsModule } from './modules/jobs/index.js';
 import { notificationsModule } from './modules/notifications/index.js';
@@ -110,6 +110,8 @@ export interface SharedServices {
   learnerViews: LearnerViews;
   /** Pages of "my enrollments": read by the enrollments module, invalidated by its subscribers. */
   myEnrollments: MyEnrollmentsViews;
+  /** Gradebook JSON pages: read by the gradebook module, invalidated by the subscribers in src/subscribers.ts. */
+  gradebookPages: GradebookPages;
   /** Domain events; every subscriber is wired in src/subscribers.ts. */
   events: DomainEventBus;
   /** Background jobs (enqueue inside a transaction); every task and schedule is wired in src/jobs.ts. */
@@ -152,6 +154,7 @@ export function createSharedServices(
     publicApiUrl: config.publicApiUrl,
   });
   const myEnrollments = createMyEnrollmentsViews(cache);
+  const gradebookPages = createGradebookPages(cache);
   wireSubscribers(events, {
     config,
     db,
@@ -161,6 +164,7 @@ export function createSharedServices(
     learnerViews,
     certificateIssuer,
     myEnrollments,
+    gradebookPages,
   });
   wireJobs(jobs, { config, db, events, log });
   const windows = createFixedWindows(redis);
@@ -173,6 +177,7 @@ export function createSharedServices(
     catalogCache,
     learnerViews,
     myEnrollments,
+    gradebookPages,
     events,
     jobs,
     storage: createFileStorage(config.storage),
@@ -261,7 +266,7 @@ const featureModules: FastifyPluginAsyncTypebox<{ deps: AppDependencies; shared:
   await api.register(notificationsModule, { db });
   await api.register(jobsModule, { db });
   await api.register(enrollmentsModule, { db, events, jobs: shared.jobs, myEnrollments });
-  await api.register(gradebookModule, { db });
+  await api.register(gradebookModule, { db, pages: shared.gradebookPages });
   await api.register(calendarModule, {
     db,
     publicApiUrl: config.publicApiUrl,

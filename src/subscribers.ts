@@ -6,6 +6,7 @@ import { createResetEmails } from './modules/auth/index.js';
 import { type CatalogCache, createInstructorRenames } from './modules/catalog/index.js';
 import type { CertificateIssuer } from './modules/certificates/index.js';
 import type { MyEnrollmentsViews } from './modules/enrollments/index.js';
+import type { GradebookPages } from './modules/gradebook/index.js';
 import { createContentChanges, createGradedCompletion, type LearnerViews } from './modules/progress/index.js';
 import type { UserCache } from './modules/users/index.js';
 
@@ -23,6 +24,8 @@ export interface SubscriberDependencies {
   certificateIssuer: CertificateIssuer;
   /** The instance the enrollments module serves "my enrollments" pages from. */
   myEnrollments: MyEnrollmentsViews;
+  /** The instance the gradebook module serves its JSON pages from. */
+  gradebookPages: GradebookPages;
 }
 
 /**
@@ -91,6 +94,39 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
   events.subscribe('enrollment.dropped', learnerChanged, { name: 'learner-views-dropped' });
   events.subscribe('enrollment.completed', learnerChanged, { name: 'learner-views-completed' });
   events.subscribe('lesson-progress.recorded', learnerChanged, { name: 'learner-views-progress' });
+
+  // Gradebook: a page shows the course's graded items (quizzes' and assignments' settings and
+  // points), its active and completed enrollments with the students' names, and every counted score,
+  // attempt count and awaiting/late flag: each committed change of one of them replaces the course's
+  // generation. (Starting a quiz attempt or saving its answers changes no cell: an open attempt
+  // counts for nothing, as no attempt at all. Rubric writes change no score: a rubric a grading used
+  // cannot be replaced. Due dates passing need no event: a page is never served past the next one.
+  // `course.changed` neither: a page shows nothing of the course row or outline, and who may read it,
+  // from the course's status and instructor, is checked on every request before a copy is served.)
+  const gradebookChanged = ({ courseId }: { courseId: string }) =>
+    deps.gradebookPages.courseChanged(courseId);
+  for (const event of [
+    'quiz.changed',
+    'assignment.changed',
+    'quiz-attempt.graded',
+    'assignment-submission.submitted',
+    'assignment-submission.graded',
+    'enrollment.created',
+    'enrollment.dropped',
+    'enrollment.completed',
+  ] as const) {
+    events.subscribe(event, gradebookChanged, { name: `gradebook-pages:${event}` });
+  }
+  events.subscribe(
+    'enrollments.expired',
+    async ({ courseIds }) => {
+      await Promise.all(courseIds.map((courseId) => deps.gradebookPages.courseChanged(courseId)));
+    },
+    { name: 'gradebook-pages:enrollments.expired' },
+  );
+  events.subscribe('user.renamed', () => deps.gradebookPages.studentRenamed(), {
+    name: 'gradebook-pages:user.renamed',
+  });
 
   // Certificates: durable, so a completion that commits always gets its certificate (a job enqueued in
   // the completing transaction, retried until it succeeds); issuing is idempotent (one per enrollment).

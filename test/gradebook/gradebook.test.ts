@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { createGradebookService } from '../../src/modules/gradebook/gradebook.service.js';
+import { createGradebookPages } from '../../src/modules/gradebook/index.js';
 import {
   insertAssignmentSubmission,
   insertCourse,
@@ -213,7 +215,11 @@ describe('the gradebook and a student’s own grades', () => {
       });
       names.push(user.id);
     }
-    const service = createGradebookService({ db: suite.db, csvBatch: 2 });
+    const service = createGradebookService({
+      db: suite.db,
+      pages: createGradebookPages(new MemoryCache()),
+      csvBatch: 2,
+    });
     const actor = { id: instructor.id, role: 'instructor' as const };
     for (const sort of ['name', 'enrolled_at'] as const) {
       const { stream } = await service.csv(actor, course.id, sort);

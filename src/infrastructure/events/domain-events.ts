@@ -27,8 +27,11 @@ export interface DomainEvents {
   };
   /** An active enrollment was dropped, by the learner or (`droppedBy` another user) removed by staff. */
   'enrollment.dropped': { enrollmentId: string; userId: string; courseId: string; droppedBy: string };
-  /** Active enrollments whose access window passed were marked expired (one event per sweep batch). */
-  'enrollments.expired': { enrollmentIds: string[] };
+  /**
+   * Active enrollments whose access window passed were marked expired (one event per sweep batch);
+   * `courseIds`: their courses, each once.
+   */
+  'enrollments.expired': { enrollmentIds: string[]; courseIds: string[] };
   /** `courses.enrollment_count` of this course changed (once per transaction; the catalog shows it). */
   'course.enrollment-count.changed': { courseId: string };
   /** A bulk enrolment was accepted (202): its rows are waiting to be processed. */
@@ -55,6 +58,23 @@ export interface DomainEvents {
     courseId: string;
     /** The quiz counts for completion (is_required) as graded. */
     required: boolean;
+  };
+  /**
+   * A quiz's settings or questions were written (created, edited, published or unpublished, deleted;
+   * questions added, edited, reordered, deleted). The gradebook reacts (its columns and points).
+   */
+  'quiz.changed': { quizId: string; courseId: string };
+  /**
+   * An assignment was written (created, edited, published or unpublished, deleted). The gradebook
+   * reacts (its columns, points, due dates).
+   */
+  'assignment.changed': { assignmentId: string; courseId: string };
+  /** A student handed in an attempt at an assignment (not graded yet). The gradebook reacts. */
+  'assignment-submission.submitted': {
+    submissionId: string;
+    assignmentId: string;
+    userId: string;
+    courseId: string;
   };
   /** An assignment submission was graded or re-graded. The completion rule and the gradebook react. */
   'assignment-submission.graded': {

@@ -3,7 +3,8 @@
  * files streamed to file storage after a content check), grading with a version guard and a history,
  * and the 24-hour due reminders (a cron job: due-reminders.ts). It owns the assignments,
  * assignment_submissions, rubric_* and (for assignments) grade_changes rows; the gradebook and the
- * completion rule read the grades and react to `assignment-submission.graded`.
+ * completion rule read the grades and react to `assignment-submission.graded` (the gradebook also
+ * to `assignment-submission.submitted` and `assignment.changed`).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';

@@ -8,6 +8,8 @@
 import { Type } from 'typebox';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import type { NewAssignment } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Actor } from '../../shared/actor.js';
 import { FOREIGN_KEY_VIOLATION, isViolation } from '../../shared/database-violations.js';
 import { AppError } from '../../shared/errors.js';
@@ -40,6 +42,11 @@ import type { CreateAssignmentBody, RubricBody, UpdateAssignmentBody } from './a
 
 export interface AssignmentsServiceDependencies {
   db: Database;
+  /**
+   * Every committed write of an assignment publishes `assignment.changed` (the gradebook shows its
+   * settings). Rubric writes do not: no score depends on a rubric once a grading used it (409).
+   */
+  events: DomainEventBus;
 }
 
 const decodeAssignmentCursor = cursorDecoder(
@@ -64,7 +71,10 @@ function columnsOf(fields: AssignmentFields): Partial<NewAssignment> {
   return values;
 }
 
-export function createAssignmentsService({ db }: AssignmentsServiceDependencies) {
+export function createAssignmentsService({ db, events }: AssignmentsServiceDependencies) {
+  const changed = (assignment: { id: string; courseId: string }) =>
+    events.publish('assignment.changed', { assignmentId: assignment.id, courseId: assignment.courseId });
+
   /** The assignment for an author, or 403/404 as assignment-access.ts decides. */
   async function authored(actor: Actor, id: string, lock = false): Promise<AssignmentWithAccess> {
     const found = await selectAssignmentWithAccess(db, id, actor.id, lock);
@@ -87,6 +97,8 @@ export function createAssignmentsService({ db }: AssignmentsServiceDependencies)
       authorizeAuthoring(actor, access, courseNotFound);
       await checkLesson(body.lessonId, courseId);
       const row = await insertAssignment(db, { ...columnsOf(body), title: body.title.trim(), courseId });
+      // A new assignment is unpublished, no gradebook column yet; the event still means "any write".
+      await changed(row);
       return toAssignmentView(row);
     },
 
@@ -116,7 +128,7 @@ export function createAssignmentsService({ db }: AssignmentsServiceDependencies)
 
     /** Changing the due date clears the reminder mark, so the new date gets its own reminder. */
     async update(actor: Actor, id: string, body: UpdateAssignmentBody) {
-      return db.transaction(async (tx) => {
+      return unitOfWork(db, events, async (tx, changes) => {
         const found = await selectAssignmentWithAccess(tx, id, actor.id, true);
         if (!found) throw assignmentNotFound();
         authorizeAuthoring(actor, found.access, assignmentNotFound);
@@ -135,13 +147,17 @@ export function createAssignmentsService({ db }: AssignmentsServiceDependencies)
         if (values.dueAt !== undefined && values.dueAt?.getTime() !== found.assignment.dueAt?.getTime()) {
           values.dueReminderSentAt = null;
         }
-        return toAssignmentView(await updateAssignment(tx, id, values));
+        const updated = await updateAssignment(tx, id, values);
+        changes.publish('assignment.changed', { assignmentId: id, courseId: updated.courseId });
+        return toAssignmentView(updated);
       });
     },
 
     async setPublished(actor: Actor, id: string, isPublished: boolean) {
       await authored(actor, id);
-      return toAssignmentView(await updateAssignment(db, id, { isPublished }));
+      const updated = await updateAssignment(db, id, { isPublished });
+      await changed(updated);
+      return toAssignmentView(updated);
     },
 
     /** Refused once anyone submitted (their work and grades stay): 409 `assignment_has_submissions`. */
@@ -152,12 +168,13 @@ export function createAssignmentsService({ db }: AssignmentsServiceDependencies)
           'This assignment has submissions: it cannot be deleted (unpublish it to hide it from students).',
         );
       try {
-        await db.transaction(async (tx) => {
+        await unitOfWork(db, events, async (tx, changes) => {
           const found = await selectAssignmentWithAccess(tx, id, actor.id, true);
           if (!found) throw assignmentNotFound();
           authorizeAuthoring(actor, found.access, assignmentNotFound);
           if (await hasSubmissions(tx, id)) throw refused();
           await deleteAssignment(tx, id);
+          changes.publish('assignment.changed', { assignmentId: id, courseId: found.assignment.courseId });
         });
       } catch (error) {
         // A submission that arrived between the check and the delete: the foreign key refuses it.

@@ -18,6 +18,8 @@ import type {
   AssignmentGradingStatus,
   SubmissionAttachment,
 } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { FileStorage } from '../../infrastructure/storage/file-storage.js';
 import type { Actor } from '../../shared/actor.js';
 import { isUniqueViolation } from '../../shared/database-violations.js';
@@ -48,6 +50,8 @@ import { checkUpload } from './upload-check.js';
 
 export interface SubmissionsServiceDependencies {
   db: Database;
+  /** A recorded submission publishes `assignment-submission.submitted` (the gradebook shows it). */
+  events: DomainEventBus;
   storage: FileStorage;
   /** Where the module is mounted (`/api/v1`), for the file links in its answers. */
   apiPrefix: string;
@@ -93,7 +97,7 @@ function attemptRefusal(
 }
 
 export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
-  const { db, storage } = deps;
+  const { db, events, storage } = deps;
 
   /** Every check before the body is read; the lateness at arrival. */
   async function admit(
@@ -124,12 +128,12 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
   ): Promise<SubmissionView> {
     const assignmentId = found.assignment.id;
     try {
-      const row = await db.transaction(async (tx) => {
+      const row = await unitOfWork(db, events, async (tx, changes) => {
         await lockStudentAttempts(tx, assignmentId, actor.id);
         const facts = await selectAttemptFacts(tx, assignmentId, actor.id);
         const refusal = attemptRefusal(found.assignment, facts);
         if (refusal) throw refusal;
-        return insertSubmission(tx, {
+        const submission = await insertSubmission(tx, {
           id: values.id,
           assignmentId,
           studentId: actor.id,
@@ -140,6 +144,13 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
           isLate: values.lateness.isLate,
           penaltyPercent: values.lateness.penaltyPercent,
         });
+        changes.publish('assignment-submission.submitted', {
+          submissionId: submission.id,
+          assignmentId,
+          userId: actor.id,
+          courseId: found.assignment.courseId,
+        });
+        return submission;
       });
       return toSubmissionView(row, []);
     } catch (error) {

@@ -35,7 +35,7 @@ export async function expireEnrollments(
   for (;;) {
     if (options.signal?.aborted) return total;
     const expired = await unitOfWork(deps.db, deps.events, async (tx, changes) => {
-      const result = await tx.execute<{ id: string }>(sql`
+      const result = await tx.execute<{ id: string; course_id: string }>(sql`
         UPDATE enrollments SET status = 'expired', updated_at = now()
          WHERE id IN (
            SELECT id FROM enrollments
@@ -43,9 +43,10 @@ export async function expireEnrollments(
             ORDER BY expires_at
             LIMIT ${batchSize}
             FOR UPDATE SKIP LOCKED)
-        RETURNING id`);
+        RETURNING id, course_id`);
       const ids = result.rows.map((row) => row.id);
-      if (ids.length > 0) changes.publish('enrollments.expired', { enrollmentIds: ids });
+      const courseIds = [...new Set(result.rows.map((row) => row.course_id))];
+      if (ids.length > 0) changes.publish('enrollments.expired', { enrollmentIds: ids, courseIds });
       return ids.length;
     });
     total += expired;

@@ -8,11 +8,11 @@
  */
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
-import type { GradebookCourseRow } from './gradebook.queries.js';
+import type { GradebookCourseRow, GradebookStaffFacts } from './gradebook.queries.js';
 
 const noSuchCourse = () => new AppError('not_found', 'No such course.');
 
-export function authorizeGradebook(actor: Actor, course: GradebookCourseRow | undefined): GradebookCourseRow {
+export function authorizeGradebook<C extends GradebookStaffFacts>(actor: Actor, course: C | undefined): C {
   if (actor.role !== 'instructor' && actor.role !== 'admin') {
     throw new AppError('forbidden', 'The gradebook needs the instructor or admin role.');
   }

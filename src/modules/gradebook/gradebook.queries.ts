@@ -69,6 +69,28 @@ export async function selectGradebookCourse(
   return result.rows[0];
 }
 
+/** Who may read the course's gradebook: checked on every request, before a cached page is served. */
+export type GradebookStaffFacts = Pick<GradebookCourseRow, 'id' | 'status' | 'instructor_id'>;
+
+export async function selectGradebookStaffFacts(
+  db: Executor,
+  courseId: string,
+): Promise<GradebookStaffFacts | undefined> {
+  const result = await db.execute<GradebookStaffFacts>(sql`
+    SELECT c.id, c.status, c.instructor_id FROM courses AS c WHERE c.id = ${courseId}::uuid`);
+  return result.rows[0];
+}
+
+/** The course's graded items (undefined when there is no such course). */
+export async function selectGradedItems(
+  db: Executor,
+  courseId: string,
+): Promise<GradedItemRow[] | undefined> {
+  const result = await db.execute<{ items: GradedItemRow[] }>(sql`
+    SELECT ${gradedItemsJson} AS items FROM courses AS c WHERE c.id = ${courseId}::uuid`);
+  return result.rows[0]?.items;
+}
+
 export const GRADEBOOK_SORTS = ['name', 'enrolled_at'] as const;
 export type GradebookSort = (typeof GRADEBOOK_SORTS)[number];
 

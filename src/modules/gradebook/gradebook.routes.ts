@@ -75,9 +75,13 @@ export const gradebookRoutes: FastifyPluginAsyncTypebox<GradebookRoutesOptions> 
           .header('content-disposition', `attachment; filename="${csv.filename}"`)
           .send(csv.stream);
       }
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(await gradebook.page(actorOf(request), request.params.id, { limit, cursor, sort }));
+      const page = await gradebook.page(
+        actorOf(request),
+        request.params.id,
+        { limit, cursor, sort },
+        (view) => reply.serializeInput(view, '200', 'application/json') as string,
+      );
+      return reply.type('application/json; charset=utf-8').send(page);
     },
   );
 

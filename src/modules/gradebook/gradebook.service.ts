@@ -1,7 +1,9 @@
 /**
  * The gradebook: a course's staff read keyset pages of its students × its graded items (or the
  * whole of it as a CSV streamed in batches); a student reads their own row with per-item detail.
- * Reads only: scores are written by the quizzes and assignments modules.
+ * Reads only: scores are written by the quizzes and assignments modules. JSON pages are served
+ * from per-instance copies (gradebook-pages.ts) after the caller's right to read them is checked;
+ * the CSV and a student's own grades are read fresh each time.
  */
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
@@ -16,10 +18,13 @@ import {
   type GradebookSort,
   type StudentGradesRow,
   selectGradebookCourse,
+  selectGradebookStaffFacts,
+  selectGradedItems,
   selectStudentGrades,
 } from './gradebook.queries.js';
 import { authorizeGradebook, authorizeOwnGrades } from './gradebook-access.js';
 import { csvHeader, csvLine } from './gradebook-csv.js';
+import type { GradebookPages } from './gradebook-pages.js';
 import {
   type GradedItemView,
   gradeCells,
@@ -64,8 +69,33 @@ const cursorOf =
     id: row.enrollment_id,
   });
 
+/** The JSON page as the route's serializer (its response schema) writes it: it is cached as these bytes. */
+export type GradebookPageSerializer = (page: GradebookPageView) => string;
+
+export type GradebookPageView = {
+  items: GradedItemView[];
+  data: StudentGradesView[];
+  nextCursor: string | null;
+};
+
+/** The next moment a cell's `missing` flag changes by itself: the earliest due or closing time after `at`. */
+export function nextClosingTime(items: readonly GradedItemView[], at: Date): Date | null {
+  let next: number | null = null;
+  for (const item of items) {
+    const closes = item.kind === 'assignment' ? item.dueAt : item.availableUntil;
+    if (closes === null) continue;
+    const time = new Date(closes).getTime();
+    if (time >= at.getTime() && (next === null || time < next)) next = time;
+  }
+  return next === null ? null : new Date(next);
+}
+
+const noSuchCourse = () => new AppError('not_found', 'No such course.');
+
 export interface GradebookServiceDependencies {
   db: Database;
+  /** This instance's copies of JSON pages, invalidated by the subscribers in src/subscribers.ts. */
+  pages: GradebookPages;
   /** The clock the missing flags are read against. */
   now?: () => Date;
   /** Students per statement of a CSV download (GRADEBOOK_CSV_BATCH; smaller in tests). */
@@ -74,6 +104,7 @@ export interface GradebookServiceDependencies {
 
 export function createGradebookService({
   db,
+  pages,
   now = () => new Date(),
   csvBatch = GRADEBOOK_CSV_BATCH,
 }: GradebookServiceDependencies) {
@@ -83,27 +114,39 @@ export function createGradebookService({
   }
 
   return {
+    /**
+     * A page as the bytes `serialize` makes of it. The caller's right to read the course's gradebook
+     * is checked first, every time; only then may a copy be served (it shows nothing of the caller).
+     */
     async page(
       actor: Actor,
       courseId: string,
       query: { sort: GradebookSort; limit: number; cursor?: string | undefined },
-    ): Promise<{ items: GradedItemView[]; data: StudentGradesView[]; nextCursor: string | null }> {
+      serialize: GradebookPageSerializer,
+    ): Promise<Buffer> {
+      const id = courseId.toLowerCase();
       const after = afterOf(query.cursor, query.sort);
-      const { items } = await staffCourse(actor, courseId);
-      const rows = await selectStudentGrades(db, courseId, {
-        kind: 'page',
-        sort: query.sort,
-        limit: query.limit,
-        after,
+      authorizeGradebook(actor, await selectGradebookStaffFacts(db, id));
+      const key = `sort=${query.sort}&limit=${query.limit}&cursor=${query.cursor ?? ''}&format=json`;
+      return pages.get(id, key, async () => {
+        const itemRows = await selectGradedItems(db, id);
+        if (itemRows === undefined) throw noSuchCourse();
+        const items = itemRows.map(itemView);
+        const rows = await selectStudentGrades(db, id, {
+          kind: 'page',
+          sort: query.sort,
+          limit: query.limit,
+          after,
+        });
+        const at = now();
+        const page = toPage(
+          rows,
+          query.limit,
+          (row) => studentGradesView(row, items, at),
+          cursorOf(query.sort),
+        );
+        return { payload: serialize({ items, ...page }), validUntil: nextClosingTime(items, at) };
       });
-      const at = now();
-      const page = toPage(
-        rows,
-        query.limit,
-        (row) => studentGradesView(row, items, at),
-        cursorOf(query.sort),
-      );
-      return { items, ...page };
     },
 
     /**

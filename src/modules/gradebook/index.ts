@@ -7,3 +7,4 @@ export {
   QUIZ_MAX_POINTS,
 } from './counted-scores.js';
 export { type GradebookModuleDependencies, gradebookModule } from './gradebook.module.js';
+export { createGradebookPages, type GradebookPages } from './gradebook-pages.js';

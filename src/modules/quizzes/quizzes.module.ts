@@ -3,7 +3,7 @@
  * server-side deadline, answer saves ordered by the client's sequence number, submission with
  * automatic grading), grading by hand with history and notification, and item statistics. It is the
  * one owner of `quizzes`, `questions` and `quiz_submissions` (the gradebook only reads them); each
- * score it sets or changes publishes `quiz-attempt.graded`. Overdue attempts are also submitted by
+ * score it sets or changes publishes `quiz-attempt.graded`, each authoring write `quiz.changed`. Overdue attempts are also submitted by
  * the `quizzes.submit-overdue-attempts` job (src/jobs.ts).
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';

@@ -20,6 +20,8 @@ import {
   questions,
   quizzes,
 } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/domain-events.js';
+import { type TransactionEvents, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import type { Transaction } from '../../shared/transaction.js';
@@ -56,6 +58,8 @@ import {
 
 export interface QuizzesServiceDependencies {
   db: Database;
+  /** Every committed write publishes `quiz.changed` (the gradebook shows quizzes' settings and points). */
+  events: DomainEventBus;
 }
 
 /** Where rows wait during a renumbering (positions are unique per quiz and checked row by row). */
@@ -155,7 +159,12 @@ const GRADING_FIELDS = [
   'partialCredit',
 ] as const;
 
-export function createQuizzesService({ db }: QuizzesServiceDependencies) {
+/** After the commit, for the gradebook: its columns show the quiz's settings and points. */
+function quizChanged(changes: TransactionEvents<DomainEvents>, quiz: Pick<Quiz, 'id' | 'courseId'>): void {
+  changes.publish('quiz.changed', { quizId: quiz.id, courseId: quiz.courseId });
+}
+
+export function createQuizzesService({ db, events }: QuizzesServiceDependencies) {
   async function viewOf(
     executor: Database | Transaction,
     quiz: Quiz,
@@ -209,7 +218,7 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
 
   return {
     async create(actor: Actor, courseId: string, input: CreateQuizInput): Promise<QuizView> {
-      return db.transaction(async (tx) => {
+      return unitOfWork(db, events, async (tx, changes) => {
         const facts = await selectCourseFacts(tx, courseId, actor.id);
         if (!facts) throw courseNotFound();
         authorizeCourseQuizWrite(actor, facts);
@@ -219,6 +228,8 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
           .insert(quizzes)
           .values({ ...columns, title: input.title.trim(), courseId })
           .returning();
+        // A new quiz is a draft, no gradebook column yet; the event still means "any committed write".
+        quizChanged(changes, quiz as Quiz);
         return viewOf(tx, quiz as Quiz, true);
       });
     },
@@ -244,7 +255,7 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
     },
 
     async update(actor: Actor, quizId: string, input: UpdateQuizInput): Promise<QuizView> {
-      return db.transaction(async (tx) => {
+      return unitOfWork(db, events, async (tx, changes) => {
         const { quiz } = await lockedForWrite(tx, actor, quizId);
         const columns = quizColumns(input);
         const changesGrading =
@@ -263,14 +274,15 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
           .set({ ...columns, updatedAt: new Date() })
           .where(eq(quizzes.id, quizId))
           .returning();
+        quizChanged(changes, quiz);
         return viewOf(tx, updated as Quiz, true);
       });
     },
 
     /** Refused once attempts exist (they keep their quiz: the foreign key is RESTRICT); unpublish instead. */
     async remove(actor: Actor, quizId: string): Promise<void> {
-      await db.transaction(async (tx) => {
-        await lockedForWrite(tx, actor, quizId);
+      await unitOfWork(db, events, async (tx, changes) => {
+        const { quiz } = await lockedForWrite(tx, actor, quizId);
         if (await quizHasAttempts(tx, quizId)) {
           throw new AppError(
             'quiz_has_attempts',
@@ -278,12 +290,13 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
           );
         }
         await tx.delete(quizzes).where(eq(quizzes.id, quizId));
+        quizChanged(changes, quiz);
       });
     },
 
     async addQuestion(actor: Actor, quizId: string, input: CreateQuestionInput): Promise<AuthoringQuestion> {
-      return db.transaction(async (tx) => {
-        await lockedForWrite(tx, actor, quizId);
+      return unitOfWork(db, events, async (tx, changes) => {
+        const { quiz } = await lockedForWrite(tx, actor, quizId);
         const state = questionState(undefined, input);
         assertValidQuestion(state);
         if (await quizHasAttempts(tx, quizId)) throw hasAttemptsError('adding a question');
@@ -298,6 +311,7 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
           .insert(questions)
           .values({ ...state, quizId, position: n })
           .returning();
+        quizChanged(changes, quiz);
         return toAuthoringQuestion(question as Question);
       });
     },
@@ -307,8 +321,8 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
       questionId: string,
       input: UpdateQuestionInput,
     ): Promise<AuthoringQuestion> {
-      return db.transaction(async (tx) => {
-        const { question } = await lockedQuestion(tx, actor, questionId);
+      return unitOfWork(db, events, async (tx, changes) => {
+        const { facts, question } = await lockedQuestion(tx, actor, questionId);
         const current = questionState(
           { ...question, points: Number(question.points), correctAnswer: question.correctAnswer ?? null },
           {},
@@ -324,15 +338,17 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
           .set({ ...next, updatedAt: new Date() })
           .where(eq(questions.id, questionId))
           .returning();
+        quizChanged(changes, facts.quiz);
         return toAuthoringQuestion(updated as Question);
       });
     },
 
     async removeQuestion(actor: Actor, questionId: string): Promise<void> {
-      await db.transaction(async (tx) => {
-        const { question } = await lockedQuestion(tx, actor, questionId);
+      await unitOfWork(db, events, async (tx, changes) => {
+        const { facts, question } = await lockedQuestion(tx, actor, questionId);
         if (await quizHasAttempts(tx, question.quizId)) throw hasAttemptsError('deleting a question');
         await tx.delete(questions).where(eq(questions.id, questionId));
+        quizChanged(changes, facts.quiz);
         const rest = await tx
           .select({ id: questions.id })
           .from(questions)
@@ -352,8 +368,8 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
       quizId: string,
       questionIds: string[],
     ): Promise<AuthoringQuestion[]> {
-      return db.transaction(async (tx) => {
-        await lockedForWrite(tx, actor, quizId);
+      return unitOfWork(db, events, async (tx, changes) => {
+        const { quiz } = await lockedForWrite(tx, actor, quizId);
         const current = await selectQuestions(tx, quizId);
         const currentIds = new Set(current.map((row) => row.id));
         if (questionIds.length !== current.length || !questionIds.every((id) => currentIds.has(id))) {
@@ -365,6 +381,8 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
         if (!unchanged) {
           if (await quizHasAttempts(tx, quizId)) throw hasAttemptsError('reordering its questions');
           await renumber(tx, quizId, questionIds);
+          // The order shows in no gradebook cell; published because the event means "any write".
+          quizChanged(changes, quiz);
         }
         return (await selectQuestions(tx, quizId)).map(toAuthoringQuestion);
       });
@@ -372,7 +390,7 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
 
     /** A quiz is published with at least one question, and (unless a survey) points to earn. */
     async setPublished(actor: Actor, quizId: string, published: boolean): Promise<QuizView> {
-      return db.transaction(async (tx) => {
+      return unitOfWork(db, events, async (tx, changes) => {
         const { quiz } = await lockedForWrite(tx, actor, quizId);
         if (published) {
           const totals = (await selectQuestionTotals(tx, [quizId])).get(quizId);
@@ -388,6 +406,7 @@ export function createQuizzesService({ db }: QuizzesServiceDependencies) {
           .set({ isPublished: published, updatedAt: new Date() })
           .where(eq(quizzes.id, quizId))
           .returning();
+        quizChanged(changes, quiz);
         return viewOf(tx, updated as Quiz, true);
       });
     },
