@@ -82,6 +82,15 @@ export function wireSubscribers(events: DomainEventBus, deps: SubscriberDependen
     when: (graded) => graded.required,
   });
 
+  // Progress: a quiz or assignment no longer required (made optional, unpublished, deleted, its
+  // passing score lowered) may leave a learner with every remaining requirement met: the course's
+  // enrollments are checked by the completion rule as after a course change.
+  for (const event of ['quiz.changed', 'assignment.changed'] as const) {
+    events.subscribe(event, ({ courseId }) => contentChanges.courseChanged(courseId), {
+      name: `completion-requirements:${event}`,
+    });
+  }
+
   // Enrollments and progress: what a learner's views show changed. (Expiry needs no event: a view is
   // never served past the expiry of an enrollment it shows.)
   const learnerChanged = async ({ userId, courseId }: { userId: string; courseId: string }) => {

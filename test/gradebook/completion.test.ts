@@ -111,6 +111,38 @@ describe('the completion rule with required quizzes and assignments', () => {
     });
   });
 
+  it('a requirement removed by authoring completes learners who met every other one: quiz made optional, assignment unpublished', async () => {
+    const c = await course();
+    const who = await learner(c.course.id);
+    await completeLessons(c.lessons, who);
+    await insertAssignmentSubmission(suite.db, {
+      assignmentId: c.assignment.id,
+      studentId: who.student.id,
+      grade: 30,
+    });
+    const optional = await suite.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/quizzes/${c.quiz.id}`,
+      headers: instructor.headers,
+      payload: { isRequired: false },
+    });
+    expect(optional.statusCode, optional.body).toBe(200);
+    expect((await enrollmentRow(suite.db, who.enrollment.id)).status).toBe('completed');
+
+    // The other way round: the assignment is what was missing, and it is unpublished.
+    const d = await course();
+    const other = await learner(d.course.id);
+    await completeLessons(d.lessons, other);
+    await insertQuizAttempt(suite.db, { quizId: d.quiz.id, userId: other.student.id, scorePercent: 90 });
+    const unpublished = await suite.app.inject({
+      method: 'POST',
+      url: `/api/v1/assignments/${d.assignment.id}/unpublish`,
+      headers: instructor.headers,
+    });
+    expect(unpublished.statusCode, unpublished.body).toBe(200);
+    expect((await enrollmentRow(suite.db, other.enrollment.id)).status).toBe('completed');
+  });
+
   it('a lesson finished before the quiz is passed does not complete; the quiz graded last does, once', async () => {
     const c = await course();
     const who = await learner(c.course.id);
