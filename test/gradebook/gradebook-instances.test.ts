@@ -1,8 +1,5 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, buildApp } from '../../src/app.js';
-import { createDatabaseClient } from '../../src/infrastructure/database/client/client.js';
-import { createRedis } from '../../src/infrastructure/redis.js';
+import { describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
 import {
   insertAssignmentSubmission,
   insertCourse,
@@ -10,9 +7,8 @@ import {
   insertGradedAssignment,
   insertSignedInUser,
 } from '../helpers/factories/index.js';
+import { useSecondInstance } from '../helpers/second-instance.js';
 import { requireRedis } from '../helpers/suite-requirements.js';
-import { redisReady } from '../helpers/test-app.js';
-import { createOutboxMailer } from '../helpers/test-mailer.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 
 const withRedis = await requireRedis('gradebook pages across instances (1 test of gradebook-instances)');
@@ -27,28 +23,7 @@ describe.skipIf(!withRedis.available)(
   () => {
     const first = useTestApp({ cast: ['instructor'] });
     const { instructor } = first.cast;
-    let second: App;
-    let secondRedis: Redis;
-    let secondDatabase: ReturnType<typeof createDatabaseClient>;
-
-    beforeAll(async () => {
-      secondRedis = createRedis(process.env.TEST_REDIS_URL!);
-      secondRedis.options.keyPrefix = first.testApp.redis!.options.keyPrefix;
-      await redisReady(secondRedis);
-      secondDatabase = createDatabaseClient(first.testApp.url, { max: 2 });
-      second = await buildApp({
-        config: first.testApp.config,
-        database: secondDatabase,
-        logger: false,
-        redis: secondRedis,
-        mailer: createOutboxMailer(),
-      });
-    });
-    afterAll(async () => {
-      await second?.close();
-      secondRedis?.disconnect();
-      await secondDatabase?.close();
-    });
+    const second = useSecondInstance(first);
 
     it('a grade given through one instance shows at once in the page the other instance keeps', async () => {
       const course = await insertCourse(first.db, instructor.id);
@@ -70,7 +45,7 @@ describe.skipIf(!withRedis.available)(
       };
       // Both instances keep a copy.
       for (let read = 0; read < 2; read++) {
-        expect(await scoreOn(second)).toBeNull();
+        expect(await scoreOn(second.app)).toBeNull();
         expect(await scoreOn(first.app)).toBeNull();
       }
       const graded = await first.app.inject({
@@ -80,7 +55,7 @@ describe.skipIf(!withRedis.available)(
         payload: { score: 15, status: 'graded' },
       });
       expect(graded.statusCode, graded.body).toBe(200);
-      expect(await scoreOn(second)).toBe(15);
+      expect(await scoreOn(second.app)).toBe(15);
       expect(await scoreOn(first.app)).toBe(15);
     });
   },

@@ -3,7 +3,6 @@ import { once } from 'node:events';
 import { eq, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
 import type { Cache } from '../../src/infrastructure/cache/cache.js';
 import { MemoryCache } from '../../src/infrastructure/cache/memory-cache.js';
 import { RedisCache } from '../../src/infrastructure/cache/redis-cache.js';
@@ -18,10 +17,10 @@ import { createUserCache, selectAuthState } from '../../src/modules/users/user-c
 import type { UserAuthState } from '../../src/shared/actor.js';
 import { bearer, insertUser, mintAccessToken } from '../helpers/factories/index.js';
 import { sleep } from '../helpers/processes.js';
+import { useSecondInstance } from '../helpers/second-instance.js';
 import { requireRedis } from '../helpers/suite-requirements.js';
-import { createTestRedis, redisReady } from '../helpers/test-app.js';
+import { createTestRedis } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { createOutboxMailer } from '../helpers/test-mailer.js';
 import { useTestApp } from '../helpers/use-test-app.js';
 
 /**
@@ -263,35 +262,14 @@ describe('createUserCache without a reachable shared cache', () => {
 /** Two API instances on one database and one Redis, as behind a load balancer. */
 describe.skipIf(!withRedis.available)(withRedis.title('two instances sharing Redis'), () => {
   const first = useTestApp();
-  let second: Awaited<ReturnType<typeof buildApp>>;
-  let secondRedis: Redis;
-  let secondDatabase: ReturnType<typeof createDatabaseClient>;
-
-  beforeAll(async () => {
-    secondRedis = createRedis(process.env.TEST_REDIS_URL!);
-    secondRedis.options.keyPrefix = first.testApp.redis!.options.keyPrefix;
-    await redisReady(secondRedis);
-    secondDatabase = createDatabaseClient(first.testApp.url, { max: 2 });
-    second = await buildApp({
-      config: first.testApp.config,
-      database: secondDatabase,
-      logger: false,
-      redis: secondRedis,
-      mailer: createOutboxMailer(),
-    });
-  });
-  afterAll(async () => {
-    await second?.close();
-    secondRedis?.disconnect();
-    await secondDatabase?.close();
-  });
+  const second = useSecondInstance(first);
 
   it('a deactivation and a role change on one instance take effect on the other at once', async () => {
     const admin = await insertUser(first.db, { role: 'admin' });
     const adminHeaders = bearer(await mintAccessToken(first.testApp, admin));
     const student = await insertUser(first.db);
     const headers = bearer(await mintAccessToken(first.testApp, student));
-    const onSecond = (url: string) => second.inject({ method: 'GET', url: `/api/v1${url}`, headers });
+    const onSecond = (url: string) => second.app.inject({ method: 'GET', url: `/api/v1${url}`, headers });
     for (let i = 0; i < 2; i++) {
       expect((await onSecond('/me')).statusCode).toBe(200);
       expect((await onSecond('/users?limit=1')).statusCode).toBe(403);
