@@ -4,6 +4,7 @@ import { createSharedServices } from '../../src/app.js';
 import { questions } from '../../src/infrastructure/database/schema/index.js';
 import { expireEnrollments, runBulkEnrolment } from '../../src/modules/enrollments/index.js';
 import { createGradebookService } from '../../src/modules/gradebook/gradebook.service.js';
+import type { GradedItemView, StudentGradesView } from '../../src/modules/gradebook/gradebook-views.js';
 import { apiCaller } from '../helpers/api-call.js';
 import {
   insertAssignmentSubmission,
@@ -22,24 +23,10 @@ import { createOutboxMailer } from '../helpers/test-mailer.js';
 import { ROOMY_RATE_LIMITS, useTestApp } from '../helpers/use-test-app.js';
 import { insertQuizWith } from '../quizzes/quiz-fixtures.js';
 
-interface Cell {
-  itemId: string;
-  score: number | null;
-  maxScore: number;
-  passed: boolean;
-  submittedAttempts: number;
-  awaitingGrade: boolean;
-  late: boolean;
-  missing: boolean;
-}
-interface Row {
-  enrollmentStatus: string;
-  student: { id: string; name: string };
-  grades: Cell[];
-  total: { score: number; maxScore: number; percent: number | null };
-}
+/** The page as JSON: the response schema's shapes. */
+type Row = StudentGradesView;
 interface Page {
-  items: { id: string; maxScore: number; passingScore: number; required: boolean; dueAt: string | null }[];
+  items: GradedItemView[];
   data: Row[];
 }
 
