@@ -329,8 +329,8 @@ export function createCatalogService({ db, cache, learnerAccess }: CatalogServic
     // Authors see every body, also when they hold an enrollment of their own.
     if (isAuthorOf(access, actor)) return false;
     // A speed-up (hasLockedModules is false without an active enrollment or in a non-sequential course, and an
-    // active one past its expiry gets no full view to lock); its forced-false mutants survive, left unmarked
-    // because a marker would also hide the forced-true ones, which would unlock every learner.
+    // active one past its expiry gets no full view to lock); its forced-false mutant survives, left unmarked
+    // because a marker would also hide the forced-true one, which would unlock every learner.
     // Stryker disable next-line LogicalOperator: equivalent, see above
     if (!access.enrolled || !access.sequentialModules) return false;
     return learnerAccess.hasLockedModules(actor.id, courseId);
@@ -474,8 +474,7 @@ export function createCatalogService({ db, cache, learnerAccess }: CatalogServic
         // Anonymous callers never get the full view.
         if (actor === null) throw new AppError('unauthorized', 'Sign in and enroll to access this lesson.');
         if (view !== 'full') throw notEnrolled(courseId, access.enrollmentStatus);
-        // `access.sequentialModules` is a speed-up (lessonAccess leaves every lesson of a non-sequential course
-        // open): its forced-true mutant survives, unmarked, as a marker would hide those that skip the locks.
+        // `access.sequentialModules` is a speed-up: lessonAccess leaves every lesson of a non-sequential course open.
         if (!isAuthorOf(access, actor) && access.sequentialModules) {
           const decision = await learnerAccess.lessonAccess(actor.id, courseId, lesson.id);
           if (decision.kind === 'locked') throw decision.error;
