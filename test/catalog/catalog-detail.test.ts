@@ -189,6 +189,23 @@ describe('GET /api/v1/courses/{idOrSlug} and its lessons', () => {
       expect((await get(`/courses/${published.id}`, 'anonymous')).body).not.toContain('secret transcript');
     });
 
+    it('a module without lessons is listed with an empty lesson list', async () => {
+      const course = await insertCourse(suite.db, owner.id, { title: 'Half-built course' });
+      const filled = await insertModule(suite.db, course.id, 0, 'Filled');
+      const lesson = await insertLesson(suite.db, filled, 0, { isPreview: true });
+      const empty = await insertModule(suite.db, course.id, 1, 'Empty');
+      for (const who of ['anonymous', 'owner'] as const) {
+        const shown = await detail(course.id, who);
+        expect(
+          shown.modules.map((module) => [module.id, module.lessons.map((l) => l.id)]),
+          who,
+        ).toEqual([
+          [filled.id, [lesson.id]],
+          [empty.id, []],
+        ]);
+      }
+    });
+
     it('a paid course is not free', async () => {
       const paid = await insertCourse(suite.db, owner.id, { title: 'Paid Course', priceCents: 4_900 });
       const response = await get(`/courses/${paid.id}`, 'anonymous');

@@ -213,6 +213,42 @@ describe('lesson access and module locks', () => {
       }
     });
 
+    it('an instructor or admin holding an active enrollment of their own still gets every body', async () => {
+      // Their enrollment has nothing completed, so the rule would lock modules 2 and 3 for a learner.
+      const own = await insertCourseWithOutline(
+        suite.db,
+        instructor.id,
+        [[{ title: 'One', content: BODY('one') }], [{ title: 'Two', content: BODY('two') }]],
+        { sequentialModules: true },
+      );
+      for (const author of [instructor, admin]) {
+        await insertEnrollment(suite.db, author.id, own.course.id);
+        const outline = await suite.app.inject({
+          method: 'GET',
+          url: `/api/v1/courses/${own.course.id}`,
+          headers: author.headers,
+        });
+        expect(outline.statusCode, outline.body).toBe(200);
+        expect(outline.json().contentAccess).toBe('full');
+        expect(outline.body).toContain('secret body of two');
+      }
+    });
+
+    it('a sequential draft stays 404 to a learner enrolled in it, locked modules or not', async () => {
+      const draft = await insertCourseWithOutline(suite.db, instructor.id, [1, 1], {
+        sequentialModules: true,
+        status: 'draft',
+      });
+      const user = await insertSignedInUser(suite.testApp);
+      await insertEnrollment(suite.db, user.id, draft.course.id);
+      const outline = await suite.app.inject({
+        method: 'GET',
+        url: `/api/v1/courses/${draft.course.id}`,
+        headers: user.headers,
+      });
+      expect(outline.statusCode).toBe(404);
+    });
+
     it('once nothing is locked any more, the learner gets the full outline', async () => {
       const user = await student();
       for (const title of ['Intro', 'Teaser', 'Deep']) {
