@@ -367,6 +367,16 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect(afterPasswordChange.json().detail).toMatch(/signed out because the account password changed/);
     });
 
+    it('an inactive account cannot refresh, even with a token that was never revoked', async () => {
+      // Deactivation revokes the tokens too; this checks the refresh's own check of the account.
+      const user = await insertUser(suite.db);
+      const session = await loginAs(suite.app, user);
+      await suite.db.update(users).set({ isActive: false }).where(eq(users.id, user.id));
+      const response = await refresh(session.refreshToken);
+      expect(response.statusCode).toBe(401);
+      expect(response.json().detail).toBe('The refresh token is invalid, expired or revoked. Sign in again.');
+    });
+
     it('logout with an unknown token is a no-op 204', async () => {
       const response = await suite.app.inject({
         method: 'POST',
