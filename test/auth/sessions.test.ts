@@ -80,6 +80,24 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect((await me(body.accessToken)).statusCode).toBe(200);
     });
 
+    it('a successful sign-in clears the failures of its address', async () => {
+      const user = await insertUser(suite.db);
+      const address = uniqueClientAddress();
+      const from = (password: string) =>
+        suite.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: address,
+          payload: { email: user.email, password },
+        });
+      const free = suite.testApp.config.loginThrottle.freeFailuresPerAddress;
+      for (const round of [1, 2]) {
+        for (let i = 1; i < free; i++) expect((await from(`guess ${round}.${i}`)).statusCode).toBe(401);
+        // Uncleared, the second round's guesses would pass the free ones and start a wait (429).
+        expect((await from(user.password)).statusCode, `round ${round}`).toBe(200);
+      }
+    });
+
     it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
       const inactive = await insertUser(suite.db, { isActive: false });
       const responses = [
