@@ -50,7 +50,11 @@ describe('POST /api/v1/auth/change-password', () => {
     expect((await me(thisDevice.accessToken)).statusCode).toBe(401);
     expect((await me(otherDevice.accessToken)).statusCode).toBe(401);
     expect((await refresh(thisDevice.refreshToken)).statusCode).toBe(401);
-    expect((await refresh(otherDevice.refreshToken)).statusCode).toBe(401);
+    const ended = await refresh(otherDevice.refreshToken);
+    expect(ended.statusCode).toBe(401);
+    expect(ended.json().detail).toBe(
+      'This session was signed out because the account password changed; sign in again.',
+    );
 
     expect((await login(user.email, user.password)).statusCode).toBe(401);
     expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
@@ -67,6 +71,14 @@ describe('POST /api/v1/auth/change-password', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().errors).toEqual([
+      { field: '/body/currentPassword', message: 'is not your current password' },
+    ]);
+    // A new password equal to the wrong guess: only the guess is reported, not "must differ".
+    const sameAsGuess = await changePassword(session.accessToken, {
+      currentPassword: NEW_PASSWORD,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(sameAsGuess.json().errors).toEqual([
       { field: '/body/currentPassword', message: 'is not your current password' },
     ]);
     expect(await passwordHashOf(user.id)).toBe(hashBefore);
@@ -107,6 +119,15 @@ describe('POST /api/v1/auth/change-password', () => {
     expect(short.statusCode).toBe(400);
     expect(short.json().errors[0].field).toBe('/body/newPassword');
 
+    const ownEmail = await changePassword(session.accessToken, {
+      currentPassword: user.password,
+      newPassword: user.email,
+    });
+    expect(ownEmail.statusCode).toBe(400);
+    expect(ownEmail.json().errors).toEqual([
+      { field: '/body/newPassword', message: 'must not be your email address' },
+    ]);
+
     expect(await passwordHashOf(user.id)).toBe(hashBefore);
   });
 
@@ -126,7 +147,10 @@ describe('POST /api/v1/auth/change-password', () => {
       });
       statuses.push(response.statusCode);
       if (response.statusCode === 429) {
-        expect(response.json().code).toBe('rate_limited');
+        expect(response.json()).toMatchObject({
+          code: 'rate_limited',
+          detail: 'Too many attempts with a wrong current password. Wait before trying again.',
+        });
         expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
       }
     }
@@ -137,5 +161,30 @@ describe('POST /api/v1/auth/change-password', () => {
       newPassword: NEW_PASSWORD,
     });
     expect(right.statusCode).toBe(429);
+
+    // The count is per account: someone else's wrong guess is still a plain 400.
+    const other = await insertUser(suite.db);
+    const otherSession = await loginAs(suite.app, other);
+    const otherGuess = await changePassword(otherSession.accessToken, {
+      currentPassword: 'wrong guess',
+      newPassword: NEW_PASSWORD,
+    });
+    expect(otherGuess.statusCode).toBe(400);
+  });
+
+  it('the right current password clears the count of wrong ones', async () => {
+    const user = await insertUser(suite.db);
+    let session = await loginAs(suite.app, user);
+    const wrong = () =>
+      changePassword(session.accessToken, { currentPassword: 'wrong guess', newPassword: NEW_PASSWORD });
+    for (let i = 0; i < 4; i++) expect((await wrong()).statusCode).toBe(400);
+    const right = await changePassword(session.accessToken, {
+      currentPassword: user.password,
+      newPassword: NEW_PASSWORD,
+    });
+    expect(right.statusCode).toBe(200);
+    session = right.json();
+    // Without the reset this would be the sixth attempt in the window: 429.
+    expect((await wrong()).statusCode).toBe(400);
   });
 });

@@ -80,6 +80,24 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       expect((await me(body.accessToken)).statusCode).toBe(200);
     });
 
+    it('a successful sign-in clears the failures of its address', async () => {
+      const user = await insertUser(suite.db);
+      const address = uniqueClientAddress();
+      const from = (password: string) =>
+        suite.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: address,
+          payload: { email: user.email, password },
+        });
+      const free = suite.testApp.config.loginThrottle.freeFailuresPerAddress;
+      for (const round of [1, 2]) {
+        for (let i = 1; i < free; i++) expect((await from(`guess ${round}.${i}`)).statusCode).toBe(401);
+        // Uncleared, the second round's guesses would pass the free ones and start a wait (429).
+        expect((await from(user.password)).statusCode, `round ${round}`).toBe(200);
+      }
+    });
+
     it('answers the same 401 for a wrong password, an unknown email and a deactivated account', async () => {
       const inactive = await insertUser(suite.db, { isActive: false });
       const responses = [
@@ -365,6 +383,16 @@ describe('sessions: login, access tokens, refresh, logout', () => {
       const afterPasswordChange = await refresh(next.refreshToken);
       expect(afterPasswordChange.statusCode).toBe(401);
       expect(afterPasswordChange.json().detail).toMatch(/signed out because the account password changed/);
+    });
+
+    it('an inactive account cannot refresh, even with a token that was never revoked', async () => {
+      // Deactivation revokes the tokens too; this checks the refresh's own check of the account.
+      const user = await insertUser(suite.db);
+      const session = await loginAs(suite.app, user);
+      await suite.db.update(users).set({ isActive: false }).where(eq(users.id, user.id));
+      const response = await refresh(session.refreshToken);
+      expect(response.statusCode).toBe(401);
+      expect(response.json().detail).toBe('The refresh token is invalid, expired or revoked. Sign in again.');
     });
 
     it('logout with an unknown token is a no-op 204', async () => {
