@@ -5,7 +5,10 @@ import {
   DEFAULT_MIGRATIONS_DIR,
   readMigrationFiles,
 } from '../../src/infrastructure/database/migrations/migration-files.js';
-import { readAppliedMigrations } from '../../src/infrastructure/database/migrations/migration-tracking.js';
+import {
+  readAppliedMigrations,
+  TRACKING_TABLE_SQL,
+} from '../../src/infrastructure/database/migrations/migration-tracking.js';
 import {
   connectClient,
   MIGRATION_LOCK_KEY,
@@ -225,6 +228,22 @@ describe('failure and special migrations', () => {
     expect(await tableExists(database.url, 'fixture_half_done')).toBe(false);
     const rows = await trackingRows(database.url);
     expect(rows).toHaveLength(realMigrationCount + 1);
+  });
+
+  it('a migration whose file ran but whose tracking row cannot be written is rolled back whole (never applied unrecorded)', async () => {
+    fixture = copyMigrations();
+    // The file itself succeeds, and makes the insert of its own tracking row fail.
+    fixture.add(
+      'unrecordable',
+      `CREATE TABLE fixture_unrecorded (id int);
+--> statement-breakpoint
+ALTER TABLE ${TRACKING_TABLE_SQL} ADD CONSTRAINT fixture_no_more_rows CHECK (false) NOT VALID;`,
+    );
+    await expect(
+      runMigrations({ databaseUrl: database.url, migrationsDir: fixture.dir }),
+    ).rejects.toMatchObject({ message: expect.stringContaining('fixture_no_more_rows') });
+    expect(await tableExists(database.url, 'fixture_unrecorded')).toBe(false);
+    expect(await trackingRows(database.url)).toHaveLength(realMigrationCount);
   });
 
   it('runs a migrate:no-transaction migration statement by statement (CREATE INDEX CONCURRENTLY)', async () => {
