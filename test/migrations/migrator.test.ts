@@ -64,9 +64,15 @@ afterAll(() => fixture?.remove());
 
 describe('db:migrate on an empty database', () => {
   it('applies every migration, records each with its audit trail, and the result verifies', async () => {
+    const before = performance.now();
     const result = await runMigrations({ databaseUrl: database.url });
+    const wholeRunMs = performance.now() - before;
 
     expect(result.applied.map((m) => m.tag)).toEqual(readMigrationFiles().map((m) => m.tag));
+    // The job queue's install is timed as a duration: within the run's own time.
+    expect(result.jobQueue).toMatchObject({ changed: true, from: null });
+    expect(result.jobQueue.durationMs).toBeGreaterThan(0);
+    expect(result.jobQueue.durationMs).toBeLessThanOrEqual(wholeRunMs);
     const rows = await trackingRows(database.url);
     expect(rows).toHaveLength(realMigrationCount);
     for (const row of rows) {
