@@ -252,6 +252,15 @@ ALTER TABLE ${TRACKING_TABLE_SQL} ADD CONSTRAINT fixture_no_more_rows CHECK (fal
     expect(await trackingRows(database.url)).toHaveLength(realMigrationCount);
   });
 
+  it('a job queue schema it cannot install is named in the error, with the database step it was at', async () => {
+    await runMigrations({ databaseUrl: database.url });
+    // The queue's own bookkeeping gone while its schema stays: reinstalling collides with what is there.
+    await query(database.url, 'ALTER TABLE graphile_worker.migrations RENAME TO migrations_moved');
+    await expect(runMigrations({ databaseUrl: database.url })).rejects.toMatchObject({
+      message: expect.stringContaining('installing the job queue schema (graphile_worker)'),
+    });
+  });
+
   it('runs a migrate:no-transaction migration statement by statement (CREATE INDEX CONCURRENTLY)', async () => {
     fixture = copyMigrations();
     const { tag } = fixture.add(
