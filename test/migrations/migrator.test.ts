@@ -65,8 +65,14 @@ afterAll(() => fixture?.remove());
 describe('db:migrate on an empty database', () => {
   it('applies every migration, records each with its audit trail, and the result verifies', async () => {
     const before = performance.now();
-    const result = await runMigrations({ databaseUrl: database.url });
+    const lines: string[] = [];
+    const result = await runMigrations({ databaseUrl: database.url, log: (line) => lines.push(line) });
     const wholeRunMs = performance.now() - before;
+    // What db:migrate prints: one line per migration with its time, then the job queue's install.
+    expect(lines).toEqual([
+      ...result.applied.map((m) => `  applied ${m.tag} (${m.durationMs} ms)`),
+      `  applied job queue schema graphile_worker revision ${result.jobQueue.to} (${result.jobQueue.durationMs} ms)`,
+    ]);
 
     expect(result.applied.map((m) => m.tag)).toEqual(readMigrationFiles().map((m) => m.tag));
     // The job queue's install is timed as a duration: within the run's own time.
