@@ -174,8 +174,6 @@ export interface BulkRunOptions {
   signal?: AbortSignal;
 }
 
-type ChunkStep = 'more' | 'done';
-
 /**
  * The job: chunk after chunk until every row has its outcome, then `completed`. A course that is no
  * longer open (archived, unpublished) ends the operation `failed`, rows left without an outcome. A run
@@ -193,9 +191,10 @@ export async function runBulkEnrolment(
         'bulk enrolment interrupted (the worker is stopping); a retry resumes where it stopped',
       );
     }
-    const step = await unitOfWork(deps.db, deps.events, async (tx, changes): Promise<ChunkStep> => {
+    // One round per transaction; true once the operation is finished (or gone).
+    const finished = await unitOfWork(deps.db, deps.events, async (tx, changes): Promise<boolean> => {
       const operation = await lockBulkOperation(tx, operationId);
-      if (!operation || operation.state === 'completed' || operation.state === 'failed') return 'done';
+      if (!operation || operation.state === 'completed' || operation.state === 'failed') return true;
       const course =
         // Stryker disable next-line ConditionalExpression: equivalent, a NULL course id finds no course either
         operation.course_id === null ? undefined : await findEnrolmentCourse(tx, operation.course_id);
@@ -205,17 +204,17 @@ export async function runBulkEnrolment(
           error:
             'The course was archived or unpublished before every row was processed; rows without an outcome were not enrolled.',
         });
-        return 'done';
+        return true;
       }
       const items = await lockNextBulkItems(tx, operationId, size);
       if (items.length === 0) {
         await finishBulkOperation(tx, operationId, { state: 'completed' });
-        return 'done';
+        return true;
       }
       await enrolChunk(tx, changes, { operationId, requestedBy: operation.requested_by, course }, items);
-      return 'more';
+      return false;
     });
-    if (step === 'done') return;
+    if (finished) return;
   }
 }
 
