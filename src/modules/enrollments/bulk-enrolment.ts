@@ -251,7 +251,7 @@ async function enrolChunk(
   );
   const outcomes: RowOutcome[] = [];
   const toInsert = new Map<string, number>();
-  const toReactivate = new Map<string, { position: number; userId: string }>();
+  const toReactivate = new Map<string, { position: number }>();
   for (const row of candidates) {
     const { position } = row;
     if (row.user_id === null) {
@@ -263,7 +263,7 @@ async function enrolChunk(
     } else if (!row.prerequisites_met) {
       outcomes.push({ position, outcome: 'not_allowed', enrollmentId: null });
     } else if (row.enrollment_id !== null) {
-      toReactivate.set(row.enrollment_id, { position, userId: row.user_id });
+      toReactivate.set(row.enrollment_id, { position });
     } else {
       toInsert.set(row.user_id, position);
     }
@@ -294,9 +294,9 @@ async function enrolChunk(
     toReactivate.delete(row.id);
     enrolled.push({ id: row.id, userId: row.user_id, reactivated: true });
   }
-  // Enrolled by another transaction between the look-up and the write (a learner's own request).
-  const raced = [...toInsert.keys(), ...[...toReactivate.values()].map((row) => row.userId)];
-  const racedIds = await findEnrollmentIds(tx, course.id, raced);
+  // Enrolled by another transaction between the look-up and the write (a learner's own request); a
+  // reactivation that lost the race already knows its enrollment's id.
+  const racedIds = await findEnrollmentIds(tx, course.id, [...toInsert.keys()]);
   for (const [userId, position] of toInsert) {
     outcomes.push({ position, outcome: 'already_enrolled', enrollmentId: racedIds.get(userId) ?? null });
   }
