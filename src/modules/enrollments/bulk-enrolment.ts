@@ -138,6 +138,7 @@ export function createBulkEnrolments(deps: BulkEnrolmentDependencies) {
           );
           changes.publish('bulk-enrollment.requested', { operationId });
           const operation = await findBulkOperation(tx, operationId);
+          // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, the row was inserted in this transaction a moment before
           if (!operation) throw new Error('bulk operation vanished in its own transaction');
           return { status: 202, body: bulkOperationView(operation) };
         }),
@@ -297,9 +298,11 @@ async function enrolChunk(
   // Enrolled by another transaction between the look-up and the write (a learner's own request); a
   // reactivation that lost the race already knows its enrollment's id.
   const racedIds = await findEnrollmentIds(tx, course.id, [...toInsert.keys()]);
+  // Stryker disable next-line BlockStatement: equivalent, a row left without outcome is taken by the next round, which finds it enrolled
   for (const [userId, position] of toInsert) {
     outcomes.push({ position, outcome: 'already_enrolled', enrollmentId: racedIds.get(userId) ?? null });
   }
+  // Stryker disable next-line BlockStatement: equivalent, a row left without outcome is taken by the next round, which finds it enrolled
   for (const [enrollmentId, row] of toReactivate) {
     outcomes.push({ position: row.position, outcome: 'already_enrolled', enrollmentId });
   }
