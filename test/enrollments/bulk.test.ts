@@ -387,6 +387,11 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       payload: {},
     });
     expect(single.statusCode).toBe(201);
+    // Each kept under its operation's own scope (what a key is unique within, with its user).
+    const { rows: kept } = await suite.db.execute<{ scope: string }>(
+      sql`SELECT scope FROM idempotency_keys WHERE key = 'bulk-retry-1' ORDER BY scope`,
+    );
+    expect(kept.map((row) => row.scope)).toEqual(['enrollments.bulk', 'enrollments.create']);
   });
 
   it('refuses a body over 4 MiB with 413 (CSV or upload), writing nothing', async () => {
@@ -550,6 +555,20 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       ),
     ).rejects.toMatchObject({ status: 403 });
     expect(published).toHaveLength(1);
+  });
+
+  it('the enrolment count grows by each reactivated dropped enrollment; expired ones were still counted', async () => {
+    const target = await course();
+    const firstDropped = await insertUser(suite.db);
+    const secondDropped = await insertUser(suite.db);
+    const lapsed = await insertUser(suite.db);
+    await insertEnrollment(suite.db, firstDropped.id, target.id, { status: 'dropped' });
+    await insertEnrollment(suite.db, secondDropped.id, target.id, { status: 'dropped' });
+    await insertEnrollment(suite.db, lapsed.id, target.id, { status: 'expired' });
+    const before = await enrollmentCountOf(suite.db, target.id);
+    const emails = [firstDropped.email, secondDropped.email, lapsed.email];
+    await run((await bulk(target.id, instructor, { emails })).json().id);
+    expect(await enrollmentCountOf(suite.db, target.id)).toBe(before + 2);
   });
 
   it('GET /bulk-operations/:id: requester, course instructor and admin; anyone else 404; items in keyset pages', async () => {
