@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../src/infrastructure/database/schema/index.js';
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
-import { runBulkEnrolment } from '../../src/modules/enrollments/index.js';
+import { createJobQueue } from '../../src/infrastructure/jobs/job-queue.js';
+import type { JobTasks } from '../../src/infrastructure/jobs/job-tasks.js';
+import { createBulkEnrolments } from '../../src/modules/enrollments/bulk-enrolment.js';
+import { failBulkOperation, runBulkEnrolment } from '../../src/modules/enrollments/index.js';
 import {
   enrollmentCountOf,
   enrollmentRows,
@@ -383,6 +387,11 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
       payload: {},
     });
     expect(single.statusCode).toBe(201);
+    // Each kept under its operation's own scope (what a key is unique within, with its user).
+    const { rows: kept } = await suite.db.execute<{ scope: string }>(
+      sql`SELECT scope FROM idempotency_keys WHERE key = 'bulk-retry-1' ORDER BY scope`,
+    );
+    expect(kept.map((row) => row.scope)).toEqual(['enrollments.bulk', 'enrollments.create']);
   });
 
   it('refuses a body over 4 MiB with 413 (CSV or upload), writing nothing', async () => {
@@ -444,17 +453,21 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     const ready = await insertUser(suite.db);
     await insertEnrollment(suite.db, ready.id, prerequisite.id, { status: 'completed' });
     const notReady = await insertUser(suite.db);
-    // Enrolled before the prerequisite was added: already enrolled, whatever the prerequisites say now.
+    // Enrolled (or even finished) before the prerequisite was added: already enrolled, whatever the
+    // prerequisites say now.
     const enrolledEarlier = await insertUser(suite.db);
     await insertEnrollment(suite.db, enrolledEarlier.id, target.id);
+    const completedEarlier = await insertUser(suite.db);
+    await insertEnrollment(suite.db, completedEarlier.id, target.id, { status: 'completed' });
     const response = await bulk(target.id, instructor, {
-      emails: [ready.email, notReady.email, enrolledEarlier.email],
+      emails: [ready.email, notReady.email, enrolledEarlier.email, completedEarlier.email],
     });
     await run(response.json().id);
     const done = (await operation(response.json().id, instructor)).json();
     expect(done.items.data.map((item: { outcome: string }) => item.outcome)).toEqual([
       'enrolled',
       'not_allowed',
+      'already_enrolled',
       'already_enrolled',
     ]);
 
@@ -477,6 +490,85 @@ describe('POST /courses/:id/enrollments/bulk and its job', () => {
     await run(accepted.json().id);
     expect((await operation(accepted.json().id, instructor)).json()).toEqual(failed);
     expect(await enrollmentRows(suite.db, closing.id)).toHaveLength(0);
+  });
+
+  it('a run ends with the round that finishes the operation; failing a finished or unknown one changes nothing', async () => {
+    // The stop signal is read before every round: a round after the finishing one would throw (the
+    // job would fail and be retried although its work is done).
+    const stopAfter = (rounds: number) => {
+      let reads = 0;
+      return {
+        get aborted() {
+          reads += 1;
+          return reads > rounds;
+        },
+      } as unknown as AbortSignal;
+    };
+    const learner = await insertUser(suite.db);
+    const open = await course();
+    const { id } = (await bulk(open.id, instructor, { emails: [learner.email] })).json();
+    // The chunk, then the round that finds no row left and completes.
+    await run(id, { signal: stopAfter(2) });
+    const completed = (await operation(id, instructor)).json();
+    expect(completed).toMatchObject({ state: 'completed', processed: 1, counts: { enrolled: 1 } });
+    await failBulkOperation(suite.db, id, 'the last attempt failed too late');
+    expect((await operation(id, instructor)).json()).toEqual(completed);
+
+    const closing = await course();
+    const accepted = (await bulk(closing.id, instructor, { emails: [learner.email] })).json();
+    await suite.db.execute(
+      sql`UPDATE courses SET status = 'archived', archived_at = now() WHERE id = ${closing.id}::uuid`,
+    );
+    await run(accepted.id, { signal: stopAfter(1) });
+    const failed = (await operation(accepted.id, instructor)).json();
+    expect(failed.state).toBe('failed');
+    // The first reason stays.
+    await failBulkOperation(suite.db, accepted.id, 'the last attempt failed');
+    expect((await operation(accepted.id, instructor)).json()).toEqual(failed);
+
+    await expect(run(randomUUID(), { signal: stopAfter(1) })).resolves.toBeUndefined();
+    await expect(failBulkOperation(suite.db, randomUUID(), 'gone')).resolves.toBeUndefined();
+  });
+
+  it('publishes bulk-enrollment.requested with the operation once it is committed, and nothing for a refusal', async () => {
+    const published: Array<DomainEvents['bulk-enrollment.requested']> = [];
+    const bus = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
+    bus.subscribe('bulk-enrollment.requested', async (payload) => void published.push(payload), {
+      name: 'test-requested',
+    });
+    const enrolments = createBulkEnrolments({
+      db: suite.db,
+      events: bus,
+      jobs: createJobQueue<JobTasks>(suite.db),
+    });
+    const target = await course();
+    const accepted = await enrolments.request(
+      { id: instructor.id, role: 'instructor' },
+      { courseId: target.id, rows: ['someone@example.test'] },
+    );
+    expect(accepted.status).toBe(202);
+    expect(published).toEqual([{ operationId: accepted.body.id }]);
+    await expect(
+      enrolments.request(
+        { id: student.id, role: 'student' },
+        { courseId: target.id, rows: ['a@example.test'] },
+      ),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(published).toHaveLength(1);
+  });
+
+  it('the enrolment count grows by each reactivated dropped enrollment; expired ones were still counted', async () => {
+    const target = await course();
+    const firstDropped = await insertUser(suite.db);
+    const secondDropped = await insertUser(suite.db);
+    const lapsed = await insertUser(suite.db);
+    await insertEnrollment(suite.db, firstDropped.id, target.id, { status: 'dropped' });
+    await insertEnrollment(suite.db, secondDropped.id, target.id, { status: 'dropped' });
+    await insertEnrollment(suite.db, lapsed.id, target.id, { status: 'expired' });
+    const before = await enrollmentCountOf(suite.db, target.id);
+    const emails = [firstDropped.email, secondDropped.email, lapsed.email];
+    await run((await bulk(target.id, instructor, { emails })).json().id);
+    expect(await enrollmentCountOf(suite.db, target.id)).toBe(before + 2);
   });
 
   it('GET /bulk-operations/:id: requester, course instructor and admin; anyone else 404; items in keyset pages', async () => {

@@ -56,10 +56,16 @@ describe('bulk enrolment rows', () => {
     expect(read('x"y@x.test\nb@x.test')).toEqual(['x"y@x.test', 'b@x.test']);
     expect(read('  "a@x.test"  \nb@x.test')).toEqual(['a@x.test  ', 'b@x.test']);
     expect(read('"a@x.test"x\n')).toEqual(['a@x.testx']);
-    // A doubled quote at the very end is one quote (the field stays open to the end of the text).
+    // A doubled quote at the very end is one quote (the field stays open to the end of the text), as is
+    // one in the middle.
     expect(read('"a@x.test""')).toEqual(['a@x.test"']);
+    expect(read('"a""b@x.test"\nc@x.test')).toEqual(['a"b@x.test', 'c@x.test']);
     // A trailing separator ends the row; rows of separators only are blank lines.
     expect(read('a@x.test,\n')).toEqual(['a@x.test']);
+    expect(read('a@x.test,')).toEqual(['a@x.test']);
+    expect(read('b@x.test;"x"')).toEqual(['b@x.test']);
+    // LF CR is two line ends (one blank line), not one.
+    expect(read('a@x.test\n\rb@x.test')).toEqual(['a@x.test', 'b@x.test']);
     expect(read(',,\n;;\n a@x.test')).toEqual([' a@x.test']);
     // Only the first non-blank row can be the header, trimmed and in any case.
     expect(read('a@x.test\nemail\nb@x.test')).toEqual(['a@x.test', 'email', 'b@x.test']);
@@ -83,6 +89,7 @@ describe('bulk enrolment rows', () => {
       errors: [{ field: '/body/file', message: 'holds no email address rows' }],
     });
     expect(refusal(() => parseEmailCsv('email\n', '/body')).status).toBe(400);
+    expect(refusal(() => parseEmailCsv('', '/body')).status).toBe(400);
     const rows = Array.from({ length: 10_001 }, (_, n) => `r${n}@example.test`).join('\n');
     expect(refusal(() => parseEmailCsv(rows, '/body')).extras).toEqual({
       errors: [{ field: '/body', message: 'has more than 10000 rows' }],

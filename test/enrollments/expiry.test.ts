@@ -53,11 +53,13 @@ describe('the enrollment expiry sweep', () => {
     await suite.db.execute(sql`UPDATE courses SET enrollment_count = 8 WHERE id = ${course.id}::uuid`);
 
     const published: string[][] = [];
+    const coursesOfBatches: string[][] = [];
     const events = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
     events.subscribe(
       'enrollments.expired',
-      async ({ enrollmentIds }) => {
+      async ({ enrollmentIds, courseIds }) => {
         published.push(enrollmentIds);
+        coursesOfBatches.push(courseIds);
       },
       { name: 'test-expired' },
     );
@@ -71,6 +73,8 @@ describe('the enrollment expiry sweep', () => {
 
     expect(await expireEnrollments({ db: suite.db, events }, { batchSize: 2 })).toBe(5);
     expect(published.map((batch) => batch.length)).toEqual([2, 2, 1]);
+    // Each batch names its courses once.
+    expect(coursesOfBatches).toEqual([[course.id], [course.id], [course.id]]);
     expect(published.flat().sort()).toEqual([lapsed, ...others].map((row) => row.id).sort());
     for (const row of [lapsed, ...others])
       expect((await enrollmentRow(suite.db, row.id)).status).toBe('expired');

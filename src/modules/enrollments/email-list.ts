@@ -45,7 +45,10 @@ export function classifyRows(rows: readonly string[]): ClassifiedRow[] {
 /** The normalised address of a row the job looks up. */
 export const emailOf = (input: string): string => normalizeEmail(input);
 
-/** One CSV record's fields (RFC 4180: quoted fields may hold commas, quotes doubled, line breaks). */
+/**
+ * One CSV record's fields (RFC 4180: quoted fields may hold commas, quotes doubled, line breaks). Empty
+ * records (blank lines) come out too: parseEmailCsv skips them, which keeps the line ends simple here.
+ */
 function* csvRecords(text: string): Generator<string[]> {
   let fields: string[] = [];
   let field = '';
@@ -75,20 +78,19 @@ function* csvRecords(text: string): Generator<string[]> {
       fields.push(field);
       field = '';
     } else if (char === '\n' || char === '\r') {
+      // CR and LF each end a record: a CR LF pair leaves an empty one between, skipped as a blank line.
       fields.push(field);
       yield fields;
       fields = [];
       field = '';
-      if (char === '\r' && body[i + 1] === '\n') i += 1;
     } else {
       field += char;
     }
     i += 1;
   }
-  if (field !== '' || fields.length > 0) {
-    fields.push(field);
-    yield fields;
-  }
+  // The last record, even an empty one after a final line break (skipped as a blank line).
+  fields.push(field);
+  yield fields;
 }
 
 /**
