@@ -328,6 +328,15 @@ ALTER TABLE ${TRACKING_TABLE_SQL} ADD CONSTRAINT fixture_no_more_rows CHECK (fal
     });
   });
 
+  it('names an unknown applied row by its created_at when it has no tag (rows recorded before the audit columns)', async () => {
+    await runMigrations({ databaseUrl: database.url });
+    await query(database.url, `INSERT INTO ${TRACKING_TABLE_SQL} (hash, created_at) VALUES ('legacy', 42)`);
+    await expect(runMigrations({ databaseUrl: database.url })).rejects.toMatchObject({
+      code: 'unknown_applied_migration',
+      message: expect.stringContaining('records an applied migration (created_at 42)'),
+    });
+  });
+
   it('refuses a never-applied migration that is older than an applied one', async () => {
     fixture = copyMigrations();
     const newest = Math.max(...readMigrationFiles(fixture.dir).map((m) => m.createdAt));
