@@ -22,6 +22,8 @@ export interface CourseFacts {
 
 export interface QuizFacts extends CourseFacts {
   quiz: Quiz;
+  /** quizzes.updated_at as text, to the microsecond: the version of the quiz and its questions. */
+  quizVersion: string;
 }
 
 export const quizNotFound = () => new AppError('not_found', 'No such quiz.');

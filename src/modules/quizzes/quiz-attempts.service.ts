@@ -15,6 +15,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { and, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { LocalCache } from '../../infrastructure/cache/local-cache.js';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import {
   type AttemptQuestionOrder,
@@ -37,10 +38,17 @@ import {
   submitOverdueAttempts,
 } from './attempt-submission.js';
 import { answerFits } from './question-rules.js';
-import { attemptNotFound, authorizeAttemptStart, authorizeQuizRead, quizNotFound } from './quiz-access.js';
+import {
+  attemptNotFound,
+  authorizeAttemptStart,
+  authorizeQuizRead,
+  type QuizFacts,
+  quizNotFound,
+} from './quiz-access.js';
 import { reviewOpen, toAttemptSummary, toAttemptView } from './quiz-views.js';
 import {
   type AttemptFacts,
+  insertFreshAttempt,
   selectAttemptFacts,
   selectQuestions,
   selectQuestionsByIds,
@@ -88,12 +96,87 @@ export function deadlineOf(
   return byLimit < quiz.availableUntil ? byLimit : quiz.availableUntil;
 }
 
+/** Quizzes whose questions this process keeps, and for how long at most (each under its version). */
+const CACHED_QUESTION_SETS = 500;
+const QUESTION_SET_TTL_MS = 10 * 60_000;
+
 const isStaffOf = (actor: Actor, facts: Pick<AttemptFacts, 'instructorId'>) =>
   isAdmin(actor) || facts.instructorId === actor.id;
 
 export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies) {
   const { db, events } = deps;
   const now = deps.now ?? (() => new Date());
+  // A start spike is hundreds of students starting one quiz: its questions are read once per version.
+  const questionSets = new LocalCache<Question[]>({
+    maxEntries: CACHED_QUESTION_SETS,
+    maxBytes: Number.POSITIVE_INFINITY,
+  });
+
+  /**
+   * The quiz's questions at `facts.quizVersion`. A set read after an edit committed may be stored
+   * under the version before it; no start uses it, as the insert checks the version (see
+   * insertFreshAttempt), and the next read of the quiz brings the new version, which misses.
+   */
+  async function questionsAt(facts: QuizFacts): Promise<Question[]> {
+    const cached = questionSets.get(facts.quiz.id, facts.quizVersion);
+    if (cached) return cached;
+    const rows = await selectQuestions(db, facts.quiz.id);
+    questionSets.set(facts.quiz.id, rows, facts.quizVersion, Date.now() + QUESTION_SET_TTL_MS);
+    return rows;
+  }
+
+  /**
+   * The usual start in one statement, no transaction: the quiz open, no open attempt, attempts
+   * left, the quiz unchanged since `facts` was read. Undefined when any of that does not hold or a
+   * concurrent start got there first; the locked path then decides, as the only one that answers
+   * with an existing attempt or an error.
+   */
+  async function startFresh(
+    actor: Actor,
+    facts: QuizFacts,
+  ): Promise<{ attempt: QuizSubmission; questions: Question[] } | undefined> {
+    const { quiz } = facts;
+    const at = now();
+    if (!quiz.isPublished || (quiz.availableFrom && at < quiz.availableFrom)) return undefined;
+    if (quiz.availableUntil && at >= quiz.availableUntil) return undefined;
+    const questionRows = await questionsAt(facts);
+    const fresh = {
+      quizId: quiz.id,
+      userId: actor.id,
+      enrollmentId: facts.enrollmentId as string,
+      startedAt: at,
+      deadlineAt: deadlineOf(quiz, at),
+      questionOrder: drawQuestionOrder(quiz, questionRows),
+    };
+    const row = await insertFreshAttempt(db, {
+      ...fresh,
+      quizVersion: facts.quizVersion,
+      maxAttempts: quiz.maxAttempts,
+    });
+    if (!row) return undefined;
+    // The row as inserted: the given columns, the schema's defaults for the rest.
+    const attempt: QuizSubmission = {
+      ...fresh,
+      id: row.id,
+      attemptNumber: row.attempt_number,
+      answers: {},
+      score: null,
+      maxScore: null,
+      scorePercent: null,
+      passed: null,
+      answersSequence: 0,
+      results: {},
+      autoSubmitted: false,
+      submittedAt: null,
+      gradedAt: null,
+      graderId: null,
+      gradingStatus: 'pending',
+      feedback: null,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+    return { attempt, questions: questionRows };
+  }
 
   async function questionsOf(attempt: QuizSubmission): Promise<Map<string, Question>> {
     const rows = await selectQuestionsByIds(
@@ -148,6 +231,11 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
       const facts = await selectQuizFacts(db, quizId, actor.id);
       if (!facts) throw quizNotFound();
       authorizeAttemptStart(actor, facts);
+      const fresh = await startFresh(actor, facts);
+      if (fresh) {
+        const questionsById = new Map(fresh.questions.map((row) => [row.id, row]));
+        return { attempt: toAttemptView(fresh.attempt, questionsById, false), created: true };
+      }
       const enrollmentId = facts.enrollmentId as string;
       const outcome = await unitOfWork(db, events, async (tx, txEvents) => {
         // One start per student at a time: limits and the single open attempt are decided under it.

@@ -4,7 +4,10 @@
  * and reads of questions and attempts.
  */
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import type { Database } from '../../infrastructure/database/client/client.js';
+import { runNamedStatement } from '../../infrastructure/database/client/named-statement.js';
 import {
+  type AttemptQuestionOrder,
   courses,
   enrollments,
   type Question,
@@ -45,7 +48,22 @@ export async function selectCourseFacts(
   return row;
 }
 
-/** The quiz with its course and the actor's enrollment; `lock` takes the quiz row FOR UPDATE. */
+/**
+ * The next value of a quiz's version, `updated_at`: every edit of the quiz or of its questions sets
+ * it, so it moves strictly forward (two edits within one clock tick still differ). A start compares
+ * it, in the statement that inserts the attempt, with the version it read the quiz and questions at.
+ */
+export const nextQuizVersion = sql<Date>`greatest(now(), ${quizzes.updatedAt} + interval '1 microsecond')`;
+
+/** For edits of a quiz's questions (the caller holds the quiz lock). */
+export async function bumpQuizVersion(db: Executor, quizId: string): Promise<void> {
+  await db.update(quizzes).set({ updatedAt: nextQuizVersion }).where(eq(quizzes.id, quizId));
+}
+
+/**
+ * The quiz with its course and the actor's enrollment, and the quiz's version as text (microseconds:
+ * a JavaScript Date would drop them); `lock` takes the quiz row FOR UPDATE.
+ */
 export async function selectQuizFacts(
   db: Executor,
   quizId: string,
@@ -53,7 +71,7 @@ export async function selectQuizFacts(
   lock = false,
 ): Promise<QuizFacts | undefined> {
   const query = db
-    .select({ quiz: quizzes, ...courseFactColumns })
+    .select({ quiz: quizzes, quizVersion: sql<string>`${quizzes.updatedAt}::text`, ...courseFactColumns })
     .from(quizzes)
     .innerJoin(courses, eq(courses.id, quizzes.courseId))
     .leftJoin(enrollments, enrollmentOf(actorId))
@@ -72,6 +90,67 @@ export async function selectQuizIdOfQuestion(db: Executor, questionId: string): 
 
 export function selectQuestions(db: Executor, quizId: string): Promise<Question[]> {
   return db.select().from(questions).where(eq(questions.quizId, quizId)).orderBy(asc(questions.position));
+}
+
+export interface FreshAttemptInput {
+  quizId: string;
+  /** The version the caller read the quiz and its questions at (QuizFacts.quizVersion). */
+  quizVersion: string;
+  userId: string;
+  enrollmentId: string;
+  maxAttempts: number | null;
+  startedAt: Date;
+  deadlineAt: Date | null;
+  questionOrder: AttemptQuestionOrder[];
+}
+
+export interface FreshAttemptRow {
+  id: string;
+  attempt_number: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/**
+ * Inserts the student's next attempt in one statement, without a transaction, if and only if: the
+ * quiz is published and still at `quizVersion` (held FOR KEY SHARE, as edits lock it FOR UPDATE),
+ * the enrollment is active (locked FOR UPDATE, as the locked start path does), the student has no
+ * open attempt and has attempts left. Otherwise nothing is written and undefined returned.
+ *
+ * Why this is safe without reading the attempts after the lock: the count comes from the
+ * statement's snapshot, which may predate a start that committed while this one waited for the
+ * enrollment lock. Such a start holds attempt number `used + 1` or the open attempt, and the unique
+ * constraints on (user, quiz, attempt_number) and on the open attempt turn the stale insert into a
+ * conflict, which ON CONFLICT DO NOTHING answers with no row: never a second open attempt, never
+ * more than max_attempts.
+ */
+export async function insertFreshAttempt(
+  db: Database,
+  input: FreshAttemptInput,
+): Promise<FreshAttemptRow | undefined> {
+  const result = await runNamedStatement<FreshAttemptRow>(
+    db,
+    'quiz-fresh-attempt',
+    sql`
+    WITH quiz AS (
+      SELECT id FROM quizzes
+       WHERE id = ${input.quizId}::uuid AND is_published AND updated_at = ${input.quizVersion}::timestamptz
+         FOR KEY SHARE),
+    enrollment AS (
+      SELECT id FROM enrollments WHERE id = ${input.enrollmentId}::uuid AND status = 'active' FOR UPDATE),
+    mine AS (
+      SELECT count(*)::int AS used, count(*) FILTER (WHERE submitted_at IS NULL)::int AS open
+        FROM quiz_submissions WHERE quiz_id = ${input.quizId}::uuid AND user_id = ${input.userId}::uuid)
+    INSERT INTO quiz_submissions
+           (quiz_id, user_id, enrollment_id, attempt_number, started_at, deadline_at, question_order)
+    SELECT quiz.id, ${input.userId}::uuid, enrollment.id, mine.used + 1, ${input.startedAt}::timestamptz,
+           ${input.deadlineAt}::timestamptz, ${JSON.stringify(input.questionOrder)}::jsonb
+      FROM quiz, enrollment, mine
+     WHERE mine.open = 0 AND (${input.maxAttempts}::int IS NULL OR mine.used < ${input.maxAttempts}::int)
+    ON CONFLICT DO NOTHING
+    RETURNING id, attempt_number, created_at, updated_at`,
+  );
+  return result.rows[0];
 }
 
 export function selectQuestionsByIds(db: Executor, ids: string[]): Promise<Question[]> {

@@ -38,6 +38,8 @@ import {
 } from './quiz-access.js';
 import { toAuthoringQuestion, toQuizView } from './quiz-views.js';
 import {
+  bumpQuizVersion,
+  nextQuizVersion,
   quizHasAttempts,
   selectCourseFacts,
   selectCourseQuizzes,
@@ -271,7 +273,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
         });
         const [updated] = await tx
           .update(quizzes)
-          .set({ ...columns, updatedAt: new Date() })
+          .set({ ...columns, updatedAt: nextQuizVersion })
           .where(eq(quizzes.id, quizId))
           .returning();
         quizChanged(changes, quiz);
@@ -311,6 +313,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
           .insert(questions)
           .values({ ...state, quizId, position: n })
           .returning();
+        await bumpQuizVersion(tx, quizId);
         quizChanged(changes, quiz);
         return toAuthoringQuestion(question as Question);
       });
@@ -338,6 +341,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
           .set({ ...next, updatedAt: new Date() })
           .where(eq(questions.id, questionId))
           .returning();
+        await bumpQuizVersion(tx, question.quizId);
         quizChanged(changes, facts.quiz);
         return toAuthoringQuestion(updated as Question);
       });
@@ -348,6 +352,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
         const { facts, question } = await lockedQuestion(tx, actor, questionId);
         if (await quizHasAttempts(tx, question.quizId)) throw hasAttemptsError('deleting a question');
         await tx.delete(questions).where(eq(questions.id, questionId));
+        await bumpQuizVersion(tx, question.quizId);
         quizChanged(changes, facts.quiz);
         const rest = await tx
           .select({ id: questions.id })
@@ -381,6 +386,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
         if (!unchanged) {
           if (await quizHasAttempts(tx, quizId)) throw hasAttemptsError('reordering its questions');
           await renumber(tx, quizId, questionIds);
+          await bumpQuizVersion(tx, quizId);
           // The order shows in no gradebook cell; published because the event means "any write".
           quizChanged(changes, quiz);
         }
@@ -403,7 +409,7 @@ export function createQuizzesService({ db, events }: QuizzesServiceDependencies)
         }
         const [updated] = await tx
           .update(quizzes)
-          .set({ isPublished: published, updatedAt: new Date() })
+          .set({ isPublished: published, updatedAt: nextQuizVersion })
           .where(eq(quizzes.id, quizId))
           .returning();
         quizChanged(changes, quiz);

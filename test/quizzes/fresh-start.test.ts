@@ -1,0 +1,178 @@
+/**
+ * The one-statement start (insertFreshAttempt) and the per-version question sets it reads: it
+ * writes an attempt only when the locked path would create one, and a start after any edit of the
+ * quiz's questions shows them as edited.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { enrollments, quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
+import {
+  bumpQuizVersion,
+  type FreshAttemptInput,
+  insertFreshAttempt,
+  selectQuizFacts,
+} from '../../src/modules/quizzes/quizzes.queries.js';
+import { apiCaller } from '../helpers/api-call.js';
+import {
+  insertCourse,
+  insertEnrollment,
+  insertSignedInUser,
+  type SignedInUser,
+} from '../helpers/factories/index.js';
+import { useTestApp } from '../helpers/use-test-app.js';
+import { attemptRowsOf, insertQuizWith } from './quiz-fixtures.js';
+
+describe('the one-statement quiz start', () => {
+  const suite = useTestApp({ cast: ['instructor'] });
+  const { instructor } = suite.cast;
+  let courseId: string;
+
+  beforeAll(async () => {
+    courseId = (await insertCourse(suite.db, instructor.id)).id;
+  });
+
+  const call = apiCaller(suite);
+
+  async function enrolledStudent(): Promise<{ user: SignedInUser; enrollmentId: string }> {
+    const user = await insertSignedInUser(suite.testApp);
+    const enrollment = await insertEnrollment(suite.db, user.id, courseId);
+    return { user, enrollmentId: enrollment.id };
+  }
+
+  /** A fresh student and quiz, and the input that starts the student's next attempt at it. */
+  async function freshStart(settings: { maxAttempts?: number } = {}) {
+    const { quiz, questions } = await insertQuizWith(suite.db, courseId, settings);
+    const { user, enrollmentId } = await enrolledStudent();
+    const facts = await selectQuizFacts(suite.db, quiz.id, user.id);
+    const input: FreshAttemptInput = {
+      quizId: quiz.id,
+      quizVersion: facts?.quizVersion as string,
+      userId: user.id,
+      enrollmentId,
+      maxAttempts: quiz.maxAttempts,
+      startedAt: new Date(),
+      deadlineAt: null,
+      questionOrder: questions.map((question) => ({ questionId: question.id, optionIds: [] })),
+    };
+    return { quiz, user, enrollmentId, input };
+  }
+
+  it('inserts the next attempt when the quiz is as read, the student has none open and attempts left', async () => {
+    const { quiz, input } = await freshStart({ maxAttempts: 2 });
+    const row = await insertFreshAttempt(suite.db, input);
+    expect(row).toMatchObject({ attempt_number: 1 });
+    const [stored] = await attemptRowsOf(suite.db, quiz.id);
+    expect(stored).toMatchObject({ id: row?.id, attemptNumber: 1, questionOrder: input.questionOrder });
+    expect(stored?.submittedAt).toBeNull();
+
+    await suite.db
+      .update(quizSubmissions)
+      .set({ submittedAt: new Date() })
+      .where(eq(quizSubmissions.quizId, quiz.id));
+    expect(await insertFreshAttempt(suite.db, input)).toMatchObject({ attempt_number: 2 });
+  });
+
+  it('writes nothing when the quiz changed since it was read', async () => {
+    const { quiz, input } = await freshStart();
+    await bumpQuizVersion(suite.db, quiz.id);
+    expect(await insertFreshAttempt(suite.db, input)).toBeUndefined();
+    expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(0);
+  });
+
+  it('writes nothing for an unpublished quiz or an enrollment that is not active', async () => {
+    const unpublished = await freshStart();
+    await suite.db.execute(sql`UPDATE quizzes SET is_published = false WHERE id = ${unpublished.quiz.id}`);
+    const facts = await selectQuizFacts(suite.db, unpublished.quiz.id, unpublished.user.id);
+    const input = { ...unpublished.input, quizVersion: facts?.quizVersion as string };
+    expect(await insertFreshAttempt(suite.db, input)).toBeUndefined();
+
+    const dropped = await freshStart();
+    await suite.db
+      .update(enrollments)
+      .set({ status: 'dropped', droppedAt: new Date() })
+      .where(eq(enrollments.id, dropped.enrollmentId));
+    expect(await insertFreshAttempt(suite.db, dropped.input)).toBeUndefined();
+    expect(await attemptRowsOf(suite.db, unpublished.quiz.id)).toHaveLength(0);
+    expect(await attemptRowsOf(suite.db, dropped.quiz.id)).toHaveLength(0);
+  });
+
+  it('writes nothing while an attempt is open, or once the attempts are used up', async () => {
+    const { quiz, input } = await freshStart({ maxAttempts: 1 });
+    expect(await insertFreshAttempt(suite.db, input)).toBeDefined();
+    expect(await insertFreshAttempt(suite.db, input)).toBeUndefined();
+    await suite.db
+      .update(quizSubmissions)
+      .set({ submittedAt: new Date() })
+      .where(eq(quizSubmissions.quizId, quiz.id));
+    expect(await insertFreshAttempt(suite.db, input)).toBeUndefined();
+    expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(1);
+  });
+
+  it('moves the version strictly forward, even twice within one transaction', async () => {
+    const { quiz, user } = await freshStart();
+    const versions = await suite.db.transaction(async (tx) => {
+      const seen: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        await bumpQuizVersion(tx, quiz.id);
+        seen.push((await selectQuizFacts(tx, quiz.id, user.id))?.quizVersion as string);
+      }
+      return seen;
+    });
+    expect(new Set(versions).size).toBe(2);
+  });
+
+  describe('a start after an edit of the questions shows them as edited', () => {
+    /** A quiz whose questions this instance has cached (a start), with that attempt removed again. */
+    async function cachedQuiz() {
+      const { quiz, questions } = await insertQuizWith(suite.db, courseId);
+      const first = await enrolledStudent();
+      expect((await call(first.user, 'POST', `/quizzes/${quiz.id}/attempts`)).statusCode).toBe(201);
+      await suite.db.delete(quizSubmissions).where(eq(quizSubmissions.quizId, quiz.id));
+      return { quiz, questions };
+    }
+
+    async function startedPrompts(quizId: string): Promise<string[]> {
+      const { user } = await enrolledStudent();
+      const response = await call(user, 'POST', `/quizzes/${quizId}/attempts`);
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json().questions.map((question: { prompt: string }) => question.prompt);
+    }
+
+    it('a reworded question', async () => {
+      const { quiz, questions } = await cachedQuiz();
+      const edit = await call(instructor, 'PATCH', `/questions/${questions[0]?.id}`, { prompt: 'Reworded?' });
+      expect(edit.statusCode, edit.body).toBe(200);
+      expect((await startedPrompts(quiz.id))[0]).toBe('Reworded?');
+    });
+
+    it('an added question', async () => {
+      const { quiz, questions } = await cachedQuiz();
+      const added = await call(instructor, 'POST', `/quizzes/${quiz.id}/questions`, {
+        type: 'true_false',
+        prompt: 'Added later.',
+        correctAnswer: true,
+        points: 1,
+      });
+      expect(added.statusCode, added.body).toBe(201);
+      const prompts = await startedPrompts(quiz.id);
+      expect(prompts).toHaveLength(questions.length + 1);
+      expect(prompts.at(-1)).toBe('Added later.');
+    });
+
+    it('a deleted question', async () => {
+      const { quiz, questions } = await cachedQuiz();
+      expect((await call(instructor, 'DELETE', `/questions/${questions[0]?.id}`)).statusCode).toBe(204);
+      expect(await startedPrompts(quiz.id)).toEqual(questions.slice(1).map((question) => question.prompt));
+    });
+
+    it('reordered questions', async () => {
+      const { quiz, questions } = await cachedQuiz();
+      const reversed = [...questions].reverse();
+      const reorder = await call(instructor, 'PUT', `/quizzes/${quiz.id}/questions/order`, {
+        questionIds: reversed.map((question) => question.id),
+      });
+      expect(reorder.statusCode, reorder.body).toBe(200);
+      expect(await startedPrompts(quiz.id)).toEqual(reversed.map((question) => question.prompt));
+    });
+  });
+});
