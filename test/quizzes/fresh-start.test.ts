@@ -145,6 +145,18 @@ describe('the one-statement quiz start', () => {
       expect((await startedPrompts(quiz.id))[0]).toBe('Reworded?');
     });
 
+    it('a reworded question, in an attempt already started', async () => {
+      const { quiz, questions } = await insertQuizWith(suite.db, courseId);
+      const { user } = await enrolledStudent();
+      const attempt = (await call(user, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
+      await call(instructor, 'PATCH', `/questions/${questions[0]?.id}`, { prompt: 'Reworded since?' });
+      const read = await call(user, 'GET', `/quiz-attempts/${attempt.id}`);
+      expect(read.statusCode, read.body).toBe(200);
+      expect(read.json().questions.map((question: { prompt: string }) => question.prompt)).toContain(
+        'Reworded since?',
+      );
+    });
+
     it('an added question', async () => {
       const { quiz, questions } = await cachedQuiz();
       const added = await call(instructor, 'POST', `/quizzes/${quiz.id}/questions`, {

@@ -31,6 +31,7 @@ import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import { type Actor, isAdmin } from '../../shared/actor.js';
 import { AppError, type FieldError } from '../../shared/errors.js';
 import { decodeTimestampIdCursor, microsecondKey, toPage } from '../../shared/keyset.js';
+import type { Executor } from '../../shared/transaction.js';
 import {
   DEADLINE_GRACE_SECONDS,
   isOverdue,
@@ -113,16 +114,41 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
   });
 
   /**
-   * The quiz's questions at `facts.quizVersion`. A set read after an edit committed may be stored
-   * under the version before it; no start uses it, as the insert checks the version (see
+   * The quiz's questions at `quizVersion`. A set read after an edit committed may be stored under
+   * the version before it; no start uses it, as the insert checks the version (see
    * insertFreshAttempt), and the next read of the quiz brings the new version, which misses.
    */
-  async function questionsAt(facts: QuizFacts): Promise<Question[]> {
-    const cached = questionSets.get(facts.quiz.id, facts.quizVersion);
+  async function questionsAt(executor: Executor, quizId: string, quizVersion: string): Promise<Question[]> {
+    const cached = questionSets.get(quizId, quizVersion);
     if (cached) return cached;
-    const rows = await selectQuestions(db, facts.quiz.id);
-    questionSets.set(facts.quiz.id, rows, facts.quizVersion, Date.now() + QUESTION_SET_TTL_MS);
+    const rows = await selectQuestions(executor, quizId);
+    questionSets.set(quizId, rows, quizVersion, Date.now() + QUESTION_SET_TTL_MS);
     return rows;
+  }
+
+  /**
+   * The attempt's questions by id, taken from its quiz's set at `quizVersion` when given (read in
+   * the same statement as the attempt), else read by id.
+   */
+  async function questionsOf(
+    attempt: QuizSubmission,
+    quizVersion?: string,
+    executor: Executor = db,
+  ): Promise<Map<string, Question>> {
+    const ids = attempt.questionOrder.map((entry) => entry.questionId);
+    if (quizVersion !== undefined) {
+      const set = new Map(
+        (await questionsAt(executor, attempt.quizId, quizVersion)).map((row) => [row.id, row]),
+      );
+      const own = ids.flatMap((id) => {
+        const question = set.get(id);
+        return question ? [[id, question] as const] : [];
+      });
+      // Attempts freeze their quiz's questions (quizzes.service refuses such edits), so this holds.
+      if (own.length === ids.length) return new Map(own);
+    }
+    const rows = await selectQuestionsByIds(executor, ids);
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /**
@@ -139,7 +165,7 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
     const at = now();
     if (!quiz.isPublished || (quiz.availableFrom && at < quiz.availableFrom)) return undefined;
     if (quiz.availableUntil && at >= quiz.availableUntil) return undefined;
-    const questionRows = await questionsAt(facts);
+    const questionRows = await questionsAt(db, quiz.id, facts.quizVersion);
     const fresh = {
       quizId: quiz.id,
       userId: actor.id,
@@ -178,14 +204,6 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
     return { attempt, questions: questionRows };
   }
 
-  async function questionsOf(attempt: QuizSubmission): Promise<Map<string, Question>> {
-    const rows = await selectQuestionsByIds(
-      db,
-      attempt.questionOrder.map((entry) => entry.questionId),
-    );
-    return new Map(rows.map((row) => [row.id, row]));
-  }
-
   /** The attempt if `actor` may see it (its student, course staff), submitted first if overdue. */
   async function visibleAttempt(actor: Actor, attemptId: string): Promise<AttemptFacts & { staff: boolean }> {
     let facts = await selectAttemptFacts(db, attemptId);
@@ -210,7 +228,7 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
 
   async function viewOf(facts: AttemptFacts, staff: boolean): Promise<AttemptView> {
     const showResults = staff || reviewOpen(facts.quiz, now());
-    return toAttemptView(facts.attempt, await questionsOf(facts.attempt), showResults);
+    return toAttemptView(facts.attempt, await questionsOf(facts.attempt, facts.quizVersion), showResults);
   }
 
   function answerErrors(questionsById: Map<string, Question>, answers: QuizAnswers): FieldError[] {
@@ -316,7 +334,7 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
             )
           : new AppError('attempt_submitted', 'This attempt is already submitted.');
       if (facts.attempt.submittedAt !== null) throw refusal(facts.attempt);
-      const questionsById = await questionsOf(facts.attempt);
+      const questionsById = await questionsOf(facts.attempt, facts.quizVersion);
       const errors = answerErrors(questionsById, input.answers);
       if (errors.length > 0) {
         throw new AppError('invalid_answers', 'Some answers do not fit the attempt’s questions.', { errors });
@@ -365,10 +383,7 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
         if (facts.attempt.submittedAt !== null) {
           throw new AppError('attempt_submitted', 'This attempt is already submitted.');
         }
-        const questions = await selectQuestionsByIds(
-          tx,
-          facts.attempt.questionOrder.map((entry) => entry.questionId),
-        );
+        const questions = [...(await questionsOf(facts.attempt, facts.quizVersion, tx)).values()];
         const attempt = await submitLockedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
           auto: isOverdue(facts.attempt, now()),
           questions,

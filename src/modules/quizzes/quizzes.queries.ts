@@ -3,7 +3,8 @@
  * caller's enrollment) in one statement each, the quiz lock that serialises edits against starts,
  * and reads of questions and attempts.
  */
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, type Placeholder, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { runNamedStatement } from '../../infrastructure/database/client/named-statement.js';
 import {
@@ -22,7 +23,7 @@ import type { CourseFacts, QuizFacts } from './quiz-access.js';
 
 const EXPIRED = sql<boolean>`coalesce(${enrollments.expiresAt} <= now(), false)`;
 
-function enrollmentOf(actorId: string) {
+function enrollmentOf(actorId: string | Placeholder) {
   return and(eq(enrollments.courseId, courses.id), eq(enrollments.userId, actorId));
 }
 
@@ -70,14 +71,39 @@ export async function selectQuizFacts(
   actorId: string,
   lock = false,
 ): Promise<QuizFacts | undefined> {
-  const query = db
+  if (!lock && !(db instanceof PgTransaction)) {
+    // Every quiz route reads these first: built once, and prepared once per connection.
+    const [row] = await preparedQuizFacts(db as Database).execute({ quizId, actorId });
+    return row;
+  }
+  const [row] = lock
+    ? await quizFactsQuery(db, quizId, actorId).for('update', { of: quizzes })
+    : await quizFactsQuery(db, quizId, actorId);
+  return row;
+}
+
+function quizFactsQuery(db: Executor, quizId: string | Placeholder, actorId: string | Placeholder) {
+  return db
     .select({ quiz: quizzes, quizVersion: sql<string>`${quizzes.updatedAt}::text`, ...courseFactColumns })
     .from(quizzes)
     .innerJoin(courses, eq(courses.id, quizzes.courseId))
     .leftJoin(enrollments, enrollmentOf(actorId))
     .where(eq(quizzes.id, quizId));
-  const [row] = lock ? await query.for('update', { of: quizzes }) : await query;
-  return row;
+}
+
+const quizFactsStatements = new WeakMap<Database, ReturnType<typeof prepareQuizFacts>>();
+
+function prepareQuizFacts(db: Database) {
+  return quizFactsQuery(db, sql.placeholder('quizId'), sql.placeholder('actorId')).prepare('quiz-facts');
+}
+
+function preparedQuizFacts(db: Database) {
+  let statement = quizFactsStatements.get(db);
+  if (statement === undefined) {
+    statement = prepareQuizFacts(db);
+    quizFactsStatements.set(db, statement);
+  }
+  return statement;
 }
 
 export async function selectQuizIdOfQuestion(db: Executor, questionId: string): Promise<string | undefined> {
@@ -211,6 +237,8 @@ export function selectCourseQuizzes(db: Executor, courseId: string, publishedOnl
 export interface AttemptFacts {
   attempt: QuizSubmission;
   quiz: Quiz;
+  /** As QuizFacts.quizVersion. */
+  quizVersion: string;
   instructorId: string;
 }
 
@@ -221,7 +249,12 @@ export async function selectAttemptFacts(
   lock = false,
 ): Promise<AttemptFacts | undefined> {
   const query = db
-    .select({ attempt: quizSubmissions, quiz: quizzes, instructorId: courses.instructorId })
+    .select({
+      attempt: quizSubmissions,
+      quiz: quizzes,
+      quizVersion: sql<string>`${quizzes.updatedAt}::text`,
+      instructorId: courses.instructorId,
+    })
     .from(quizSubmissions)
     .innerJoin(quizzes, eq(quizzes.id, quizSubmissions.quizId))
     .innerJoin(courses, eq(courses.id, quizzes.courseId))
