@@ -78,6 +78,34 @@ export async function submitLockedAttempt(
   quiz: Quiz,
   options: { auto: boolean; questions?: Question[] },
 ): Promise<QuizSubmission> {
+  const submitted = await gradeAndSubmit(tx, events, attempt, quiz, options);
+  if (!submitted) throw new Error(`submitLockedAttempt: attempt ${attempt.id} was not open`);
+  return submitted;
+}
+
+/**
+ * As submitLockedAttempt for an attempt read without a lock: it is submitted only if it is still open
+ * with the answers it was read with (their sequence), else nothing is written and undefined returned.
+ * Grading with questions read before is sound: once a quiz has attempts, nothing grading depends on
+ * can change (quizzes.service refuses it).
+ */
+export function submitUnchangedAttempt(
+  tx: Transaction,
+  events: TransactionEvents<DomainEvents>,
+  attempt: QuizSubmission,
+  quiz: Quiz,
+  options: { auto: boolean; questions: Question[] },
+): Promise<QuizSubmission | undefined> {
+  return gradeAndSubmit(tx, events, attempt, quiz, { ...options, ifSequence: attempt.answersSequence });
+}
+
+async function gradeAndSubmit(
+  tx: Transaction,
+  events: TransactionEvents<DomainEvents>,
+  attempt: QuizSubmission,
+  quiz: Quiz,
+  options: { auto: boolean; questions?: Question[]; ifSequence?: number },
+): Promise<QuizSubmission | undefined> {
   const rows =
     options.questions ??
     (await selectQuestionsByIds(
@@ -110,9 +138,17 @@ export async function submitLockedAttempt(
       autoSubmitted: options.auto,
       updatedAt: sql`now()`,
     })
-    .where(and(eq(quizSubmissions.id, attempt.id), isNull(quizSubmissions.submittedAt)))
+    .where(
+      and(
+        eq(quizSubmissions.id, attempt.id),
+        isNull(quizSubmissions.submittedAt),
+        options.ifSequence === undefined
+          ? undefined
+          : eq(quizSubmissions.answersSequence, options.ifSequence),
+      ),
+    )
     .returning();
-  if (!submitted) throw new Error(`submitLockedAttempt: attempt ${attempt.id} was not open`);
+  if (!submitted) return undefined;
   events.publish('quiz-attempt.graded', {
     attemptId: submitted.id,
     quizId: quiz.id,

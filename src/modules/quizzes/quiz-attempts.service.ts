@@ -37,6 +37,7 @@ import {
   isOverdue,
   submitLockedAttempt,
   submitOverdueAttempts,
+  submitUnchangedAttempt,
 } from './attempt-submission.js';
 import { answerFits } from './question-rules.js';
 import {
@@ -217,6 +218,25 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
     return { ...facts, staff };
   }
 
+  /**
+   * The usual submit: the student's open attempt, read without a lock (a prepared statement) and
+   * written only if still open with the same answers. Undefined otherwise (someone else's attempt,
+   * already submitted, a save or submit in between): the locked path then decides and answers.
+   */
+  async function submitUnlocked(actor: Actor, attemptId: string): Promise<AttemptView | undefined> {
+    const facts = await selectAttemptFacts(db, attemptId);
+    if (!facts || facts.attempt.userId !== actor.id || facts.attempt.submittedAt !== null) return undefined;
+    const questionsById = await questionsOf(facts.attempt, facts.quizVersion);
+    const submitted = await unitOfWork(db, events, (tx, txEvents) =>
+      submitUnchangedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
+        auto: isOverdue(facts.attempt, now()),
+        questions: [...questionsById.values()],
+      }),
+    );
+    if (!submitted) return undefined;
+    return toAttemptView(submitted, questionsById, reviewOpen(facts.quiz, now()));
+  }
+
   /** Saves and submits are the student's own: staff see the attempt (403), others do not (404). */
   async function ownAttempt(actor: Actor, attemptId: string) {
     const facts = await visibleAttempt(actor, attemptId);
@@ -373,6 +393,8 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
 
     /** One transaction on the locked attempt: authorization, grading, the write; the view from the same rows. */
     async submit(actor: Actor, attemptId: string): Promise<AttemptView> {
+      const unlocked = await submitUnlocked(actor, attemptId);
+      if (unlocked) return unlocked;
       const submitted = await unitOfWork(db, events, async (tx, txEvents) => {
         const facts = await selectAttemptFacts(tx, attemptId, true);
         if (!facts) throw attemptNotFound();

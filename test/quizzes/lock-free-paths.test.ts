@@ -1,11 +1,16 @@
 /**
- * The one-statement start (insertFreshAttempt) and the per-version question sets it reads: it
- * writes an attempt only when the locked path would create one, and a start after any edit of the
- * quiz's questions shows them as edited.
+ * The quiz paths that take no lock before writing: the one-statement start (insertFreshAttempt),
+ * which writes an attempt only when the locked path would create one; the per-version question sets,
+ * so that a start or an attempt read after any edit of the questions shows them as edited; the
+ * unlocked submit, which writes only if the attempt is as it was read.
  */
 import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { enrollments, quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
+import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
+import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
+import { unitOfWork } from '../../src/infrastructure/events/unit-of-work.js';
+import { submitUnchangedAttempt } from '../../src/modules/quizzes/attempt-submission.js';
 import {
   bumpQuizVersion,
   type FreshAttemptInput,
@@ -20,7 +25,7 @@ import {
   type SignedInUser,
 } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { attemptRowsOf, insertQuizWith } from './quiz-fixtures.js';
+import { attemptRow, attemptRowsOf, insertQuizWith } from './quiz-fixtures.js';
 
 describe('the one-statement quiz start', () => {
   const suite = useTestApp({ cast: ['instructor'] });
@@ -185,6 +190,49 @@ describe('the one-statement quiz start', () => {
       });
       expect(reorder.statusCode, reorder.body).toBe(200);
       expect(await startedPrompts(quiz.id)).toEqual(reversed.map((question) => question.prompt));
+    });
+  });
+
+  describe('the unlocked submit', () => {
+    it('writes nothing when answers were saved after the attempt was read, or it was submitted since', async () => {
+      const { quiz, questions } = await insertQuizWith(suite.db, courseId);
+      const { user } = await enrolledStudent();
+      const started = (await call(user, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
+      const read = await attemptRow(suite.db, started.id);
+      const save = await call(user, 'PUT', `/quiz-attempts/${started.id}/answers`, {
+        sequence: 1,
+        answers: { [questions[0]?.id as string]: 'b' },
+      });
+      expect(save.statusCode, save.body).toBe(200);
+      const events = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
+      const submitRead = () =>
+        unitOfWork(suite.db, events, (tx, changes) =>
+          submitUnchangedAttempt(tx, changes, read, quiz, { auto: false, questions }),
+        );
+      expect(await submitRead()).toBeUndefined();
+      expect((await attemptRow(suite.db, started.id)).submittedAt).toBeNull();
+
+      // The student's submit then grades the saved answers (2 of the first question's points).
+      const submitted = await call(user, 'POST', `/quiz-attempts/${started.id}/submit`);
+      expect(submitted.statusCode, submitted.body).toBe(200);
+      expect(submitted.json()).toMatchObject({ status: 'submitted', score: 2 });
+      const fresh = await attemptRow(suite.db, started.id);
+      expect(await submitRead()).toBeUndefined();
+      expect(await attemptRow(suite.db, started.id)).toEqual(fresh);
+    });
+
+    it('submits the attempt as read when nothing changed', async () => {
+      const { quiz, questions } = await insertQuizWith(suite.db, courseId);
+      const { user } = await enrolledStudent();
+      const started = (await call(user, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
+      const read = await attemptRow(suite.db, started.id);
+      const submitted = await unitOfWork(
+        suite.db,
+        createEventBus<DomainEvents>({ onSubscriberError: () => {} }),
+        (tx, changes) => submitUnchangedAttempt(tx, changes, read, quiz, { auto: false, questions }),
+      );
+      expect(submitted).toMatchObject({ id: started.id, gradingStatus: 'auto_graded', score: 0 });
+      expect((await attemptRow(suite.db, started.id)).submittedAt).not.toBeNull();
     });
   });
 });
