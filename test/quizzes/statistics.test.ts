@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
 import { insertCourse, insertEnrollment, type SignedInUser } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { insertQuizWith } from './quiz-fixtures.js';
+import { insertItemRowsFromResults, insertQuizWith } from './quiz-fixtures.js';
 
 /**
  * Ten submitted attempts (and one open one, which does not count) with hand-computed statistics.
@@ -77,6 +77,7 @@ describe('quiz statistics', () => {
       }),
     );
     await suite.db.insert(quizSubmissions).values({ quizId, userId: student.id, attemptNumber: 11 });
+    await insertItemRowsFromResults(suite.db, quizId);
   });
 
   it('matches the hand-computed figures', async () => {

@@ -19,7 +19,7 @@ import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/d
 import { type TransactionEvents, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Transaction } from '../../shared/transaction.js';
 import { type AnswerResult, type GradableQuestion, gradeAttempt, totalsOf } from './grading.js';
-import { selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
+import { itemResultsWrite, selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
 
 /** Latency allowance after a deadline: a save sent just before it still counts. */
 export const DEADLINE_GRACE_SECONDS = 5;
@@ -101,6 +101,7 @@ export async function submitLockedAttempt(
   }
   const { needsReview, columns } = scoredColumns(quiz, results);
   const [submitted] = await tx
+    .with(itemResultsWrite(tx, attempt, columns.results))
     .update(quizSubmissions)
     .set({
       ...columns,

@@ -5,6 +5,7 @@
  */
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import {
+  type AttemptResults,
   courses,
   enrollments,
   type Question,
@@ -149,4 +150,29 @@ export async function selectAttemptFacts(
     .where(eq(quizSubmissions.id, attemptId));
   const [row] = lock ? await query.for('update', { of: quizSubmissions }) : await query;
   return row;
+}
+
+/**
+ * A data-modifying CTE that writes an attempt's per-question rows (quiz_item_results) from its
+ * `results`, for the UPDATE that writes those results: `tx.with(cte).update(...)` runs both in one
+ * statement (no extra round trip on submit). Existing rows are overwritten, so re-grading by hand
+ * replaces them. Each array goes as one parameter: one statement text whatever the question count.
+ */
+export function itemResultsWrite(
+  db: Executor,
+  attempt: { id: string; quizId: string },
+  results: AttemptResults,
+) {
+  const entries = Object.entries(results);
+  const param = (values: unknown[]) => sql`${sql.param(values)}`;
+  return db.$with('item_results', {}).as(sql`
+    INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
+    SELECT ${attempt.id}::uuid, ${attempt.quizId}::uuid, r.question_id, r.points, r.max_points, r.correct
+      FROM unnest(${param(entries.map(([questionId]) => questionId))}::uuid[],
+                  ${param(entries.map(([, result]) => result.points))}::numeric[],
+                  ${param(entries.map(([, result]) => result.maxPoints))}::numeric[],
+                  ${param(entries.map(([, result]) => result.correct))}::boolean[])
+           AS r(question_id, points, max_points, correct)
+    ON CONFLICT (submission_id, question_id) DO UPDATE
+       SET points = excluded.points, max_points = excluded.max_points, correct = excluded.correct`);
 }
