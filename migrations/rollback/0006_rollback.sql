@@ -5,6 +5,6 @@ BEGIN;
 
 DROP TABLE "quiz_item_results" CASCADE;
 
-DELETE FROM "drizzle"."__drizzle_migrations" WHERE created_at = 1796242720229;
+DELETE FROM "drizzle"."__drizzle_migrations" WHERE created_at = 1796243070914;
 
 COMMIT;

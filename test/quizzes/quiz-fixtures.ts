@@ -113,7 +113,7 @@ export async function itemRowsOf(db: Database, submissionId: string) {
 export async function insertItemRowsFromResults(db: Database, quizId: string): Promise<void> {
   await db.execute(sql`
     INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
-    SELECT s.id, s.quiz_id, r.key::uuid, (r.value->>'points')::numeric, (r.value->>'maxPoints')::numeric,
+    SELECT s.id, s.quiz_id, r.key::uuid, (r.value->>'points')::float8, (r.value->>'maxPoints')::float8,
            (r.value->>'correct')::boolean
       FROM quiz_submissions AS s CROSS JOIN LATERAL jsonb_each(s.results) AS r
      WHERE s.quiz_id = ${quizId}::uuid AND s.submitted_at IS NOT NULL`);

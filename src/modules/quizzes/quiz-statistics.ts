@@ -41,27 +41,24 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
   // JIT compilation of this plan costs more (~20 ms here) than it saves on 10,000 attempts.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`SET LOCAL jit = off`);
-    // The ranking sorts narrow rows (id, score); the per-question figures come from the attempts'
-    // quiz_item_results rows (numeric, cast to float8 as the jsonb values were: the same figures),
-    // joined to their rank by submission id.
+    // The rank joins the attempts' quiz_item_results rows as a subquery, not a CTE: the planner then
+    // knows its id is unique and hashes the 10,000 attempts rather than the 200,000 item rows (which
+    // spilled to disk and took ~85 ms). The totals come straight from the attempts.
     return tx.execute<StatisticsRow>(sql`
-    WITH ranked AS (
-      SELECT id, score_percent,
-             row_number() OVER (ORDER BY score DESC NULLS LAST, id) AS rn,
-             count(*) OVER () AS n
-        FROM quiz_submissions
-       WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
-    groups AS (
+    WITH groups AS (
       SELECT count(*) AS n, ceil(count(*) * ${DISCRIMINATION_GROUP_SHARE}::numeric)::int AS k,
              avg(score_percent) AS average,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY score_percent) AS median
-        FROM ranked),
+        FROM quiz_submissions
+       WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
     item AS (
-      SELECT i.question_id, i.correct, i.points::float8 AS points,
-             i.points::float8 / nullif(i.max_points::float8, 0) AS share,
-             ranked.rn <= g.k AS upper, ranked.rn > ranked.n - g.k AS lower
+      SELECT i.question_id, i.correct, i.points, i.points / nullif(i.max_points, 0) AS share,
+             ranked.rn <= g.k AS upper, ranked.rn > g.n - g.k AS lower
         FROM quiz_item_results AS i
-        JOIN ranked ON ranked.id = i.submission_id
+        JOIN (SELECT id, row_number() OVER (ORDER BY score DESC NULLS LAST, id) AS rn
+                FROM quiz_submissions
+               WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL) AS ranked
+          ON ranked.id = i.submission_id
         CROSS JOIN groups AS g
        WHERE i.quiz_id = ${quizId}::uuid),
     per_question AS (

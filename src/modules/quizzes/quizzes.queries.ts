@@ -169,8 +169,8 @@ export function itemResultsWrite(
     INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
     SELECT ${attempt.id}::uuid, ${attempt.quizId}::uuid, r.question_id, r.points, r.max_points, r.correct
       FROM unnest(${param(entries.map(([questionId]) => questionId))}::uuid[],
-                  ${param(entries.map(([, result]) => result.points))}::numeric[],
-                  ${param(entries.map(([, result]) => result.maxPoints))}::numeric[],
+                  ${param(entries.map(([, result]) => result.points))}::float8[],
+                  ${param(entries.map(([, result]) => result.maxPoints))}::float8[],
                   ${param(entries.map(([, result]) => result.correct))}::boolean[])
            AS r(question_id, points, max_points, correct)
     ON CONFLICT (submission_id, question_id) DO UPDATE
