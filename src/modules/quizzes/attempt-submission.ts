@@ -100,6 +100,8 @@ export async function submitLockedAttempt(
     );
   }
   const { needsReview, columns } = scoredColumns(quiz, results);
+  // The item rows go in the same statement; they are written even when the UPDATE finds the attempt
+  // no longer open, but then this throws below and the transaction rolls them back.
   const [submitted] = await tx
     .with(itemResultsWrite(tx, attempt, columns.results))
     .update(quizSubmissions)
