@@ -335,9 +335,11 @@ export async function runQuizScenarios(
 
     if (wanted.includes(QUIZ_SCENARIO_NAMES[2])) {
       const { quizId, questions } = await createQuiz({});
-      // 10,000 submitted attempts (20 students × 500 attempt numbers), results with varied points.
+      // 10,000 submitted attempts (20 students × 500 attempt numbers), results with varied points, and
+      // their per-question rows with the values a submit writes (float8 of each result's numbers).
       const ids = sql.raw(`ARRAY[${questions.map((q) => `'${q.id}'`).join(',')}]::text[]`);
       await db.execute(sql`
+        WITH submitted AS (
         INSERT INTO quiz_submissions (quiz_id, user_id, attempt_number, started_at, submitted_at, grading_status,
                                       score, max_score, score_percent, passed, results)
         SELECT ${quizId}::uuid, s.user_id, s.attempt_number, now() - interval '1 hour', now(), 'auto_graded',
@@ -349,7 +351,12 @@ export async function runQuizScenarios(
             SELECT sum(p)::numeric AS score,
                    jsonb_object_agg(q, jsonb_build_object('points', p, 'maxPoints', 1, 'correct', p = 1, 'needsReview', false)) AS results
               FROM (SELECT q, CASE WHEN (hashint8(s.k * 31 + i) % 3) <> 0 THEN 1 ELSE 0 END AS p
-                      FROM unnest(${ids}) WITH ORDINALITY AS t(q, i)) AS per) AS r`);
+                      FROM unnest(${ids}) WITH ORDINALITY AS t(q, i)) AS per) AS r
+        RETURNING id, quiz_id, results)
+        INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
+        SELECT submitted.id, submitted.quiz_id, item.key::uuid, (item.value->>'points')::float8,
+               (item.value->>'maxPoints')::float8, (item.value->>'correct')::boolean
+          FROM submitted CROSS JOIN LATERAL jsonb_each(submitted.results) AS item`);
       const instructorHeaders = {
         authorization: `Bearer ${tokens.sign({ sub: instructor.rows[0]!.id, role: 'instructor', tv: 0 })}`,
       };

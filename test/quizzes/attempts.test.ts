@@ -19,6 +19,7 @@ import {
   attemptRowsOf,
   backdateAttempt,
   insertQuizWith,
+  itemRowsOf,
   OBJECTIVE_QUESTIONS,
 } from './quiz-fixtures.js';
 
@@ -284,6 +285,14 @@ describe('quiz attempts', () => {
       correct: false,
       needsReview: false,
     });
+    // The same results as rows, for the statistics: one per question, with the attempt's quiz.
+    const [mc, ms, tf, short] = questions.map((q) => q.id) as [string, string, string, string];
+    expect(await itemRowsOf(suite.db, attempt.id)).toEqual({
+      [mc]: { quizId: quiz.id, points: 2, maxPoints: 2, correct: true },
+      [ms]: { quizId: quiz.id, points: 1, maxPoints: 3, correct: false },
+      [tf]: { quizId: quiz.id, points: 0, maxPoints: 1, correct: false },
+      [short]: { quizId: quiz.id, points: 4, maxPoints: 4, correct: true },
+    });
     expect(published).toEqual([
       { attemptId: attempt.id, quizId: quiz.id, userId: learner.id, courseId, required: false },
     ]);
@@ -401,6 +410,16 @@ describe('quiz attempts', () => {
     expect(rows.filter((row) => row.autoSubmitted)).toHaveLength(4);
     expect(rows.find((row) => row.id === attempts[0]!.id)).toMatchObject({ score: 10, passed: true });
     expect(rows.find((row) => row.id === attempts[4]!.id)?.submittedAt).toBeNull();
+    // The sweep writes the item rows too: full marks on the answered attempt, zero on the unanswered.
+    const [first, unanswered, open] = [attempts[0]!.id, attempts[1]!.id, attempts[4]!.id];
+    expect(Object.values(await itemRowsOf(suite.db, first)).map((item) => item.points)).toEqual(
+      expect.arrayContaining([2, 3, 1, 4]),
+    );
+    expect(Object.values(await itemRowsOf(suite.db, first)).every((item) => item.correct)).toBe(true);
+    const zero = Object.values(await itemRowsOf(suite.db, unanswered));
+    expect(zero).toHaveLength(4);
+    expect(zero.every((item) => item.points === 0 && item.correct === false)).toBe(true);
+    expect(await itemRowsOf(suite.db, open)).toEqual({});
     expect(await submitOverdueAttempts({ db: suite.db, events })).toBe(0);
   });
 

@@ -10,7 +10,7 @@ import { enrollments, quizSubmissions } from '../../src/infrastructure/database/
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
 import { unitOfWork } from '../../src/infrastructure/events/unit-of-work.js';
-import { submitUnchangedAttempt } from '../../src/modules/quizzes/attempt-submission.js';
+import { AttemptChangedError, submitUnchangedAttempt } from '../../src/modules/quizzes/attempt-submission.js';
 import {
   bumpQuizVersion,
   type FreshAttemptInput,
@@ -209,16 +209,27 @@ describe('the one-statement quiz start', () => {
         unitOfWork(suite.db, events, (tx, changes) =>
           submitUnchangedAttempt(tx, changes, read, quiz, { auto: false, questions }),
         );
-      expect(await submitRead()).toBeUndefined();
+      const itemRows = async () =>
+        (
+          await suite.db.execute(
+            sql`SELECT question_id, points FROM quiz_item_results WHERE submission_id = ${started.id} ORDER BY 1`,
+          )
+        ).rows;
+      await expect(submitRead()).rejects.toBeInstanceOf(AttemptChangedError);
       expect((await attemptRow(suite.db, started.id)).submittedAt).toBeNull();
+      expect(await itemRows()).toEqual([]);
 
       // The student's submit then grades the saved answers (2 of the first question's points).
       const submitted = await call(user, 'POST', `/quiz-attempts/${started.id}/submit`);
       expect(submitted.statusCode, submitted.body).toBe(200);
       expect(submitted.json()).toMatchObject({ status: 'submitted', score: 2 });
       const fresh = await attemptRow(suite.db, started.id);
-      expect(await submitRead()).toBeUndefined();
+      const freshItems = await itemRows();
+      expect(freshItems).toHaveLength(questions.length);
+      await expect(submitRead()).rejects.toBeInstanceOf(AttemptChangedError);
       expect(await attemptRow(suite.db, started.id)).toEqual(fresh);
+      // The stale grading (no points) did not overwrite the submitted attempt's item rows.
+      expect(await itemRows()).toEqual(freshItems);
     });
 
     it('submits the attempt as read when nothing changed', async () => {

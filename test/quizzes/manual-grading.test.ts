@@ -12,7 +12,7 @@ import {
   notificationsOf,
 } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { attemptRow, insertQuizWith } from './quiz-fixtures.js';
+import { attemptRow, insertQuizWith, itemRowsOf } from './quiz-fixtures.js';
 
 describe('grading quiz attempts by hand', () => {
   const suite = useTestApp({ cast: ['student', 'instructor', 'otherInstructor', 'admin'] });
@@ -50,7 +50,7 @@ describe('grading quiz attempts by hand', () => {
   }
 
   it('an essay leaves the attempt needs_review with the objective points and no pass/fail yet', async () => {
-    const { submitted, attemptId } = await submittedEssayAttempt();
+    const { submitted, attemptId, quiz, tf, essay } = await submittedEssayAttempt();
     expect(submitted).toMatchObject({
       gradingStatus: 'needs_review',
       score: 2,
@@ -62,6 +62,11 @@ describe('grading quiz attempts by hand', () => {
       gradingStatus: 'needs_review',
       passed: null,
       gradedAt: null,
+    });
+    // The essay's item row: no points yet, and neither correct nor wrong (it awaits review).
+    expect(await itemRowsOf(suite.db, attemptId)).toEqual({
+      [tf]: { quizId: quiz.id, points: 2, maxPoints: 2, correct: true },
+      [essay]: { quizId: quiz.id, points: 0, maxPoints: 8, correct: null },
     });
   });
 
@@ -106,6 +111,12 @@ describe('grading quiz attempts by hand', () => {
         newStatus: 'graded',
       }),
     ]);
+    expect((await itemRowsOf(suite.db, attemptId))[essay]).toEqual({
+      quizId: quiz.id,
+      points: 6.5,
+      maxPoints: 8,
+      correct: false,
+    });
     const notes = await notificationsOf(suite.db, learner.id);
     expect(notes).toEqual([
       expect.objectContaining({
@@ -129,6 +140,7 @@ describe('grading quiz attempts by hand', () => {
       passed: false,
       gradingStatus: 'graded',
     });
+    expect((await itemRowsOf(suite.db, attemptId))[essay]).toMatchObject({ points: 1, correct: false });
     const after = await suite.db
       .select()
       .from(gradeChanges)
@@ -155,6 +167,10 @@ describe('grading quiz attempts by hand', () => {
       questions: [{ questionId: one, points: 5 }],
     });
     expect(partly.json()).toMatchObject({ gradingStatus: 'needs_review', score: 5, passed: null });
+    expect(await itemRowsOf(suite.db, attempt.id)).toEqual({
+      [one]: { quizId: quiz.id, points: 5, maxPoints: 5, correct: true },
+      [two]: { quizId: quiz.id, points: 0, maxPoints: 5, correct: null },
+    });
     const fully = await call(instructor, 'POST', `/quiz-attempts/${attempt.id}/grade`, {
       questions: [{ questionId: two, points: 4 }],
     });
@@ -178,6 +194,7 @@ describe('grading quiz attempts by hand', () => {
       expect(response.json().code).toBe('invalid_grades');
     }
     expect(await attemptRow(suite.db, attemptId)).toEqual(before);
+    expect((await itemRowsOf(suite.db, attemptId))[essay]).toMatchObject({ points: 0, correct: null });
     expect(
       await suite.db.select().from(gradeChanges).where(eq(gradeChanges.quizSubmissionId, attemptId)),
     ).toEqual([]);

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../src/infrastructure/database/client/client.js';
 import {
   type NewQuestion,
@@ -7,6 +7,7 @@ import {
   type Quiz,
   type QuizSubmission,
   questions,
+  quizItemResults,
   quizSubmissions,
   quizzes,
 } from '../../src/infrastructure/database/schema/index.js';
@@ -88,4 +89,32 @@ export async function backdateAttempt(db: Database, id: string, minutesAgo: numb
       deadlineAt: new Date(now - overdueSeconds * 1000),
     })
     .where(eq(quizSubmissions.id, id));
+}
+
+/** An attempt's per-question rows (quiz_item_results), by question id. */
+export async function itemRowsOf(db: Database, submissionId: string) {
+  const rows = await db
+    .select()
+    .from(quizItemResults)
+    .where(eq(quizItemResults.submissionId, submissionId))
+    .orderBy(asc(quizItemResults.questionId));
+  return Object.fromEntries(
+    rows.map((row) => [
+      row.questionId,
+      { quizId: row.quizId, points: row.points, maxPoints: row.maxPoints, correct: row.correct },
+    ]),
+  );
+}
+
+/**
+ * For attempts a test inserts as rows (not submitted through the application): their per-question rows
+ * from their results, as migration 0006's backfill writes them.
+ */
+export async function insertItemRowsFromResults(db: Database, quizId: string): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
+    SELECT s.id, s.quiz_id, r.key::uuid, (r.value->>'points')::float8, (r.value->>'maxPoints')::float8,
+           (r.value->>'correct')::boolean
+      FROM quiz_submissions AS s CROSS JOIN LATERAL jsonb_each(s.results) AS r
+     WHERE s.quiz_id = ${quizId}::uuid AND s.submitted_at IS NOT NULL`);
 }

@@ -1,8 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
-import { insertCourse, insertEnrollment, type SignedInUser } from '../helpers/factories/index.js';
+import { apiCaller } from '../helpers/api-call.js';
+import {
+  insertCourse,
+  insertEnrollment,
+  insertSignedInUser,
+  type SignedInUser,
+} from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { insertQuizWith } from './quiz-fixtures.js';
+import { insertItemRowsFromResults, insertQuizWith } from './quiz-fixtures.js';
 
 /**
  * Ten submitted attempts (and one open one, which does not count) with hand-computed statistics.
@@ -25,11 +31,13 @@ const POINTS: [number, number][] = [
 describe('quiz statistics', () => {
   const suite = useTestApp({ cast: ['student', 'otherStudent', 'instructor', 'otherInstructor', 'admin'] });
   const { student, otherStudent, instructor, otherInstructor, admin } = suite.cast;
+  let courseId: string;
   let quizId: string;
   let questionIds: [string, string];
+  const call = apiCaller(suite);
 
   beforeAll(async () => {
-    const courseId = (await insertCourse(suite.db, instructor.id)).id;
+    courseId = (await insertCourse(suite.db, instructor.id)).id;
     await insertEnrollment(suite.db, student.id, courseId);
     const fixture = await insertQuizWith(suite.db, courseId, {}, [
       {
@@ -77,6 +85,7 @@ describe('quiz statistics', () => {
       }),
     );
     await suite.db.insert(quizSubmissions).values({ quizId, userId: student.id, attemptNumber: 11 });
+    await insertItemRowsFromResults(suite.db, quizId);
   });
 
   it('matches the hand-computed figures', async () => {
@@ -124,5 +133,60 @@ describe('quiz statistics', () => {
       expect(response.statusCode).toBe(403);
       expect(response.body).not.toContain('correctRate');
     }
+  });
+
+  it('counts attempts submitted and graded through the API; an essay awaiting review is neither correct nor wrong', async () => {
+    const { quiz, questions } = await insertQuizWith(suite.db, courseId, {}, [
+      { type: 'true_false', prompt: 'True?', correctAnswer: true, points: 2 },
+      { type: 'essay', prompt: 'Discuss.', correctAnswer: null, points: 8 },
+    ]);
+    const [tf, essay] = questions.map((q) => q.id) as [string, string];
+    const submit = async (answer: boolean) => {
+      const learner = await insertSignedInUser(suite.testApp);
+      await insertEnrollment(suite.db, learner.id, courseId);
+      const attempt = (await call(learner, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
+      await call(learner, 'PUT', `/quiz-attempts/${attempt.id}/answers`, {
+        sequence: 1,
+        answers: { [tf]: answer, [essay]: 'An essay' },
+      });
+      expect((await call(learner, 'POST', `/quiz-attempts/${attempt.id}/submit`)).statusCode).toBe(200);
+      return attempt.id as string;
+    };
+    // The first: true/false right, essay graded 8 of 8 (10 of 10); the second: wrong, essay awaiting review.
+    const graded = await submit(true);
+    await submit(false);
+    const grade = await call(instructor, 'POST', `/quiz-attempts/${graded}/grade`, {
+      questions: [{ questionId: essay, points: 8 }],
+    });
+    expect(grade.statusCode, grade.body).toBe(200);
+    const response = await call(instructor, 'GET', `/quizzes/${quiz.id}/statistics`);
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.json()).toEqual({
+      quizId: quiz.id,
+      attempts: 2,
+      averageScorePercent: 50,
+      medianScorePercent: 50,
+      questions: [
+        {
+          questionId: tf,
+          position: 0,
+          type: 'true_false',
+          answered: 2,
+          correctRate: 0.5,
+          averagePoints: 1,
+          discriminationIndex: 1,
+        },
+        // The essay awaiting review counts as answered (0 points) but not in the correct rate.
+        {
+          questionId: essay,
+          position: 1,
+          type: 'essay',
+          answered: 2,
+          correctRate: 1,
+          averagePoints: 4,
+          discriminationIndex: 1,
+        },
+      ],
+    });
   });
 });

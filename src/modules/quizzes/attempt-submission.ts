@@ -19,7 +19,7 @@ import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/d
 import { type TransactionEvents, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Transaction } from '../../shared/transaction.js';
 import { type AnswerResult, type GradableQuestion, gradeAttempt, totalsOf } from './grading.js';
-import { selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
+import { itemResultsWrite, selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
 
 /** Latency allowance after a deadline: a save sent just before it still counts. */
 export const DEADLINE_GRACE_SECONDS = 5;
@@ -85,18 +85,33 @@ export async function submitLockedAttempt(
 
 /**
  * As submitLockedAttempt for an attempt read without a lock: it is submitted only if it is still open
- * with the answers it was read with (their sequence), else nothing is written and undefined returned.
+ * with the answers it was read with (their sequence), else AttemptChangedError (nothing written).
  * Grading with questions read before is sound: once a quiz has attempts, nothing grading depends on
  * can change (quizzes.service refuses it).
  */
-export function submitUnchangedAttempt(
+export async function submitUnchangedAttempt(
   tx: Transaction,
   events: TransactionEvents<DomainEvents>,
   attempt: QuizSubmission,
   quiz: Quiz,
   options: { auto: boolean; questions: Question[] },
-): Promise<QuizSubmission | undefined> {
-  return gradeAndSubmit(tx, events, attempt, quiz, { ...options, ifSequence: attempt.answersSequence });
+): Promise<QuizSubmission> {
+  const submitted = await gradeAndSubmit(tx, events, attempt, quiz, {
+    ...options,
+    ifSequence: attempt.answersSequence,
+  });
+  if (!submitted) throw new AttemptChangedError();
+  return submitted;
+}
+
+/**
+ * submitUnchangedAttempt found the attempt submitted or answered since it was read. Thrown, not
+ * returned, so that the transaction rolls back the item rows written in the same statement.
+ */
+export class AttemptChangedError extends Error {
+  constructor() {
+    super('The attempt changed since it was read.');
+  }
 }
 
 async function gradeAndSubmit(
@@ -128,7 +143,10 @@ async function gradeAndSubmit(
     );
   }
   const { needsReview, columns } = scoredColumns(quiz, results);
+  // The item rows go in the same statement; they are written even when the UPDATE finds the attempt
+  // no longer open, but then this throws below and the transaction rolls them back.
   const [submitted] = await tx
+    .with(itemResultsWrite(tx, attempt, columns.results))
     .update(quizSubmissions)
     .set({
       ...columns,

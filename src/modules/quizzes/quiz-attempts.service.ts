@@ -33,6 +33,7 @@ import { AppError, type FieldError } from '../../shared/errors.js';
 import { decodeTimestampIdCursor, microsecondKey, toPage } from '../../shared/keyset.js';
 import type { Executor } from '../../shared/transaction.js';
 import {
+  AttemptChangedError,
   DEADLINE_GRACE_SECONDS,
   isOverdue,
   submitLockedAttempt,
@@ -227,13 +228,18 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
     const facts = await selectAttemptFacts(db, attemptId);
     if (!facts || facts.attempt.userId !== actor.id || facts.attempt.submittedAt !== null) return undefined;
     const questionsById = await questionsOf(facts.attempt, facts.quizVersion);
-    const submitted = await unitOfWork(db, events, (tx, txEvents) =>
-      submitUnchangedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
-        auto: isOverdue(facts.attempt, now()),
-        questions: [...questionsById.values()],
-      }),
-    );
-    if (!submitted) return undefined;
+    let submitted: QuizSubmission;
+    try {
+      submitted = await unitOfWork(db, events, (tx, txEvents) =>
+        submitUnchangedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
+          auto: isOverdue(facts.attempt, now()),
+          questions: [...questionsById.values()],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof AttemptChangedError) return undefined;
+      throw error;
+    }
     return toAttemptView(submitted, questionsById, reviewOpen(facts.quiz, now()));
   }
 

@@ -21,7 +21,7 @@ import { scoredColumns } from './attempt-submission.js';
 import { type AnswerResult, roundPoints } from './grading.js';
 import { attemptNotFound } from './quiz-access.js';
 import { toAttemptView } from './quiz-views.js';
-import { selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
+import { itemResultsWrite, selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
 import type { AttemptView, GradeAttemptInput } from './quizzes.schemas.js';
 
 export interface QuizGradingServiceDependencies {
@@ -97,7 +97,10 @@ export function createQuizGradingService({ db, events }: QuizGradingServiceDepen
         }
         const { needsReview, columns } = scoredColumns(quiz, results);
         const gradingStatus = needsReview ? 'needs_review' : 'graded';
+        // All of the attempt's rows, not only the graded ones: one statement shape, and an attempt
+        // without rows (submitted by an older version during a deploy) gets them.
         const [graded] = await tx
+          .with(itemResultsWrite(tx, attempt, columns.results))
           .update(quizSubmissions)
           .set({
             ...columns,

@@ -1,6 +1,7 @@
 /**
- * Item analysis for course staff, computed by PostgreSQL from the submitted attempts' results
- * (jsonb) in one statement: no attempt is loaded into the application. Per quiz: the number of
+ * Item analysis for course staff, computed by PostgreSQL in one statement from the submitted attempts'
+ * scores and their per-question rows (quiz_item_results, written with the results at submission and
+ * grading): no attempt is loaded into the application. Per quiz: the number of
  * submitted attempts, the average and median score percent. Per question: how many attempts graded
  * it, the share fully correct (essays awaiting review excluded), the average points, and the
  * discrimination index: the mean share of the question's points earned by the upper 27% of attempts
@@ -40,31 +41,26 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
   // JIT compilation of this plan costs more (~20 ms here) than it saves on 10,000 attempts.
   const result = await db.transaction(async (tx) => {
     await tx.execute(sql`SET LOCAL jit = off`);
-    // The ranking sorts narrow rows (id, score) in memory; each attempt's results are read once,
-    // joined back by id, for the per-question aggregates.
+    // The rank joins the attempts' quiz_item_results rows as a subquery, not a CTE: the planner then
+    // knows its id is unique and hashes the 10,000 attempts rather than the 200,000 item rows (which
+    // spilled to disk and took ~85 ms). The totals come straight from the attempts.
     return tx.execute<StatisticsRow>(sql`
-    WITH ranked AS (
-      SELECT id, score_percent,
-             row_number() OVER (ORDER BY score DESC NULLS LAST, id) AS rn,
-             count(*) OVER () AS n
-        FROM quiz_submissions
-       WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
-    groups AS (
+    WITH groups AS (
       SELECT count(*) AS n, ceil(count(*) * ${DISCRIMINATION_GROUP_SHARE}::numeric)::int AS k,
              avg(score_percent) AS average,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY score_percent) AS median
-        FROM ranked),
+        FROM quiz_submissions
+       WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL),
     item AS (
-      SELECT r.key AS question_id,
-             (r.value->'correct')::boolean AS correct,
-             (r.value->'points')::float8 AS points,
-             (r.value->'points')::float8 / nullif((r.value->'maxPoints')::float8, 0) AS share,
-             ranked.rn <= g.k AS upper, ranked.rn > ranked.n - g.k AS lower
-        FROM quiz_submissions AS s
-        JOIN ranked ON ranked.id = s.id
+      SELECT i.question_id, i.correct, i.points, i.points / nullif(i.max_points, 0) AS share,
+             ranked.rn <= g.k AS upper, ranked.rn > g.n - g.k AS lower
+        FROM quiz_item_results AS i
+        JOIN (SELECT id, row_number() OVER (ORDER BY score DESC NULLS LAST, id) AS rn
+                FROM quiz_submissions
+               WHERE quiz_id = ${quizId}::uuid AND submitted_at IS NOT NULL) AS ranked
+          ON ranked.id = i.submission_id
         CROSS JOIN groups AS g
-        CROSS JOIN LATERAL jsonb_each(s.results) AS r
-       WHERE s.quiz_id = ${quizId}::uuid AND s.submitted_at IS NOT NULL),
+       WHERE i.quiz_id = ${quizId}::uuid),
     per_question AS (
       SELECT question_id,
              count(*)::int AS answered,
@@ -80,7 +76,7 @@ export async function selectQuizStatistics(db: Database, quizId: string): Promis
                        'averagePoints', p.average_points,
                        'discriminationIndex', CASE WHEN g.n >= 2 THEN p.discrimination END)
                        ORDER BY q.position)
-                       FROM questions AS q LEFT JOIN per_question AS p ON p.question_id = q.id::text
+                       FROM questions AS q LEFT JOIN per_question AS p ON p.question_id = q.id
                       WHERE q.quiz_id = ${quizId}::uuid), '[]'::json) AS questions
       FROM groups AS g`);
   });

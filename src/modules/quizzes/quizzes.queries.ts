@@ -9,6 +9,7 @@ import type { Database } from '../../infrastructure/database/client/client.js';
 import { runNamedStatement } from '../../infrastructure/database/client/named-statement.js';
 import {
   type AttemptQuestionOrder,
+  type AttemptResults,
   courses,
   enrollments,
   type Question,
@@ -280,3 +281,28 @@ function attemptFactsQuery(db: Executor, attemptId: string | Placeholder) {
 const preparedAttemptFacts = preparedPerDatabase((db) =>
   attemptFactsQuery(db, sql.placeholder('attemptId')).prepare('quiz-attempt-facts'),
 );
+
+/**
+ * A data-modifying CTE that writes an attempt's per-question rows (quiz_item_results) from its
+ * `results`, for the UPDATE that writes those results: `tx.with(cte).update(...)` runs both in one
+ * statement (no extra round trip on submit). Existing rows are overwritten, so re-grading by hand
+ * replaces them. Each array goes as one parameter: one statement text whatever the question count.
+ */
+export function itemResultsWrite(
+  db: Executor,
+  attempt: { id: string; quizId: string },
+  results: AttemptResults,
+) {
+  const entries = Object.entries(results);
+  const param = (values: unknown[]) => sql`${sql.param(values)}`;
+  return db.$with('item_results', {}).as(sql`
+    INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
+    SELECT ${attempt.id}::uuid, ${attempt.quizId}::uuid, r.question_id, r.points, r.max_points, r.correct
+      FROM unnest(${param(entries.map(([questionId]) => questionId))}::uuid[],
+                  ${param(entries.map(([, result]) => result.points))}::float8[],
+                  ${param(entries.map(([, result]) => result.maxPoints))}::float8[],
+                  ${param(entries.map(([, result]) => result.correct))}::boolean[])
+           AS r(question_id, points, max_points, correct)
+    ON CONFLICT (submission_id, question_id) DO UPDATE
+       SET points = excluded.points, max_points = excluded.max_points, correct = excluded.correct`);
+}

@@ -3,6 +3,7 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   foreignKey,
   index,
   integer,
@@ -245,6 +246,42 @@ export const quizSubmissions = pgTable(
       sql`${t.gradingStatus} NOT IN ('auto_graded', 'graded') OR ${t.score} IS NOT NULL`,
     ),
     jsonbTypeCheck('quiz_submissions_answers_object_check', t.answers, 'object'),
+  ],
+);
+
+/**
+ * One row per question of a submitted attempt: the narrow copy of `quiz_submissions.results` that the
+ * item statistics aggregate (decoding 20 jsonb fields for each of 10,000 attempts cost more than the
+ * whole budget). Written in the same statement as the attempt's results, at submission and by manual
+ * grading; `results` stays the attempt view's source. `correct` NULL: awaiting review, or a survey.
+ * `quiz_id` and `question_id` are the submission's own (copied, not referenced: a foreign-key check
+ * per row would cost every submit 20 more lookups, and a quiz or question with attempts cannot be
+ * deleted anyway).
+ */
+export const quizItemResults = pgTable(
+  'quiz_item_results',
+  {
+    submissionId: uuid('submission_id').notNull(),
+    quizId: uuid('quiz_id').notNull(),
+    questionId: uuid('question_id').notNull(),
+    // float8, not numeric(8,2) like the scores: the statistics aggregate them as float8, and casting
+    // 200,000 numerics per call cost ~17 ms per column. The values are cents (roundPoints) either way.
+    points: doublePrecision('points').notNull(),
+    maxPoints: doublePrecision('max_points').notNull(),
+    correct: boolean('correct'),
+  },
+  (t) => [
+    primaryKey({ name: 'quiz_item_results_pkey', columns: [t.submissionId, t.questionId] }),
+    foreignKey({
+      name: 'quiz_item_results_submission_id_fk',
+      columns: [t.submissionId],
+      foreignColumns: [quizSubmissions.id],
+    }).onDelete('cascade'),
+    // The per-quiz statistics read one quiz's rows.
+    index('quiz_item_results_quiz_id_idx').on(t.quizId),
+    nonNegative('quiz_item_results_points_check', t.points),
+    nonNegative('quiz_item_results_max_points_check', t.maxPoints),
+    check('quiz_item_results_points_max_check', sql`${t.points} <= ${t.maxPoints}`),
   ],
 );
 
