@@ -2,9 +2,9 @@
  * The SQL of the progress module: the learner's course view (one statement), the lesson_progress
  * upsert with its lock check (one statement), and the checks that tell why a write was refused.
  */
-import { is, Placeholder, type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../infrastructure/database/client/client.js';
+import { namedStatement } from '../../infrastructure/database/client/named-statement.js';
 import type {
   CourseStatus,
   EnrollmentStatus,
@@ -305,52 +305,29 @@ function toWriteResult(row: WrittenRow): Exclude<ProgressWriteResult, { kind: 'n
   };
 }
 
-const dialect = new PgDialect();
-
 /** What a heartbeat statement is run with (its parameters by name). */
-interface HeartbeatValues {
+type HeartbeatValues = {
   userId: string;
   lessonId: string;
   positionSeconds: number | null;
   reportedSeconds: number;
   maxSecondsPerCall: number;
-}
+};
 
 /**
- * A named slot of the heartbeat statement: drizzle renders it as a parameter like any value, so the
- * statement is composed from the same parts as the other writes (`lessonActivityUpdate`,
- * `progressUpsert`), once; each call then only fills the slots.
+ * The heartbeat statement, composed once from the same parts as the other writes
+ * (`lessonActivityUpdate`, `progressUpsert`): drizzle walking its 5 KB of parts on every request was
+ * ~5% of the server's CPU per heartbeat under load, and planning it cost more than running it.
  */
-const slot = <T>(name: keyof HeartbeatValues) => sql.placeholder(name) as unknown as T;
-
-/** Each parameter of a statement built once: a slot's name, or the constant it was built with. */
-type ParameterSource = { slot: keyof HeartbeatValues } | { constant: unknown };
-
-/**
- * The heartbeat statement: its text and where each parameter comes from, built on first use. Building
- * it is the same for every call (only the values change), and drizzle walking its 5 KB of parts on
- * every request was ~5% of the server's CPU per heartbeat under load.
- */
-let heartbeatStatement: { name: string; text: string; parameters: ParameterSource[] } | undefined;
-
-function builtHeartbeatStatement() {
-  if (heartbeatStatement !== undefined) return heartbeatStatement;
-  const { sql: text, params } = dialect.sqlToQuery(
-    heartbeatSql({
-      userId: slot('userId'),
-      lessonId: slot('lessonId'),
-      positionSeconds: slot('positionSeconds'),
-      reportedSeconds: slot('reportedSeconds'),
-      maxSecondsPerCall: slot('maxSecondsPerCall'),
-    }),
-  );
-  const parameters = params.map(
-    (param): ParameterSource =>
-      is(param, Placeholder) ? { slot: param.name as keyof HeartbeatValues } : { constant: param },
-  );
-  heartbeatStatement = { name: 'progress-heartbeat', text, parameters };
-  return heartbeatStatement;
-}
+const heartbeatStatement = namedStatement<HeartbeatValues>('progress-heartbeat', (slot) =>
+  heartbeatSql({
+    userId: slot('userId'),
+    lessonId: slot('lessonId'),
+    positionSeconds: slot('positionSeconds'),
+    reportedSeconds: slot('reportedSeconds'),
+    maxSecondsPerCall: slot('maxSecondsPerCall'),
+  }),
+);
 
 export type HeartbeatResult =
   | { kind: 'written'; progress: WrittenProgress; activity: RecordedActivity }
@@ -428,20 +405,12 @@ export async function recordLessonHeartbeat(
     'reportedSeconds' | 'maxSecondsPerCall'
   >,
 ): Promise<HeartbeatResult> {
-  const statement = builtHeartbeatStatement();
-  const values: HeartbeatValues = {
+  const result = await heartbeatStatement.run<WrittenRow & { activity: RecordedActivityRow | null }>(db, {
     userId: write.userId,
     lessonId: write.lessonId,
     positionSeconds: write.positionSeconds ?? null,
     reportedSeconds: write.reportedSeconds,
     maxSecondsPerCall: write.maxSecondsPerCall,
-  };
-  const result = await db.$client.query<WrittenRow & { activity: RecordedActivityRow | null }>({
-    name: statement.name,
-    text: statement.text,
-    values: statement.parameters.map((parameter) =>
-      'slot' in parameter ? values[parameter.slot] : parameter.constant,
-    ),
   });
   const row = result.rows[0];
   if (!row) return { kind: 'not_entitled' };

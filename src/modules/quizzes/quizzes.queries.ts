@@ -6,7 +6,7 @@
 import { and, asc, count, eq, inArray, type Placeholder, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database } from '../../infrastructure/database/client/client.js';
-import { runNamedStatement } from '../../infrastructure/database/client/named-statement.js';
+import { namedStatement } from '../../infrastructure/database/client/named-statement.js';
 import {
   type AttemptQuestionOrder,
   type AttemptResults,
@@ -160,30 +160,36 @@ export async function insertFreshAttempt(
   db: Database,
   input: FreshAttemptInput,
 ): Promise<FreshAttemptRow | undefined> {
-  const result = await runNamedStatement<FreshAttemptRow>(
-    db,
-    'quiz-fresh-attempt',
-    sql`
-    WITH quiz AS (
-      SELECT id FROM quizzes
-       WHERE id = ${input.quizId}::uuid AND is_published AND updated_at = ${input.quizVersion}::timestamptz
-         FOR KEY SHARE),
-    enrollment AS (
-      SELECT id FROM enrollments WHERE id = ${input.enrollmentId}::uuid AND status = 'active' FOR UPDATE),
-    mine AS (
-      SELECT count(*)::int AS used, count(*) FILTER (WHERE submitted_at IS NULL)::int AS open
-        FROM quiz_submissions WHERE quiz_id = ${input.quizId}::uuid AND user_id = ${input.userId}::uuid)
-    INSERT INTO quiz_submissions
-           (quiz_id, user_id, enrollment_id, attempt_number, started_at, deadline_at, question_order)
-    SELECT quiz.id, ${input.userId}::uuid, enrollment.id, mine.used + 1, ${input.startedAt}::timestamptz,
-           ${input.deadlineAt}::timestamptz, ${JSON.stringify(input.questionOrder)}::jsonb
-      FROM quiz, enrollment, mine
-     WHERE mine.open = 0 AND (${input.maxAttempts}::int IS NULL OR mine.used < ${input.maxAttempts}::int)
-    ON CONFLICT DO NOTHING
-    RETURNING id, attempt_number, created_at, updated_at`,
-  );
+  const result = await freshAttemptStatement.run<FreshAttemptRow>(db, {
+    ...input,
+    questionOrder: JSON.stringify(input.questionOrder),
+  });
   return result.rows[0];
 }
+
+const freshAttemptStatement = namedStatement<
+  Omit<FreshAttemptInput, 'questionOrder'> & { questionOrder: string }
+>(
+  'quiz-fresh-attempt',
+  (slot) => sql`
+    WITH quiz AS (
+      SELECT id FROM quizzes
+       WHERE id = ${slot('quizId')}::uuid AND is_published AND updated_at = ${slot('quizVersion')}::timestamptz
+         FOR KEY SHARE),
+    enrollment AS (
+      SELECT id FROM enrollments WHERE id = ${slot('enrollmentId')}::uuid AND status = 'active' FOR UPDATE),
+    mine AS (
+      SELECT count(*)::int AS used, count(*) FILTER (WHERE submitted_at IS NULL)::int AS open
+        FROM quiz_submissions WHERE quiz_id = ${slot('quizId')}::uuid AND user_id = ${slot('userId')}::uuid)
+    INSERT INTO quiz_submissions
+           (quiz_id, user_id, enrollment_id, attempt_number, started_at, deadline_at, question_order)
+    SELECT quiz.id, ${slot('userId')}::uuid, enrollment.id, mine.used + 1, ${slot('startedAt')}::timestamptz,
+           ${slot('deadlineAt')}::timestamptz, ${slot('questionOrder')}::jsonb
+      FROM quiz, enrollment, mine
+     WHERE mine.open = 0 AND (${slot('maxAttempts')}::int IS NULL OR mine.used < ${slot('maxAttempts')}::int)
+    ON CONFLICT DO NOTHING
+    RETURNING id, attempt_number, created_at, updated_at`,
+);
 
 export function selectQuestionsByIds(db: Executor, ids: string[]): Promise<Question[]> {
   if (ids.length === 0) return Promise.resolve([]);
