@@ -8,6 +8,8 @@ import S3rver from 's3rver';
 export interface TestS3Server {
   endpoint: string;
   bucket: string;
+  /** Every request the server received, as `METHOD /path?query`, oldest first. */
+  requests: string[];
   close(): Promise<void>;
 }
 
@@ -35,10 +37,19 @@ export async function startTestS3Server(bucket = 'test-bucket'): Promise<TestS3S
     configureBuckets: [{ name: bucket }],
   });
   makeObjectWritesAtomic((server as unknown as { store: S3rverFilesystemStore }).store);
+  const requests: string[] = [];
+  // First in Koa's chain (its router answers without calling on), and read by run(): seen before routing.
+  (server as unknown as { middleware: unknown[] }).middleware.unshift(
+    (context: { method: string; url: string }, next: () => Promise<void>) => {
+      requests.push(`${context.method} ${context.url}`);
+      return next();
+    },
+  );
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
+    requests,
     async close() {
       await server.close();
       await rm(directory, { recursive: true, force: true });
@@ -57,17 +68,19 @@ function makeObjectWritesAtomic(store: S3rverFilesystemStore): void {
   const lastWriteOf = new Map<string, Promise<unknown>>();
   store.putObject = (object) => {
     const id = `${object.bucket}/${object.key}`;
-    const write = (lastWriteOf.get(id) ?? Promise.resolve()).catch(() => undefined).then(async () => {
-      const content = Buffer.isBuffer(object.content) ? object.content : await collect(object.content);
-      const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
-      await mkdir(path.dirname(objectPath), { recursive: true });
-      const temporaryPath = `${objectPath}.${process.pid}.${Date.now()}.tmp`;
-      await writeFile(temporaryPath, content);
-      await rename(temporaryPath, objectPath);
-      const md5 = createHash('md5').update(content).digest('hex');
-      await store.putMetadata(object.bucket, object.key, object.metadata, md5);
-      return { size: content.length, md5 };
-    });
+    const write = (lastWriteOf.get(id) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        const content = Buffer.isBuffer(object.content) ? object.content : await collect(object.content);
+        const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+        await mkdir(path.dirname(objectPath), { recursive: true });
+        const temporaryPath = `${objectPath}.${process.pid}.${Date.now()}.tmp`;
+        await writeFile(temporaryPath, content);
+        await rename(temporaryPath, objectPath);
+        const md5 = createHash('md5').update(content).digest('hex');
+        await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+        return { size: content.length, md5 };
+      });
     lastWriteOf.set(id, write);
     return write;
   };

@@ -125,6 +125,42 @@ describe.each(adapters)('file storage contract: $name', (adapter) => {
     expect(got?.object.size).toBe(body.length);
   });
 
+  it('streams a body longer than one upload part (12 MiB of a known pattern) and keeps every byte', async () => {
+    const chunk = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7) % 251));
+    const chunks = 192; // 12 MiB: three parts of the S3 adapter's 5 MiB
+    const stored = await storage.put(
+      'large/pattern.bin',
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < chunks; i++) yield chunk;
+        })(),
+      ),
+      { contentType: 'application/octet-stream' },
+    );
+    expect(stored.size).toBe(chunk.length * chunks);
+    const got = await storage.get('large/pattern.bin');
+    expect(got?.object.size).toBe(chunk.length * chunks);
+    const body = await readAll(got!.body, 20 * 1024 * 1024);
+    expect(Buffer.compare(body, Buffer.concat(Array.from({ length: chunks }, () => chunk)))).toBe(0);
+  });
+
+  it('a stream that fails part-way (after more than one part) leaves the previous object', async () => {
+    await storage.put('failing/kept', Buffer.from('old'), { contentType: 'text/plain' });
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent++ < 100) this.push(Buffer.alloc(64 * 1024, 'x'));
+        else this.destroy(new Error('client went away'));
+      },
+    });
+    await expect(storage.put('failing/kept', failing, { contentType: 'text/plain' })).rejects.toThrow(
+      'client went away',
+    );
+    const got = await storage.get('failing/kept');
+    expect(got?.object).toEqual({ key: 'failing/kept', size: 3, contentType: 'text/plain' });
+    expect(await text(got!.body)).toBe('old');
+  });
+
   it('deletes an object; deleting again or an unknown key is not an error', async () => {
     await storage.put('delete/me', Buffer.from('x'), { contentType: 'text/plain' });
     await storage.delete('delete/me');
@@ -152,6 +188,60 @@ describe.each(adapters)('file storage contract: $name', (adapter) => {
     await expect(storage.get(key)).rejects.toThrow(StorageKeyError);
     await expect(storage.head(key)).rejects.toThrow(StorageKeyError);
     await expect(storage.delete(key)).rejects.toThrow(StorageKeyError);
+  });
+});
+
+describe('S3 adapter', () => {
+  let server: TestS3Server;
+  let storage: FileStorage;
+  beforeAll(async () => {
+    server = await startTestS3Server();
+    storage = createS3Storage({
+      bucket: server.bucket,
+      prefix: 'parts/',
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      forcePathStyle: true,
+    });
+  });
+  afterAll(() => server.close());
+
+  const sentSince = (from: number) => server.requests.slice(from);
+  const megabytes = (count: number) =>
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < count * 16; i++) yield Buffer.alloc(64 * 1024, i % 256);
+      })(),
+    );
+
+  it('sends a stream in 5 MiB parts (never the whole body at once); a short one is a single PutObject', async () => {
+    let from = server.requests.length;
+    await storage.put('streamed/large', megabytes(12), { contentType: 'application/octet-stream' });
+    const parts = sentSince(from).filter((request) => /^PUT \S*partNumber=\d+/.test(request));
+    expect(parts).toHaveLength(3);
+    expect(sentSince(from).some((request) => /^POST \S*\?uploads/.test(request))).toBe(true);
+
+    from = server.requests.length;
+    await storage.put('streamed/small', megabytes(1), { contentType: 'application/octet-stream' });
+    expect(sentSince(from)).toEqual([expect.stringMatching(/^PUT \/test-bucket\/parts\/streamed\/small/)]);
+  });
+
+  it('aborts the multipart upload when its source fails, leaving no parts behind', async () => {
+    const from = server.requests.length;
+    let sent = 0;
+    const failing = new Readable({
+      read() {
+        if (sent++ < 120) this.push(Buffer.alloc(64 * 1024, 'y'));
+        else this.destroy(new Error('over the size limit'));
+      },
+    });
+    await expect(storage.put('streamed/failed', failing, { contentType: 'text/plain' })).rejects.toThrow(
+      'over the size limit',
+    );
+    expect(sentSince(from).some((request) => /^DELETE \S*uploadId=/.test(request))).toBe(true);
+    expect(await storage.exists('streamed/failed')).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -7,7 +7,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { assertStorageKey, type FileStorage, readAll, type StoredObject } from './file-storage.js';
+import { Upload } from '@aws-sdk/lib-storage';
+import { assertStorageKey, type FileStorage, type StoredObject } from './file-storage.js';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -21,11 +22,16 @@ export interface S3StorageOptions {
   secretAccessKey?: string | undefined;
   /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO needs it). */
   forcePathStyle: boolean;
-  /** A streamed put is read into memory first (S3's PutObject needs its length): at most this many bytes. */
-  maxStreamBytes?: number;
+  /**
+   * A streamed put is sent in parts of this many bytes (S3's minimum, 5 MiB, is the default): a body
+   * that fits in one part is one PutObject, a longer one a multipart upload, so a put holds at most
+   * UPLOAD_PARTS_IN_FLIGHT parts in memory whatever the file's size.
+   */
+  partSizeBytes?: number;
 }
 
-const DEFAULT_MAX_STREAM_BYTES = 100 * 1024 * 1024;
+const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
+const UPLOAD_PARTS_IN_FLIGHT = 2;
 
 function isNotFound(error: unknown): boolean {
   if (error instanceof S3ServiceException) {
@@ -47,7 +53,7 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
       ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
       : {}),
   });
-  const maxStreamBytes = options.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
+  const partSize = Math.max(options.partSizeBytes ?? MIN_PART_SIZE_BYTES, MIN_PART_SIZE_BYTES);
   const objectKey = (key: string): string => {
     assertStorageKey(key);
     return `${options.prefix}${key}`;
@@ -74,18 +80,47 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
 
     async put(key, body, { contentType }) {
       const Key = objectKey(key);
-      const bytes =
-        Buffer.isBuffer(body) || body instanceof Uint8Array ? body : await readAll(body, maxStreamBytes);
-      await client.send(
-        new PutObjectCommand({
-          Bucket: options.bucket,
-          Key,
-          Body: bytes,
-          ContentType: contentType,
-          ContentLength: bytes.length,
-        }),
-      );
-      return { key, size: bytes.length, contentType };
+      if (Buffer.isBuffer(body) || body instanceof Uint8Array) {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: options.bucket,
+            Key,
+            Body: body,
+            ContentType: contentType,
+            ContentLength: body.length,
+          }),
+        );
+        return { key, size: body.length, contentType };
+      }
+      // Counted on the way through: a stream's length is known only at its end. A source that fails
+      // (an upload over its size limit, a client gone) aborts the multipart upload, so no object and
+      // no orphaned parts are left, and the put rejects with the source's own error.
+      let size = 0;
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      let sourceError: unknown;
+      body.once('error', (error) => {
+        sourceError = error;
+        counted.destroy(error);
+      });
+      body.pipe(counted);
+      const upload = new Upload({
+        client,
+        params: { Bucket: options.bucket, Key, Body: counted, ContentType: contentType },
+        partSize,
+        queueSize: UPLOAD_PARTS_IN_FLIGHT,
+        leavePartsOnError: false,
+      });
+      try {
+        await upload.done();
+      } catch (error) {
+        throw sourceError ?? error;
+      }
+      return { key, size, contentType };
     },
 
     async get(key) {
