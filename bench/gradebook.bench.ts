@@ -12,7 +12,14 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createAccessTokens } from '../src/infrastructure/security/access-tokens.js';
-import { createBenchDatabase, type LoadResult, measure, peakRssMb, startBenchServer } from './harness.js';
+import {
+  createBenchDatabase,
+  type LoadResult,
+  measure,
+  peakRssMb,
+  SPAWNED_JWT_SECRET,
+  startBenchServer,
+} from './harness.js';
 
 export const GRADEBOOK_SCENARIO_NAMES = [
   'gradebook: page of 20 of 500 students × 30 items',
@@ -25,8 +32,6 @@ const QUIZZES = 15;
 const ASSIGNMENTS = 15;
 /** The API's default page size (`limit` unset). */
 const PAGE_SIZE = 20;
-/** The spawned server's secret (test/helpers/processes.ts), to mint the instructor's token. */
-const SPAWNED_JWT_SECRET = 'reliability-suite-secret-0123456789abcdefghijklmnop';
 
 export interface GradebookBenchResult {
   page?: LoadResult & { bareRequestsPerSecond: number; ratioToBare: number };

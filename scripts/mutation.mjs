@@ -129,6 +129,20 @@ export const AREAS = {
       'test/enrollments/expiry.test.ts',
     ],
   },
+  /** Scores: objective grading of every question type, answer rules, late penalties, grade versions. */
+  assessments: {
+    mutate: [
+      'src/modules/quizzes/grading.ts',
+      'src/modules/quizzes/question-rules.ts',
+      'src/modules/assignments/late-penalty.ts',
+      'src/modules/assignments/grade-version.ts',
+    ],
+    tests: [
+      'test/quizzes/grading.test.ts',
+      'test/assignments/late-penalty.test.ts',
+      'test/assignments/grading.test.ts',
+    ],
+  },
   /** The migrator's safety checks: the lock, checksums, order, one transaction per migration. */
   migrator: {
     mutate: [

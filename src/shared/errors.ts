@@ -30,6 +30,7 @@ export const ERROR_CATALOG = {
   past_due: { status: 409, title: 'The due date has passed' },
   attempt_limit_reached: { status: 409, title: 'No attempts left' },
   already_graded: { status: 409, title: 'Already graded' },
+  grade_released: { status: 409, title: 'The grade is already released to the student' },
   rubric_in_use: { status: 409, title: 'The rubric has been used for grading' },
   not_a_file: { status: 409, title: 'Not a stored file' },
   quiz_has_attempts: { status: 409, title: 'The quiz has attempts: this edit would change their grading' },

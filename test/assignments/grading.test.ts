@@ -154,13 +154,103 @@ describe('grading assignment submissions', () => {
     ).toHaveLength(2);
   });
 
+  it('keeps a draft grade (in_review) from the student until it is released, and never drafts a released one', async () => {
+    const { assignment, courseId, submissionId } = await submitted();
+    const secret = 'DRAFT-FEEDBACK-NOT-FOR-THE-STUDENT';
+    const draft = await grade(instructor, submissionId, { score: 33, feedback: secret, status: 'in_review' });
+    expect(draft.statusCode, draft.body).toBe(200);
+    expect(draft.headers.etag).toBe('"1"');
+    expect(draft.json()).toMatchObject({
+      grade: 33,
+      countedScore: 33,
+      gradingStatus: 'in_review',
+      feedback: secret,
+      graderId: instructor.id,
+    });
+    expect((await inject(instructor, 'GET', `/assignment-submissions/${submissionId}`)).json()).toMatchObject(
+      {
+        grade: 33,
+        feedback: secret,
+      },
+    );
+
+    // The student: in review, and nothing of the draft on any route they read.
+    const hidden = { grade: null, countedScore: null, feedback: null, graderId: null, gradedAt: null };
+    const own = await inject(student, 'GET', `/assignment-submissions/${submissionId}`);
+    expect(own.json()).toMatchObject({ gradingStatus: 'in_review', rubricAssessments: [], ...hidden });
+    const list = await inject(student, 'GET', `/assignments/${assignment.id}/submissions`);
+    expect(list.json().data).toEqual([expect.objectContaining({ gradingStatus: 'in_review', ...hidden })]);
+    const grades = await inject(student, 'GET', `/me/courses/${courseId}/grades`);
+    expect(grades.statusCode, grades.body).toBe(200);
+    const cell = grades.json().items.find((item: { id: string }) => item.id === assignment.id);
+    expect(cell.grade).toMatchObject({ score: null, awaitingGrade: true });
+    for (const response of [own, list, grades]) {
+      expect(response.body).not.toContain(secret);
+      expect(response.body).not.toMatch(/:33[,}]/);
+    }
+    // Not counted for staff either, and no notification yet.
+    const book = await inject(instructor, 'GET', `/courses/${courseId}/gradebook`);
+    const row = book
+      .json()
+      .data.find((entry: { student: { id: string } }) => entry.student.id === student.id);
+    expect(row.grades[0]).toMatchObject({ score: null, awaitingGrade: true });
+    const notesFor = async () =>
+      (await notificationsOf(suite.db, student.id)).filter(
+        (note) => note.payload.submissionId === submissionId,
+      );
+    expect(await notesFor()).toEqual([]);
+
+    // Released: the student sees it, is told once (as a first grade), and the draft is in the history.
+    const released = await grade(
+      instructor,
+      submissionId,
+      { score: 35, feedback: 'Well argued', status: 'graded' },
+      '"1"',
+    );
+    expect(released.statusCode, released.body).toBe(200);
+    expect((await inject(student, 'GET', `/assignment-submissions/${submissionId}`)).json()).toMatchObject({
+      grade: 35,
+      feedback: 'Well argued',
+      gradingStatus: 'graded',
+    });
+    const notes = await notesFor();
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ title: `Graded: ${assignment.title}`, body: '35 of 50 points.' });
+
+    // Back to a draft once released: 409 with the current grade, nothing written.
+    const again = await grade(instructor, submissionId, { score: 20, status: 'in_review' }, '"2"');
+    expect(again.statusCode).toBe(409);
+    expect(again.headers['content-type']).toContain('application/problem+json');
+    expect(again.json()).toMatchObject({
+      code: 'grade_released',
+      currentGrade: { grade: 35, gradeVersion: 2 },
+    });
+    const history = await inject(instructor, 'GET', `/assignment-submissions/${submissionId}/grade-history`);
+    expect(
+      history
+        .json()
+        .data.map((change: { oldStatus: string; newStatus: string; newGrade: number }) => [
+          change.oldStatus,
+          change.newStatus,
+          change.newGrade,
+        ]),
+    ).toEqual([
+      ['submitted', 'in_review', 33],
+      ['in_review', 'graded', 35],
+    ]);
+    expect((await submissionRows(suite.db, assignment.id))[0]).toMatchObject({
+      grade: 35,
+      gradingStatus: 'graded',
+    });
+  });
+
   it('refuses bad grades and writes nothing: over max points, both or neither of score and rubric', async () => {
     const { submissionId, assignment } = await submitted();
     for (const body of [
       { score: 51, status: 'graded' },
       { status: 'graded' },
       { score: 1, rubric: [{ criterionId: assignment.id, levelId: assignment.id }], status: 'graded' },
-      { score: 1, status: 'in_review' },
+      { score: 1, status: 'draft' },
       { score: -1, status: 'graded' },
     ]) {
       const response = await grade(instructor, submissionId, body);

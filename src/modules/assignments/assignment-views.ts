@@ -38,10 +38,18 @@ export function toRubricView(assignmentId: string, criteria: RubricCriterionRow[
 export const fileUrlOf = (apiPrefix: string, submissionId: string, index: number) =>
   `${apiPrefix}/assignment-submissions/${submissionId}/files/${index}`;
 
+/**
+ * Who reads a submission: the course's staff see a draft grade (`in_review`); its student sees that it is
+ * in review and nothing of the draft (score, feedback, rubric levels, grader) until it is released.
+ */
+export type SubmissionReader = 'staff' | 'student';
+
 export function toSubmissionView(
   row: AssignmentSubmission,
   rubric: { criterionId: string; levelId: string; points: number; comment: string | null }[],
+  reader: SubmissionReader,
 ) {
+  const hidden = reader === 'student' && row.gradingStatus === 'in_review';
   return {
     id: row.id,
     assignmentId: row.assignmentId,
@@ -59,14 +67,14 @@ export function toSubmissionView(
     submittedAt: row.submittedAt.toISOString(),
     isLate: row.isLate,
     penaltyPercent: row.penaltyPercent,
-    grade: row.grade,
-    countedScore: row.grade === null ? null : countedScore(row.grade, row.penaltyPercent),
+    grade: hidden ? null : row.grade,
+    countedScore: hidden || row.grade === null ? null : countedScore(row.grade, row.penaltyPercent),
     gradeVersion: row.gradeVersion,
     gradingStatus: row.gradingStatus,
-    feedback: row.feedback,
-    graderId: row.graderId,
-    gradedAt: row.gradedAt?.toISOString() ?? null,
-    rubricAssessments: rubric,
+    feedback: hidden ? null : row.feedback,
+    graderId: hidden ? null : row.graderId,
+    gradedAt: hidden ? null : (row.gradedAt?.toISOString() ?? null),
+    rubricAssessments: hidden ? [] : rubric,
   };
 }
 export type SubmissionView = ReturnType<typeof toSubmissionView>;

@@ -282,8 +282,11 @@ export const GradeBody = Type.Object(
       ),
     ),
     feedback: Type.Optional(Nullable(Type.String({ maxLength: 20_000 }))),
-    status: Type.Enum(['graded', 'returned'], {
-      description: 'Both count; `returned` says it was handed back.',
+    status: Type.Enum(['in_review', 'graded', 'returned'], {
+      description:
+        '`in_review` saves a draft: staff see it, the student sees only that it is in review, it does not ' +
+        'count and notifies no one (409 `grade_released` once a grade was released). `graded` and ' +
+        '`returned` release the grade to the student (both count; `returned` says it was handed back).',
     }),
   },
   { additionalProperties: false },

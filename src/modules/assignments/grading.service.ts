@@ -1,6 +1,7 @@
 /**
  * Grading a submission (the course's staff): a score, or a level per rubric criterion whose points
- * make the score; feedback; status `graded` or `returned` (both count in the gradebook). Guarded by
+ * make the score; feedback; status `in_review` (a draft: kept from the student, not counted, no
+ * notification or event), or `graded` / `returned` (released: both count in the gradebook). Guarded by
  * the grade's version (grade-version.ts): a stale If-Match is 412 `grade_conflict` with the current
  * grade. One transaction writes the grade (version + 1), the rubric assessments, a grade_changes row
  * (old and new grade and status, grader, feedback), the student's `assignment_graded` notification,
@@ -94,6 +95,9 @@ const currentGradeOf = (row: {
   gradedAt: row.gradedAt?.toISOString() ?? null,
 });
 
+/** A grade the student has been shown (and that counts): `graded` or `returned`. */
+const isReleased = (status: string): boolean => status === 'graded' || status === 'returned';
+
 export function createGradingService({ db, events }: GradingServiceDependencies) {
   /** The submission and its assignment for the course's staff; the student and others: 404/403. */
   async function forStaff(actor: Actor, id: string, tx: Executor = db, lock = false) {
@@ -131,6 +135,15 @@ export function createGradingService({ db, events }: GradingServiceDependencies)
         // The row lock makes a second grader wait, then see the new version (412), never overwrite.
         const { submission, assignment } = await forStaff(actor, id, tx, true);
         checkGradeVersion(expected, currentGradeOf(submission));
+        const released = isReleased(submission.gradingStatus);
+        if (body.status === 'in_review' && released) {
+          // Taking a grade the student has seen back into a draft would hide it again without a word.
+          throw new AppError(
+            'grade_released',
+            'This grade was released to the student: a re-grade is released too (status graded or returned).',
+            { currentGrade: currentGradeOf(submission) },
+          );
+        }
         const choices =
           body.rubric === undefined ? [] : rubricChoices(await selectRubric(tx, assignment.id), body.rubric);
         const grade =
@@ -163,11 +176,12 @@ export function createGradingService({ db, events }: GradingServiceDependencies)
           feedback,
           createdAt: now,
         });
-        const regraded = submission.gradeVersion > 0;
+        const view = toSubmissionView(graded, await selectRubricAssessments(tx, id), 'staff');
+        if (body.status === 'in_review') return view;
         await writeNotification(tx, changes, {
           userId: submission.studentId,
           type: 'assignment_graded',
-          title: `${regraded ? 'New grade' : 'Graded'}: ${assignment.title}`,
+          title: `${released ? 'New grade' : 'Graded'}: ${assignment.title}`,
           body: `${grade} of ${assignment.maxPoints} points.`,
           payload: { assignmentId: assignment.id, submissionId: id, courseId: assignment.courseId },
           linkUrl: `/assignments/${assignment.id}/submissions/${id}`,
@@ -179,7 +193,7 @@ export function createGradingService({ db, events }: GradingServiceDependencies)
           courseId: assignment.courseId,
           required: assignment.isRequired,
         });
-        return toSubmissionView(graded, await selectRubricAssessments(tx, id));
+        return view;
       });
     },
 

@@ -152,7 +152,7 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
         });
         return submission;
       });
-      return toSubmissionView(row, []);
+      return toSubmissionView(row, [], 'student');
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new AppError(
@@ -276,8 +276,8 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
     },
 
     async get(actor: Actor, id: string): Promise<SubmissionView> {
-      const { submission } = await visible(actor, id);
-      return toSubmissionView(submission, await selectRubricAssessments(db, id));
+      const { submission, staff } = await visible(actor, id);
+      return toSubmissionView(submission, await selectRubricAssessments(db, id), staff ? 'staff' : 'student');
     },
 
     /** A stored file of the submission, to stream (links are not files: 409 `not_a_file`). */
@@ -325,7 +325,9 @@ export function createSubmissionsService(deps: SubmissionsServiceDependencies) {
         db,
         page.data.map((row) => row.id),
       );
-      const data = page.data.map((row) => toSubmissionView(row, assessments.get(row.id) ?? []));
+      const data = page.data.map((row) =>
+        toSubmissionView(row, assessments.get(row.id) ?? [], role === 'staff' ? 'staff' : 'student'),
+      );
       return { data, nextCursor: page.nextCursor };
     },
   };
