@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { startTestS3Server } from '../storage/s3-server.js';
+import { s3ClientOf, s3StorageOptionsOf, startTestS3Server } from '../storage/s3-server.js';
 import { insertAssignmentWorld, PDF_BYTES, submissionRows } from './assignment-fixtures.js';
 
 // A real S3-protocol server for the whole file, started before the app is configured to use it.
@@ -18,16 +18,7 @@ describe('assignment attachments kept in S3 storage', () => {
   const suite = useTestApp({
     cast: ['student', 'instructor'],
     config: {
-      storage: {
-        kind: 's3',
-        bucket: s3.bucket,
-        prefix: 'lp/',
-        region: 'us-east-1',
-        endpoint: s3.endpoint,
-        accessKeyId: 'S3RVER',
-        secretAccessKey: 'S3RVER',
-        forcePathStyle: true,
-      },
+      storage: { kind: 's3', ...s3StorageOptionsOf(s3, 'lp/') },
     },
   });
   const { student, instructor } = suite.cast;
@@ -37,12 +28,7 @@ describe('assignment attachments kept in S3 storage', () => {
     base = `http://127.0.0.1:${(suite.app.server.address() as AddressInfo).port}/api/v1`;
   });
 
-  const client = new S3Client({
-    region: 'us-east-1',
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
+  const client = s3ClientOf(s3);
   const keysOf = async (assignmentId: string) => {
     const listed = await client.send(
       new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `lp/assignment-submissions/${assignmentId}/` }),

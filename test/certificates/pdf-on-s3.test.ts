@@ -1,4 +1,4 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   certificateIssuerFor,
@@ -6,7 +6,7 @@ import {
   insertEnrollment,
 } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
-import { startTestS3Server } from '../storage/s3-server.js';
+import { s3ClientOf, s3StorageOptionsOf, startTestS3Server } from '../storage/s3-server.js';
 
 // A real S3-protocol server for the whole file, started before the app is configured to use it.
 const s3 = await startTestS3Server('certificates');
@@ -16,16 +16,7 @@ describe('certificate PDFs kept in S3 storage', () => {
   const suite = useTestApp({
     cast: ['student', 'instructor'],
     config: {
-      storage: {
-        kind: 's3',
-        bucket: s3.bucket,
-        prefix: 'lp/',
-        region: 'us-east-1',
-        endpoint: s3.endpoint,
-        accessKeyId: 'S3RVER',
-        secretAccessKey: 'S3RVER',
-        forcePathStyle: true,
-      },
+      storage: { kind: 's3', ...s3StorageOptionsOf(s3, 'lp/') },
     },
   });
 
@@ -40,12 +31,7 @@ describe('certificate PDFs kept in S3 storage', () => {
     const url = `/api/v1/certificates/${issued.certificateId}/pdf`;
     const first = await suite.app.inject({ method: 'GET', url, headers: student.headers });
     expect(first.statusCode).toBe(200);
-    const client = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    });
+    const client = s3ClientOf(s3);
     const object = await client.send(
       new GetObjectCommand({ Bucket: s3.bucket, Key: `lp/certificates/${issued.certificateId}.pdf` }),
     );

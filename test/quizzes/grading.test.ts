@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { QuestionType } from '../../src/infrastructure/database/schema/index.js';
 import {
   type GradableQuestion,
   gradeAnswer,
@@ -7,7 +8,12 @@ import {
   normalizeShortAnswer,
   totalsOf,
 } from '../../src/modules/quizzes/grading.js';
-import { answerFits, assertValidQuestion } from '../../src/modules/quizzes/question-rules.js';
+import {
+  answerFits,
+  assertValidQuestion,
+  MAX_ACCEPTED_ANSWERS,
+  MAX_OPTIONS,
+} from '../../src/modules/quizzes/question-rules.js';
 
 const base = { caseSensitive: false, normalizeWhitespace: true, partialCredit: true, points: 4 } as const;
 const q = (overrides: Partial<GradableQuestion> & Pick<GradableQuestion, 'type' | 'correctAnswer'>) =>
@@ -102,45 +108,111 @@ describe('question rules', () => {
     { id: 'a', text: 'A' },
     { id: 'b', text: 'B' },
   ];
-  const invalid = (definition: Parameters<typeof assertValidQuestion>[0]) => {
+  const optionsOf = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({ id: `o${i}`, text: `${i}` }));
+  /** The problem's listed field errors, or 'valid'. */
+  const problems = (definition: Parameters<typeof assertValidQuestion>[0]) => {
     try {
       assertValidQuestion(definition);
     } catch (error) {
-      return (error as { code: string }).code;
+      const { code, status, extras } = error as {
+        code: string;
+        status: number;
+        extras?: { errors: { field: string; message: string }[] };
+      };
+      expect({ code, status }).toEqual({ code: 'invalid_question', status: 422 });
+      return extras?.errors;
     }
     return 'valid';
   };
+  const wrongAnswer = (message: string) => [{ field: '/body/correctAnswer', message }];
+  const wrongOptions = (message: string) => [{ field: '/body/options', message }];
 
-  it('accepts each well-formed type', () => {
-    expect(invalid({ type: 'multiple_choice', options, correctAnswer: 'a' })).toBe('valid');
-    expect(invalid({ type: 'multiple_select', options, correctAnswer: ['a', 'b'] })).toBe('valid');
-    expect(invalid({ type: 'true_false', options: [], correctAnswer: true })).toBe('valid');
-    expect(invalid({ type: 'short_answer', options: [], correctAnswer: ['x'] })).toBe('valid');
-    expect(invalid({ type: 'essay', options: [], correctAnswer: null })).toBe('valid');
+  it('accepts each well-formed type, and choice questions of 2 and of MAX_OPTIONS options', () => {
+    expect(problems({ type: 'multiple_choice', options, correctAnswer: 'a' })).toBe('valid');
+    expect(problems({ type: 'multiple_select', options, correctAnswer: ['a', 'b'] })).toBe('valid');
+    expect(problems({ type: 'true_false', options: [], correctAnswer: true })).toBe('valid');
+    expect(problems({ type: 'short_answer', options: [], correctAnswer: ['x'] })).toBe('valid');
+    expect(problems({ type: 'essay', options: [], correctAnswer: null })).toBe('valid');
+    expect(problems({ type: 'multiple_choice', options: optionsOf(MAX_OPTIONS), correctAnswer: 'o0' })).toBe(
+      'valid',
+    );
+    const accepted = Array.from({ length: MAX_ACCEPTED_ANSWERS }, (_, i) => `answer ${i}`);
+    expect(problems({ type: 'short_answer', options: [], correctAnswer: accepted })).toBe('valid');
   });
 
-  it('refuses answers that do not fit the type (422 invalid_question)', () => {
-    expect(invalid({ type: 'multiple_choice', options, correctAnswer: 'z' })).toBe('invalid_question');
-    expect(invalid({ type: 'multiple_choice', options: [options[0]!], correctAnswer: 'a' })).toBe(
-      'invalid_question',
+  it('lists each bad field with what is wrong (422 invalid_question)', () => {
+    const needsOptions = wrongOptions(`a multiple_choice question needs 2 to ${MAX_OPTIONS} options`);
+    expect(problems({ type: 'multiple_choice', options, correctAnswer: 'z' })).toEqual(
+      wrongAnswer('must be the id of one of the options'),
+    );
+    expect(problems({ type: 'multiple_choice', options, correctAnswer: ['a'] })).toEqual(
+      wrongAnswer('must be the id of one of the options'),
+    );
+    expect(problems({ type: 'multiple_choice', options: [options[0]!], correctAnswer: 'a' })).toEqual(
+      needsOptions,
     );
     expect(
-      invalid({ type: 'multiple_choice', options: [options[0]!, options[0]!], correctAnswer: 'a' }),
-    ).toBe('invalid_question');
-    expect(invalid({ type: 'multiple_select', options, correctAnswer: [] })).toBe('invalid_question');
-    expect(invalid({ type: 'multiple_select', options, correctAnswer: ['a', 'a'] })).toBe('invalid_question');
-    expect(invalid({ type: 'true_false', options: [], correctAnswer: 'true' })).toBe('invalid_question');
-    expect(invalid({ type: 'true_false', options, correctAnswer: true })).toBe('invalid_question');
-    expect(invalid({ type: 'short_answer', options: [], correctAnswer: ['  '] })).toBe('invalid_question');
-    expect(invalid({ type: 'short_answer', options: [], correctAnswer: 'x' })).toBe('invalid_question');
-    expect(invalid({ type: 'essay', options: [], correctAnswer: 'model answer' })).toBe('invalid_question');
+      problems({ type: 'multiple_choice', options: optionsOf(MAX_OPTIONS + 1), correctAnswer: 'o0' }),
+    ).toEqual(needsOptions);
+    expect(
+      problems({ type: 'multiple_select', options: [options[0]!, options[0]!], correctAnswer: ['z'] }),
+    ).toEqual([
+      ...wrongOptions('option ids must be distinct'),
+      ...wrongAnswer('must be a non-empty list of distinct option ids'),
+    ]);
+    for (const correctAnswer of [[], ['a', 'a'], ['a', 'z'], 'a']) {
+      expect(problems({ type: 'multiple_select', options, correctAnswer })).toEqual(
+        wrongAnswer('must be a non-empty list of distinct option ids'),
+      );
+    }
+    expect(problems({ type: 'true_false', options: [], correctAnswer: 'true' })).toEqual(
+      wrongAnswer('must be true or false'),
+    );
+    expect(problems({ type: 'true_false', options, correctAnswer: true })).toEqual(
+      wrongOptions('a true_false question has no options'),
+    );
+    const acceptedAnswers = wrongAnswer(
+      `must list 1 to ${MAX_ACCEPTED_ANSWERS} accepted answers (non-blank texts)`,
+    );
+    const tooMany = Array.from({ length: MAX_ACCEPTED_ANSWERS + 1 }, (_, i) => `answer ${i}`);
+    for (const correctAnswer of [[], ['  '], ['x', ' '], 'x', tooMany]) {
+      expect(problems({ type: 'short_answer', options: [], correctAnswer })).toEqual(acceptedAnswers);
+    }
+    expect(problems({ type: 'essay', options: [], correctAnswer: 'model answer' })).toEqual(
+      wrongAnswer('an essay has no correct answer (it is graded by hand)'),
+    );
   });
 
-  it('checks the shape of a student answer', () => {
-    expect(answerFits({ type: 'multiple_choice', options, correctAnswer: null }, 'a')).toBe(true);
-    expect(answerFits({ type: 'multiple_choice', options, correctAnswer: null }, 'z')).toBe(false);
-    expect(answerFits({ type: 'multiple_select', options, correctAnswer: null }, ['a', 'a'])).toBe(false);
-    expect(answerFits({ type: 'true_false', options: [], correctAnswer: null }, 'yes')).toBe(false);
-    expect(answerFits({ type: 'essay', options: [], correctAnswer: null }, 'text')).toBe(true);
+  it('checks the shape of a student answer for every type', () => {
+    const fits = (type: QuestionType, answer: unknown) =>
+      answerFits({ type, options: type.startsWith('multiple') ? options : [], correctAnswer: null }, answer);
+    expect(fits('multiple_choice', 'a')).toBe(true);
+    for (const answer of ['z', ['a'], 1, null]) expect(fits('multiple_choice', answer)).toBe(false);
+    expect(fits('multiple_select', ['a', 'b'])).toBe(true);
+    expect(fits('multiple_select', [])).toBe(true);
+    for (const answer of [['a', 'a'], ['a', 'z'], ['z', 'a'], [1], 'a', null]) {
+      expect(fits('multiple_select', answer)).toBe(false);
+    }
+    expect(fits('true_false', false)).toBe(true);
+    for (const answer of ['yes', 'true', 0, null]) expect(fits('true_false', answer)).toBe(false);
+    for (const type of ['short_answer', 'essay'] as const) {
+      expect(fits(type, 'text')).toBe(true);
+      expect(fits(type, '')).toBe(true);
+      for (const answer of [1, ['text'], null, true]) expect(fits(type, answer)).toBe(false);
+    }
+  });
+
+  it('grades an answer of the wrong shape (an old save) as wrong, never as right or as an error', () => {
+    const wrong = { points: 0, maxPoints: 4, correct: false, needsReview: false };
+    expect(gradeAnswer(q({ type: 'multiple_choice', correctAnswer: 'b' }), ['b'])).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'true_false', correctAnswer: true }), 'true')).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: ['a', 'b'] }), 'a')).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: ['a', 'b'] }), ['a', 1])).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: 'a' }), ['a'])).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'short_answer', correctAnswer: ['42'] }), 42)).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'short_answer', correctAnswer: '42' }), '42')).toEqual(wrong);
+    expect(multipleSelectShare([], new Set(['a']), true)).toBe(0);
+    expect(multipleSelectShare([], new Set(), true)).toBe(1);
   });
 });

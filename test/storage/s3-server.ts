@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import type { S3StorageOptions } from '../../src/infrastructure/storage/s3-storage.js';
 
 export interface TestS3Server {
   endpoint: string;
@@ -12,6 +14,27 @@ export interface TestS3Server {
   requests: string[];
   close(): Promise<void>;
 }
+
+/** The S3 adapter's options for the test server, every key under `prefix`. */
+export const s3StorageOptionsOf = (server: TestS3Server, prefix: string) =>
+  ({
+    bucket: server.bucket,
+    prefix,
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    accessKeyId: 'S3RVER',
+    secretAccessKey: 'S3RVER',
+    forcePathStyle: true,
+  }) satisfies S3StorageOptions;
+
+/** A client of the test server, to look into the bucket past the adapter. */
+export const s3ClientOf = (server: TestS3Server) =>
+  new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
 
 /** The parts of s3rver's filesystem store that its object writes go through (it ships no types for them). */
 interface S3rverObject {

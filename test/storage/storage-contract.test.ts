@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FileStorage, readAll, StorageKeyError } from '../../src/infrastructure/storage/file-storage.js';
 import { createLocalStorage } from '../../src/infrastructure/storage/local-storage.js';
 import { createS3Storage } from '../../src/infrastructure/storage/s3-storage.js';
-import { startTestS3Server, type TestS3Server } from './s3-server.js';
+import { s3StorageOptionsOf, startTestS3Server, type TestS3Server } from './s3-server.js';
 
 /**
  * One contract, two adapters: the same tests run against the local-disk adapter (a temporary folder)
@@ -33,15 +33,7 @@ const adapters: Adapter[] = [
     async setUp() {
       const server: TestS3Server = await startTestS3Server();
       return {
-        storage: createS3Storage({
-          bucket: server.bucket,
-          prefix: 'contract/',
-          region: 'us-east-1',
-          endpoint: server.endpoint,
-          accessKeyId: 'S3RVER',
-          secretAccessKey: 'S3RVER',
-          forcePathStyle: true,
-        }),
+        storage: createS3Storage(s3StorageOptionsOf(server, 'contract/')),
         tearDown: () => server.close(),
       };
     },
@@ -196,15 +188,7 @@ describe('S3 adapter', () => {
   let storage: FileStorage;
   beforeAll(async () => {
     server = await startTestS3Server();
-    storage = createS3Storage({
-      bucket: server.bucket,
-      prefix: 'parts/',
-      region: 'us-east-1',
-      endpoint: server.endpoint,
-      accessKeyId: 'S3RVER',
-      secretAccessKey: 'S3RVER',
-      forcePathStyle: true,
-    });
+    storage = createS3Storage(s3StorageOptionsOf(server, 'parts/'));
   });
   afterAll(() => server.close());
 
