@@ -209,6 +209,9 @@ describe('question rules', () => {
     expect(gradeAnswer(q({ type: 'true_false', correctAnswer: true }), 'true')).toEqual(wrong);
     expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: ['a', 'b'] }), 'a')).toEqual(wrong);
     expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: ['a', 'b'] }), ['a', 1])).toEqual(wrong);
+    expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: ['a', 'b'] }), ['a', 'b', 1])).toEqual(
+      wrong,
+    );
     expect(gradeAnswer(q({ type: 'multiple_select', correctAnswer: 'a' }), ['a'])).toEqual(wrong);
     expect(gradeAnswer(q({ type: 'short_answer', correctAnswer: ['42'] }), 42)).toEqual(wrong);
     expect(gradeAnswer(q({ type: 'short_answer', correctAnswer: '42' }), '42')).toEqual(wrong);
