@@ -159,6 +159,11 @@ export const ASSIGNMENTS_AUTHORIZATION_ROWS: Record<string, RouteAuthorization> 
     request: (context) => ({ ...submissionParams(context), body: { score: 7, status: 'graded' } }),
     expected: grading(200),
   },
+  'POST /api/v1/assignments/{id}/grades/release': {
+    resources: BOTH,
+    request: assignmentParams,
+    expected: staffOnly(200),
+  },
   'GET /api/v1/assignment-submissions/{id}/grade-history': {
     resources: ['studentSubmission'],
     request: submissionParams,

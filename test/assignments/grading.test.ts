@@ -244,6 +244,67 @@ describe('grading assignment submissions', () => {
     });
   });
 
+  it('releases every draft of an assignment at once: graded, versioned, in the history, each student told once', async () => {
+    const { assignment, submissionId } = await submitted();
+    const draft = await grade(instructor, submissionId, {
+      score: 41,
+      feedback: 'Held back',
+      status: 'in_review',
+    });
+    expect(draft.statusCode, draft.body).toBe(200);
+    const release = () => inject(instructor, 'POST', `/assignments/${assignment.id}/grades/release`);
+
+    // Refused callers write nothing: the draft stays a draft.
+    for (const [user, status] of [
+      [student, 403],
+      [otherStudent, 403],
+      [otherInstructor, 403],
+    ] as const) {
+      const refused = await inject(user, 'POST', `/assignments/${assignment.id}/grades/release`);
+      expect(refused.statusCode).toBe(status);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      expect(refused.body).not.toContain('Held back');
+    }
+    expect((await submissionRows(suite.db, assignment.id))[0]).toMatchObject({ gradingStatus: 'in_review' });
+    const unknown = await inject(instructor, 'POST', `/assignments/${crypto.randomUUID()}/grades/release`);
+    expect(unknown.statusCode).toBe(404);
+
+    const first = await release();
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toEqual({ released: 1, submissionIds: [submissionId] });
+    expect((await inject(student, 'GET', `/assignment-submissions/${submissionId}`)).json()).toMatchObject({
+      grade: 41,
+      feedback: 'Held back',
+      gradingStatus: 'graded',
+      gradeVersion: 2,
+      graderId: instructor.id,
+    });
+    const notes = (await notificationsOf(suite.db, student.id)).filter(
+      (note) => note.payload.submissionId === submissionId,
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ title: `Graded: ${assignment.title}`, body: '41 of 50 points.' });
+    const history = await inject(instructor, 'GET', `/assignment-submissions/${submissionId}/grade-history`);
+    expect(
+      history
+        .json()
+        .data.map((change: { oldStatus: string; newStatus: string }) => [change.oldStatus, change.newStatus]),
+    ).toEqual([
+      ['submitted', 'in_review'],
+      ['in_review', 'graded'],
+    ]);
+
+    // Again: nothing left to release, nothing written, nobody told twice.
+    const second = await release();
+    expect(second.json()).toEqual({ released: 0, submissionIds: [] });
+    expect((await submissionRows(suite.db, assignment.id))[0]).toMatchObject({ gradeVersion: 2 });
+    expect(
+      (await notificationsOf(suite.db, student.id)).filter(
+        (note) => note.payload.submissionId === submissionId,
+      ),
+    ).toHaveLength(1);
+  });
+
   it('refuses bad grades and writes nothing: over max points, both or neither of score and rubric', async () => {
     const { submissionId, assignment } = await submitted();
     for (const body of [

@@ -91,6 +91,7 @@ const OPERATION_IDS = [
   'reactivateUser',
   'refreshAccessToken',
   'registerAccount',
+  'releaseAssignmentDraftGrades',
   'reorderCourseModules',
   'reorderModuleLessons',
   'reorderQuizQuestions',

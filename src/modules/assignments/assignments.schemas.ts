@@ -293,6 +293,14 @@ export const GradeBody = Type.Object(
 );
 export type GradeBody = Static<typeof GradeBody>;
 
+export const ReleasedGradesSchema = Type.Object(
+  {
+    released: Type.Integer({ minimum: 0, description: 'How many draft grades were released.' }),
+    submissionIds: Type.Array(Uuid, { description: 'The submissions whose drafts were released.' }),
+  },
+  { additionalProperties: false, title: 'ReleasedGrades' },
+);
+
 export const IfMatchHeaders = Type.Object({
   'if-match': Type.Optional(
     Type.String({ description: 'The ETag ("<gradeVersion>") of the grade you saw; required once graded.' }),

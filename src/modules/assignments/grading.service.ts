@@ -8,20 +8,23 @@
  * and publishes `assignment-submission.graded` (the completion rule and the gradebook react).
  */
 import type { Database } from '../../infrastructure/database/client/client.js';
-import type { DomainEventBus } from '../../infrastructure/events/domain-events.js';
+import type { Assignment, AssignmentSubmission } from '../../infrastructure/database/schema/index.js';
+import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/domain-events.js';
+import type { TransactionEvents } from '../../infrastructure/events/unit-of-work.js';
 import { unitOfWork } from '../../infrastructure/events/unit-of-work.js';
 import type { Actor } from '../../shared/actor.js';
 import { AppError } from '../../shared/errors.js';
 import type { Executor } from '../../shared/transaction.js';
 import { validationFailed } from '../../shared/validation.js';
-import { writeNotification } from '../notifications/index.js';
-import { authorizeAuthoring, isStaff, submissionNotFound } from './assignment-access.js';
+import { type NotificationDraft, writeNotifications } from '../notifications/index.js';
+import { assignmentNotFound, authorizeAuthoring, isStaff, submissionNotFound } from './assignment-access.js';
 import { type SubmissionView, toSubmissionView } from './assignment-views.js';
 import { type RubricCriterionRow, selectAssignmentWithAccess, selectRubric } from './assignments.queries.js';
 import type { GradeBody } from './assignments.schemas.js';
 import { type CurrentGrade, checkGradeVersion, parseGradeIfMatch } from './grade-version.js';
 import {
-  insertGradeChange,
+  insertGradeChanges,
+  releaseDraftGrades,
   replaceRubricAssessments,
   selectGradeHistory,
   selectRubricAssessments,
@@ -95,6 +98,41 @@ const currentGradeOf = (row: {
   gradedAt: row.gradedAt?.toISOString() ?? null,
 });
 
+/**
+ * A released grade reaches its student: the `assignment_graded` notification ("New grade" when it
+ * replaces one they had) and `assignment-submission.graded` (the gradebook and the completion rule).
+ */
+async function announceReleased(
+  tx: Executor,
+  changes: TransactionEvents<DomainEvents>,
+  assignment: Pick<Assignment, 'id' | 'courseId' | 'title' | 'maxPoints' | 'isRequired'>,
+  submissions: readonly (Pick<AssignmentSubmission, 'id' | 'studentId' | 'grade'> & { regraded: boolean })[],
+): Promise<void> {
+  await writeNotifications(
+    tx,
+    changes,
+    submissions.map(
+      (submission): NotificationDraft => ({
+        userId: submission.studentId,
+        type: 'assignment_graded',
+        title: `${submission.regraded ? 'New grade' : 'Graded'}: ${assignment.title}`,
+        body: `${submission.grade} of ${assignment.maxPoints} points.`,
+        payload: { assignmentId: assignment.id, submissionId: submission.id, courseId: assignment.courseId },
+        linkUrl: `/assignments/${assignment.id}/submissions/${submission.id}`,
+      }),
+    ),
+  );
+  for (const submission of submissions) {
+    changes.publish('assignment-submission.graded', {
+      submissionId: submission.id,
+      assignmentId: assignment.id,
+      userId: submission.studentId,
+      courseId: assignment.courseId,
+      required: assignment.isRequired,
+    });
+  }
+}
+
 /** A grade the student has been shown (and that counts): `graded` or `returned`. */
 const isReleased = (status: string): boolean => status === 'graded' || status === 'returned';
 
@@ -166,34 +204,60 @@ export function createGradingService({ db, events }: GradingServiceDependencies)
           gradedAt: now,
           gradeVersion: submission.gradeVersion + 1,
         });
-        await insertGradeChange(tx, {
-          assignmentSubmissionId: id,
-          graderId: actor.id,
-          oldGrade: submission.grade,
-          newGrade: grade,
-          oldStatus: submission.gradingStatus,
-          newStatus: body.status,
-          feedback,
-          createdAt: now,
-        });
+        await insertGradeChanges(tx, [
+          {
+            assignmentSubmissionId: id,
+            graderId: actor.id,
+            oldGrade: submission.grade,
+            newGrade: grade,
+            oldStatus: submission.gradingStatus,
+            newStatus: body.status,
+            feedback,
+            createdAt: now,
+          },
+        ]);
         const view = toSubmissionView(graded, await selectRubricAssessments(tx, id), 'staff');
         if (body.status === 'in_review') return view;
-        await writeNotification(tx, changes, {
-          userId: submission.studentId,
-          type: 'assignment_graded',
-          title: `${released ? 'New grade' : 'Graded'}: ${assignment.title}`,
-          body: `${grade} of ${assignment.maxPoints} points.`,
-          payload: { assignmentId: assignment.id, submissionId: id, courseId: assignment.courseId },
-          linkUrl: `/assignments/${assignment.id}/submissions/${id}`,
-        });
-        changes.publish('assignment-submission.graded', {
-          submissionId: id,
-          assignmentId: assignment.id,
-          userId: submission.studentId,
-          courseId: assignment.courseId,
-          required: assignment.isRequired,
-        });
+        await announceReleased(tx, changes, assignment, [{ ...graded, regraded: released }]);
         return view;
+      });
+    },
+
+    /**
+     * Releases every draft grade of the assignment at once (the course's staff): each becomes `graded`
+     * with its draft's score and feedback, gets a history row by the releaser, and notifies its student,
+     * all in one transaction. Nothing to release is not an error.
+     */
+    async releaseDrafts(
+      actor: Actor,
+      assignmentId: string,
+      now = new Date(),
+    ): Promise<{ released: number; submissionIds: string[] }> {
+      return unitOfWork(db, events, async (tx, changes) => {
+        const found = await selectAssignmentWithAccess(tx, assignmentId, actor.id);
+        if (!found) throw assignmentNotFound();
+        authorizeAuthoring(actor, found.access, assignmentNotFound);
+        const rows = await releaseDraftGrades(tx, assignmentId, now);
+        await insertGradeChanges(
+          tx,
+          rows.map((row) => ({
+            assignmentSubmissionId: row.id,
+            graderId: actor.id,
+            oldGrade: row.grade,
+            newGrade: row.grade as number,
+            oldStatus: 'in_review',
+            newStatus: 'graded',
+            feedback: row.feedback,
+            createdAt: now,
+          })),
+        );
+        await announceReleased(
+          tx,
+          changes,
+          found.assignment,
+          rows.map((row) => ({ ...row, regraded: false })),
+        );
+        return { released: rows.length, submissionIds: rows.map((row) => row.id) };
       });
     },
 

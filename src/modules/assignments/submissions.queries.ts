@@ -153,20 +153,46 @@ export async function updateGrade(
   return row;
 }
 
-export async function insertGradeChange(
+export interface GradeChange {
+  assignmentSubmissionId: string;
+  graderId: string;
+  oldGrade: number | null;
+  newGrade: number;
+  oldStatus: string;
+  newStatus: string;
+  feedback: string | null;
+  createdAt: Date;
+}
+
+export async function insertGradeChanges(db: Executor, changes: readonly GradeChange[]) {
+  if (changes.length > 0) await db.insert(gradeChanges).values([...changes]);
+}
+
+/**
+ * Every draft grade (`in_review`) of the assignment becomes `graded`, version + 1, graded now (the
+ * release is when the student got it); the drafts' scores, feedback and graders stay. The rows it
+ * released, each locked by the update until the commit.
+ */
+export async function releaseDraftGrades(
   db: Executor,
-  values: {
-    assignmentSubmissionId: string;
-    graderId: string;
-    oldGrade: number | null;
-    newGrade: number;
-    oldStatus: string;
-    newStatus: string;
-    feedback: string | null;
-    createdAt: Date;
-  },
-) {
-  await db.insert(gradeChanges).values(values);
+  assignmentId: string,
+  now: Date,
+): Promise<AssignmentSubmission[]> {
+  return db
+    .update(assignmentSubmissions)
+    .set({
+      gradingStatus: 'graded',
+      gradeVersion: sql`${assignmentSubmissions.gradeVersion} + 1`,
+      gradedAt: now,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(assignmentSubmissions.assignmentId, assignmentId),
+        eq(assignmentSubmissions.gradingStatus, 'in_review'),
+      ),
+    )
+    .returning();
 }
 
 /** Every grading of a submission, oldest first, with the grader's name. */

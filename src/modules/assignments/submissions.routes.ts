@@ -19,6 +19,7 @@ import {
   MAX_CONTENT_LENGTH,
   MAX_FILE_SIZE_BYTES,
   MAX_FILES_PER_SUBMISSION,
+  ReleasedGradesSchema,
   SubmissionFileParams,
   SubmissionListQuery,
   SubmissionPageSchema,
@@ -304,5 +305,31 @@ export const submissionRoutes: FastifyPluginAsyncTypebox<SubmissionRoutesOptions
       },
     },
     async (request) => grading.history(actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/assignments/:id/grades/release',
+    {
+      preHandler: app.authenticate,
+      schema: {
+        tags: ASSIGNMENTS_TAGS,
+        operationId: 'releaseAssignmentDraftGrades',
+        summary: 'Release every draft grade of an assignment',
+        description: [
+          'The course’s instructor or an admin: every submission graded `in_review` (a draft) becomes `graded`',
+          'with its draft’s score and feedback, in one transaction: each gets a history row, a new version and',
+          'graded-at time, and its student is notified. Nothing to release answers `released: 0`.',
+        ].join(' '),
+        security: BEARER,
+        params: AssignmentParams,
+        response: {
+          200: ReleasedGradesSchema,
+          ...errorResponses(400, 401),
+          403: problemResponse('A student, or another instructor’s published course.'),
+          404: problemResponse('No such assignment, or a draft course of another instructor.'),
+        },
+      },
+    },
+    async (request) => grading.releaseDrafts(actorOf(request), request.params.id),
   );
 };
