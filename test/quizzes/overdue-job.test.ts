@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
-import { insertCourse, insertEnrollment, insertUser } from '../helpers/factories/index.js';
+import { insertCourse, insertEnrollment, insertUser, waitForCrontabs } from '../helpers/factories/index.js';
 import { waitFor } from '../helpers/processes.js';
 import { buildTestApp, type TestApp } from '../helpers/test-app.js';
 import { attemptRow, insertQuizWith } from './quiz-fixtures.js';
@@ -20,10 +20,10 @@ describe('the quizzes.submit-overdue-attempts job', () => {
 
   it('is scheduled every minute, and the app’s worker submits overdue attempts with their saved answers', async () => {
     const { db } = testApp;
-    const { rows } = await db.execute(
-      sql`SELECT identifier FROM graphile_worker._private_known_crontabs ORDER BY identifier`,
+    // The worker records its schedule shortly after it starts, not before the app's `ready`.
+    expect(await waitForCrontabs(db, ['quizzes.submit-overdue-attempts'])).toContain(
+      'quizzes.submit-overdue-attempts',
     );
-    expect(rows).toContainEqual({ identifier: 'quizzes.submit-overdue-attempts' });
 
     const instructor = await insertUser(db, { role: 'instructor' });
     const student = await insertUser(db);
