@@ -1,4 +1,4 @@
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -22,15 +22,14 @@ export interface S3StorageOptions {
   secretAccessKey?: string | undefined;
   /** `https://endpoint/bucket/key` instead of `https://bucket.endpoint/key` (MinIO needs it). */
   forcePathStyle: boolean;
-  /**
-   * A streamed put is sent in parts of this many bytes (S3's minimum, 5 MiB, is the default): a body
-   * that fits in one part is one PutObject, a longer one a multipart upload, so a put holds at most
-   * UPLOAD_PARTS_IN_FLIGHT parts in memory whatever the file's size.
-   */
-  partSizeBytes?: number;
 }
 
-const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024;
+/**
+ * A streamed put is sent in parts of S3's minimum size: a body that fits in one part is one PutObject,
+ * a longer one a multipart upload, so a put holds at most UPLOAD_PARTS_IN_FLIGHT parts in memory
+ * whatever the file's size.
+ */
+const PART_SIZE_BYTES = 5 * 1024 * 1024;
 const UPLOAD_PARTS_IN_FLIGHT = 2;
 
 function isNotFound(error: unknown): boolean {
@@ -53,7 +52,6 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
       ? { credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey } }
       : {}),
   });
-  const partSize = Math.max(options.partSizeBytes ?? MIN_PART_SIZE_BYTES, MIN_PART_SIZE_BYTES);
   const objectKey = (key: string): string => {
     assertStorageKey(key);
     return `${options.prefix}${key}`;
@@ -102,23 +100,19 @@ export function createS3Storage(options: S3StorageOptions): FileStorage {
           done(null, chunk);
         },
       });
-      let sourceError: unknown;
-      body.once('error', (error) => {
-        sourceError = error;
-        counted.destroy(error);
-      });
-      body.pipe(counted);
+      // The source's error reaches the upload through `counted`; the put rejects with it (below).
+      pipeline(body, counted, () => {});
       const upload = new Upload({
         client,
         params: { Bucket: options.bucket, Key, Body: counted, ContentType: contentType },
-        partSize,
+        partSize: PART_SIZE_BYTES,
         queueSize: UPLOAD_PARTS_IN_FLIGHT,
         leavePartsOnError: false,
       });
       try {
         await upload.done();
       } catch (error) {
-        throw sourceError ?? error;
+        throw body.errored ?? error;
       }
       return { key, size, contentType };
     },

@@ -4,8 +4,9 @@
  * notification or event), or `graded` / `returned` (released: both count in the gradebook). Guarded by
  * the grade's version (grade-version.ts): a stale If-Match is 412 `grade_conflict` with the current
  * grade. One transaction writes the grade (version + 1), the rubric assessments, a grade_changes row
- * (old and new grade and status, grader, feedback), the student's `assignment_graded` notification,
- * and publishes `assignment-submission.graded` (the completion rule and the gradebook react).
+ * (old and new grade and status, grader, feedback) and, for a released grade, the student's
+ * `assignment_graded` notification and `assignment-submission.graded` (the completion rule and the
+ * gradebook react). `releaseDrafts` releases an assignment's drafts together, the same way.
  */
 import type { Database } from '../../infrastructure/database/client/client.js';
 import type { Assignment, AssignmentSubmission } from '../../infrastructure/database/schema/index.js';
@@ -216,10 +217,10 @@ export function createGradingService({ db, events }: GradingServiceDependencies)
             createdAt: now,
           },
         ]);
-        const view = toSubmissionView(graded, await selectRubricAssessments(tx, id), 'staff');
-        if (body.status === 'in_review') return view;
-        await announceReleased(tx, changes, assignment, [{ ...graded, regraded: released }]);
-        return view;
+        if (body.status !== 'in_review') {
+          await announceReleased(tx, changes, assignment, [{ ...graded, regraded: released }]);
+        }
+        return toSubmissionView(graded, await selectRubricAssessments(tx, id), 'staff');
       });
     },
 
