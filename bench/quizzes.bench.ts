@@ -129,7 +129,10 @@ export async function runQuizScenarios(
   const ceilingPool = new pg.Pool({ connectionString: database.url, max: databasePoolMax });
   // Dropping the database at the end terminates whatever connection is still closing.
   ceilingPool.on('error', () => {});
-  const app = await startAppServer(database.url);
+  const app = await startAppServer(
+    database.url,
+    process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
+  );
   const results: QuizScenarioResult[] = [];
   try {
     const base = `${app.origin}/api/v1`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createDatabaseClient,
@@ -12,10 +13,11 @@ import {
   type EventBus,
   type SubscriberFailure,
 } from '../../src/infrastructure/events/event-bus.js';
-import { unitOfWork } from '../../src/infrastructure/events/unit-of-work.js';
+import { singleStatementWrite, unitOfWork } from '../../src/infrastructure/events/unit-of-work.js';
 import { durableEventSink, durableEventTasks } from '../../src/infrastructure/jobs/durable-events.js';
 import { createJobQueue, type JobQueue } from '../../src/infrastructure/jobs/job-queue.js';
 import { type JobRunner, startJobRunner } from '../../src/infrastructure/jobs/job-runner.js';
+import type { Executor } from '../../src/shared/transaction.js';
 import { makeJobDue, queuedJobs } from '../helpers/factories/index.js';
 import { waitFor } from '../helpers/processes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -241,6 +243,100 @@ describe('durable subscribers', () => {
       events.publish('thing.happened', { thingId: 'ignored-2' }),
     );
     expect(enqueued).toEqual(['wanted-1']);
+  });
+
+  describe('a single-statement write (singleStatementWrite)', () => {
+    const insertUser = (user: ReturnType<typeof newUser>) => (executor: Executor) =>
+      executor
+        .insert(users)
+        .values(user)
+        .returning({ id: users.id })
+        .then(([row]) => row);
+
+    it('runs on the pool, not in a transaction, when no durable subscriber wants its event; delivers it after', async () => {
+      let enqueues = 0;
+      const { bus } = busWithQueue({
+        enqueue: async () => {
+          enqueues++;
+        },
+      });
+      const delivered: string[] = [];
+      bus.subscribe('user.created', async ({ userId }) => void delivered.push(userId), { name: 'cache' });
+      bus.subscribe('user.created', async () => {}, {
+        name: 'welcome-email',
+        durable: true,
+        when: ({ email }) => email.startsWith('welcome'),
+      });
+      const user = newUser();
+      const executors: unknown[] = [];
+      const written = await singleStatementWrite(
+        client.db,
+        bus,
+        { name: 'user.created', payload: { userId: user.id, email: user.email } },
+        (executor) => {
+          executors.push(executor);
+          return insertUser(user)(executor);
+        },
+      );
+      expect(written).toEqual({ id: user.id });
+      expect(executors).toEqual([client.db]);
+      expect(delivered).toEqual([user.id]);
+      expect(enqueues).toBe(0);
+
+      // A write that wrote nothing delivers nothing.
+      expect(
+        await singleStatementWrite(
+          client.db,
+          bus,
+          { name: 'user.created', payload: { userId: 'none', email: 'none@example.test' } },
+          async () => undefined,
+        ),
+      ).toBeUndefined();
+      expect(delivered).toEqual([user.id]);
+    });
+
+    it('runs in a transaction with the job when a durable subscriber wants its event: both or neither', async () => {
+      const { bus } = busWithQueue();
+      bus.subscribe('user.created', async () => {}, { name: 'welcome-email', durable: true });
+      const refused = newUser();
+      await expect(
+        singleStatementWrite(
+          client.db,
+          bus,
+          { name: 'user.created', payload: { userId: refused.id, email: refused.email } },
+          async (executor) => {
+            expect(executor).toBeInstanceOf(PgTransaction);
+            await insertUser(refused)(executor);
+            throw new Error('refused after the write');
+          },
+        ),
+      ).rejects.toThrow('refused after the write');
+      expect(await userExists(refused.id)).toBe(false);
+      expect(
+        await singleStatementWrite(
+          client.db,
+          bus,
+          { name: 'user.created', payload: { userId: refused.id, email: refused.email } },
+          async () => undefined,
+        ),
+      ).toBeUndefined();
+      expect(await queuedJobs(client.db)).toEqual([]);
+
+      const user = newUser();
+      await singleStatementWrite(
+        client.db,
+        bus,
+        { name: 'user.created', payload: { userId: user.id, email: user.email } },
+        insertUser(user),
+      );
+      expect(await userExists(user.id)).toBe(true);
+      expect(await queuedJobs(client.db)).toEqual([
+        expect.objectContaining({
+          task: 'event:welcome-email',
+          payload: { event: 'user.created', payload: { userId: user.id, email: user.email } },
+        }),
+      ]);
+    });
   });
 
   it('refuses two durable subscribers with one name (the name names the job’s task)', () => {

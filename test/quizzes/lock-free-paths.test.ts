@@ -9,8 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { enrollments, quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
-import { unitOfWork } from '../../src/infrastructure/events/unit-of-work.js';
-import { AttemptChangedError, submitUnchangedAttempt } from '../../src/modules/quizzes/attempt-submission.js';
+import { submitUnchangedAttempt } from '../../src/modules/quizzes/attempt-submission.js';
 import {
   bumpQuizVersion,
   type FreshAttemptInput,
@@ -19,9 +18,11 @@ import {
 } from '../../src/modules/quizzes/quizzes.queries.js';
 import { apiCaller } from '../helpers/api-call.js';
 import {
+  enrollmentRow,
   insertCourse,
   insertEnrollment,
   insertSignedInUser,
+  queuedJobs,
   type SignedInUser,
 } from '../helpers/factories/index.js';
 import { useTestApp } from '../helpers/use-test-app.js';
@@ -194,6 +195,11 @@ describe('the one-statement quiz start', () => {
   });
 
   describe('the unlocked submit', () => {
+    const completionJobsOf = async (attemptId: string) =>
+      (await queuedJobs(suite.db, 'event:completion-quiz-graded')).filter(
+        (job) => (job.payload.payload as { attemptId: string }).attemptId === attemptId,
+      );
+
     it('writes nothing when answers were saved after the attempt was read, or it was submitted since', async () => {
       const { quiz, questions } = await insertQuizWith(suite.db, courseId);
       const { user } = await enrolledStudent();
@@ -205,31 +211,59 @@ describe('the one-statement quiz start', () => {
       });
       expect(save.statusCode, save.body).toBe(200);
       const events = createEventBus<DomainEvents>({ onSubscriberError: () => {} });
+      const graded: string[] = [];
+      events.subscribe('quiz-attempt.graded', async ({ attemptId }) => void graded.push(attemptId), {
+        name: 'recorder',
+      });
       const submitRead = () =>
-        unitOfWork(suite.db, events, (tx, changes) =>
-          submitUnchangedAttempt(tx, changes, read, quiz, { auto: false, questions }),
-        );
+        submitUnchangedAttempt({ db: suite.db, events }, read, quiz, { auto: false, questions });
       const itemRows = async () =>
         (
           await suite.db.execute(
             sql`SELECT question_id, points FROM quiz_item_results WHERE submission_id = ${started.id} ORDER BY 1`,
           )
         ).rows;
-      await expect(submitRead()).rejects.toBeInstanceOf(AttemptChangedError);
+      expect(await submitRead()).toBeUndefined();
       expect((await attemptRow(suite.db, started.id)).submittedAt).toBeNull();
       expect(await itemRows()).toEqual([]);
+      expect(graded).toEqual([]);
 
       // The student's submit then grades the saved answers (2 of the first question's points).
       const submitted = await call(user, 'POST', `/quiz-attempts/${started.id}/submit`);
       expect(submitted.statusCode, submitted.body).toBe(200);
       expect(submitted.json()).toMatchObject({ status: 'submitted', score: 2 });
+      // An optional quiz: no completion job (it cannot be a learner's last requirement).
+      expect(await completionJobsOf(started.id)).toEqual([]);
       const fresh = await attemptRow(suite.db, started.id);
       const freshItems = await itemRows();
       expect(freshItems).toHaveLength(questions.length);
-      await expect(submitRead()).rejects.toBeInstanceOf(AttemptChangedError);
+      expect(await submitRead()).toBeUndefined();
       expect(await attemptRow(suite.db, started.id)).toEqual(fresh);
       // The stale grading (no points) did not overwrite the submitted attempt's item rows.
       expect(await itemRows()).toEqual(freshItems);
+    });
+
+    it('of a required quiz commits the completion rule’s job with it; of an optional quiz, none', async () => {
+      const course = await insertCourse(suite.db, instructor.id);
+      const { quiz, questions } = await insertQuizWith(suite.db, course.id, {
+        isRequired: true,
+        passingScore: 50,
+      });
+      const user = await insertSignedInUser(suite.testApp);
+      const enrollment = await insertEnrollment(suite.db, user.id, course.id);
+      const started = (await call(user, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
+      // The accepted answers, a short answer's as text.
+      const answers = Object.fromEntries(
+        questions.map((q) => [q.id, q.type === 'short_answer' ? 'Paris' : q.correctAnswer]),
+      );
+      const save = await call(user, 'PUT', `/quiz-attempts/${started.id}/answers`, { sequence: 1, answers });
+      expect(save.statusCode, save.body).toBe(200);
+      const submitted = await call(user, 'POST', `/quiz-attempts/${started.id}/submit`);
+      expect(submitted.statusCode, submitted.body).toBe(200);
+      expect(submitted.json()).toMatchObject({ status: 'submitted', passed: true });
+      // The job came with the write (no worker runs in this file): the completion rule will run.
+      expect(await completionJobsOf(started.id)).toHaveLength(1);
+      expect((await enrollmentRow(suite.db, enrollment.id)).status).toBe('active');
     });
 
     it('submits the attempt as read when nothing changed', async () => {
@@ -237,13 +271,15 @@ describe('the one-statement quiz start', () => {
       const { user } = await enrolledStudent();
       const started = (await call(user, 'POST', `/quizzes/${quiz.id}/attempts`)).json();
       const read = await attemptRow(suite.db, started.id);
-      const submitted = await unitOfWork(
-        suite.db,
-        createEventBus<DomainEvents>({ onSubscriberError: () => {} }),
-        (tx, changes) => submitUnchangedAttempt(tx, changes, read, quiz, { auto: false, questions }),
+      const submitted = await submitUnchangedAttempt(
+        { db: suite.db, events: createEventBus<DomainEvents>({ onSubscriberError: () => {} }) },
+        read,
+        quiz,
+        { auto: false, questions },
       );
       expect(submitted).toMatchObject({ id: started.id, gradingStatus: 'auto_graded', score: 0 });
-      expect((await attemptRow(suite.db, started.id)).submittedAt).not.toBeNull();
+      // What it returns is the row as stored.
+      expect(submitted).toEqual(await attemptRow(suite.db, started.id));
     });
   });
 });

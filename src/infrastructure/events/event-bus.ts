@@ -114,6 +114,8 @@ export interface EventBus<E extends EventMap<E>> {
    * fail the transaction: a write that commits must not lose its durable reactions.
    */
   enqueueDurable(tx: Executor, events: readonly PublishedEvent<E>[]): Promise<void>;
+  /** Whether committing `events` enqueues a job (a durable subscriber wants one of them). */
+  hasDurableDeliveries(events: readonly PublishedEvent<E>[]): boolean;
   /** The durable subscribers, for the worker to run as tasks (empty without a queue). */
   durableSubscribers(): readonly DurableSubscriber[];
   /** Resolves once no delivery is running any more, including those started while waiting. */
@@ -244,6 +246,10 @@ export function createEventBus<E extends EventMap<E>>(options: EventBusOptions):
     async enqueueDurable(tx, events) {
       const deliveries = deliveriesOf(events);
       if (deliveries.length > 0 && durable !== undefined) await durable.enqueue(tx, deliveries);
+    },
+
+    hasDurableDeliveries(events) {
+      return deliveriesOf(events).length > 0;
     },
 
     durableSubscribers() {

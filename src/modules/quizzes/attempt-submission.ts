@@ -6,20 +6,24 @@
  * `quiz-attempt.graded` in the same transaction. One path for the student's submit, the submit on
  * next access after the deadline, and the every-minute sweep (src/jobs.ts) alike.
  */
-import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../infrastructure/database/client/client.js';
-import {
-  type AttemptResults,
-  type Question,
-  type Quiz,
-  type QuizSubmission,
-  quizSubmissions,
+import type {
+  AttemptResults,
+  Question,
+  Quiz,
+  QuizSubmission,
 } from '../../infrastructure/database/schema/index.js';
 import type { DomainEventBus, DomainEvents } from '../../infrastructure/events/domain-events.js';
-import { type TransactionEvents, unitOfWork } from '../../infrastructure/events/unit-of-work.js';
-import type { Transaction } from '../../shared/transaction.js';
+import type { PublishedEvent } from '../../infrastructure/events/event-bus.js';
+import {
+  singleStatementWrite,
+  type TransactionEvents,
+  unitOfWork,
+} from '../../infrastructure/events/unit-of-work.js';
+import type { Executor, Transaction } from '../../shared/transaction.js';
 import { type AnswerResult, type GradableQuestion, gradeAttempt, totalsOf } from './grading.js';
-import { itemResultsWrite, selectAttemptFacts, selectQuestionsByIds } from './quizzes.queries.js';
+import { selectAttemptFacts, selectQuestionsByIds, writeSubmission } from './quizzes.queries.js';
 
 /** Latency allowance after a deadline: a save sent just before it still counts. */
 export const DEADLINE_GRACE_SECONDS = 5;
@@ -78,56 +82,62 @@ export async function submitLockedAttempt(
   quiz: Quiz,
   options: { auto: boolean; questions?: Question[] },
 ): Promise<QuizSubmission> {
-  const submitted = await gradeAndSubmit(tx, events, attempt, quiz, options);
-  if (!submitted) throw new Error(`submitLockedAttempt: attempt ${attempt.id} was not open`);
-  return submitted;
-}
-
-/**
- * As submitLockedAttempt for an attempt read without a lock: it is submitted only if it is still open
- * with the answers it was read with (their sequence), else AttemptChangedError (nothing written).
- * Grading with questions read before is sound: once a quiz has attempts, nothing grading depends on
- * can change (quizzes.service refuses it).
- */
-export async function submitUnchangedAttempt(
-  tx: Transaction,
-  events: TransactionEvents<DomainEvents>,
-  attempt: QuizSubmission,
-  quiz: Quiz,
-  options: { auto: boolean; questions: Question[] },
-): Promise<QuizSubmission> {
-  const submitted = await gradeAndSubmit(tx, events, attempt, quiz, {
-    ...options,
-    ifSequence: attempt.answersSequence,
-  });
-  if (!submitted) throw new AttemptChangedError();
-  return submitted;
-}
-
-/**
- * submitUnchangedAttempt found the attempt submitted or answered since it was read. Thrown, not
- * returned, so that the transaction rolls back the item rows written in the same statement.
- */
-export class AttemptChangedError extends Error {
-  constructor() {
-    super('The attempt changed since it was read.');
-  }
-}
-
-async function gradeAndSubmit(
-  tx: Transaction,
-  events: TransactionEvents<DomainEvents>,
-  attempt: QuizSubmission,
-  quiz: Quiz,
-  options: { auto: boolean; questions?: Question[]; ifSequence?: number },
-): Promise<QuizSubmission | undefined> {
-  const rows =
+  const questions =
     options.questions ??
     (await selectQuestionsByIds(
       tx,
       attempt.questionOrder.map((entry) => entry.questionId),
     ));
-  const gradable: GradableQuestion[] = rows.map((row) => ({
+  const submitted = await gradeAndWrite(tx, attempt, quiz, {
+    auto: options.auto,
+    questions,
+    ifSequence: null,
+  });
+  if (!submitted) throw new Error(`submitLockedAttempt: attempt ${attempt.id} was not open`);
+  const graded = gradedEvent(submitted, quiz);
+  events.publish(graded.name, graded.payload);
+  return submitted;
+}
+
+/**
+ * As submitLockedAttempt for an attempt read without a lock: it is submitted only if it is still open
+ * with the answers it was read with (their sequence); undefined otherwise, with nothing written.
+ * Grading with questions read before is sound: once a quiz has attempts, nothing grading depends on
+ * can change (quizzes.service refuses it). One statement, in a transaction only when the completion
+ * rule's durable subscriber wants the event (a required quiz; see singleStatementWrite).
+ */
+export function submitUnchangedAttempt(
+  deps: { db: Database; events: DomainEventBus },
+  attempt: QuizSubmission,
+  quiz: Quiz,
+  options: { auto: boolean; questions: Question[] },
+): Promise<QuizSubmission | undefined> {
+  return singleStatementWrite(deps.db, deps.events, gradedEvent(attempt, quiz), (executor) =>
+    gradeAndWrite(executor, attempt, quiz, { ...options, ifSequence: attempt.answersSequence }),
+  );
+}
+
+function gradedEvent(attempt: Pick<QuizSubmission, 'id' | 'userId'>, quiz: Quiz) {
+  return {
+    name: 'quiz-attempt.graded',
+    payload: {
+      attemptId: attempt.id,
+      quizId: quiz.id,
+      userId: attempt.userId,
+      courseId: quiz.courseId,
+      required: quiz.isRequired,
+    },
+  } as const satisfies PublishedEvent<DomainEvents>;
+}
+
+/** Grades the attempt's saved answers and writes the result (writeSubmission); the row as submitted. */
+async function gradeAndWrite(
+  executor: Executor,
+  attempt: QuizSubmission,
+  quiz: Quiz,
+  options: { auto: boolean; questions: Question[]; ifSequence: number | null },
+): Promise<QuizSubmission | undefined> {
+  const gradable: GradableQuestion[] = options.questions.map((row) => ({
     id: row.id,
     type: row.type,
     points: quiz.type === 'survey' ? 0 : Number(row.points),
@@ -143,38 +153,17 @@ async function gradeAndSubmit(
     );
   }
   const { needsReview, columns } = scoredColumns(quiz, results);
-  // The item rows go in the same statement; they are written even when the UPDATE finds the attempt
-  // no longer open, but then this throws below and the transaction rolls them back.
-  const [submitted] = await tx
-    .with(itemResultsWrite(tx, attempt, columns.results))
-    .update(quizSubmissions)
-    .set({
-      ...columns,
-      gradingStatus: needsReview ? 'needs_review' : 'auto_graded',
-      submittedAt: sql`greatest(now(), ${quizSubmissions.startedAt})`,
-      gradedAt: needsReview ? null : sql`now()`,
-      autoSubmitted: options.auto,
-      updatedAt: sql`now()`,
-    })
-    .where(
-      and(
-        eq(quizSubmissions.id, attempt.id),
-        isNull(quizSubmissions.submittedAt),
-        options.ifSequence === undefined
-          ? undefined
-          : eq(quizSubmissions.answersSequence, options.ifSequence),
-      ),
-    )
-    .returning();
-  if (!submitted) return undefined;
-  events.publish('quiz-attempt.graded', {
-    attemptId: submitted.id,
-    quizId: quiz.id,
-    userId: submitted.userId,
-    courseId: quiz.courseId,
-    required: quiz.isRequired,
+  const gradingStatus = needsReview ? 'needs_review' : 'auto_graded';
+  const written = await writeSubmission(executor, {
+    attemptId: attempt.id,
+    ifSequence: options.ifSequence,
+    ...columns,
+    gradingStatus,
+    auto: options.auto,
   });
-  return submitted;
+  if (!written) return undefined;
+  // The row as written: the statement changes these columns only.
+  return { ...attempt, ...columns, ...written, gradingStatus, autoSubmitted: options.auto };
 }
 
 /**

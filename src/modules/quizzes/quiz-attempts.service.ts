@@ -33,7 +33,6 @@ import { AppError, type FieldError } from '../../shared/errors.js';
 import { decodeTimestampIdCursor, microsecondKey, toPage } from '../../shared/keyset.js';
 import type { Executor } from '../../shared/transaction.js';
 import {
-  AttemptChangedError,
   DEADLINE_GRACE_SECONDS,
   isOverdue,
   submitLockedAttempt,
@@ -221,26 +220,18 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
 
   /**
    * The usual submit: the student's open attempt, read without a lock (a prepared statement) and
-   * written only if still open with the same answers. Undefined otherwise (someone else's attempt,
+   * written only if still open with the same answers, in one more statement. Undefined otherwise (someone else's attempt,
    * already submitted, a save or submit in between): the locked path then decides and answers.
    */
   async function submitUnlocked(actor: Actor, attemptId: string): Promise<AttemptView | undefined> {
     const facts = await selectAttemptFacts(db, attemptId);
     if (!facts || facts.attempt.userId !== actor.id || facts.attempt.submittedAt !== null) return undefined;
     const questionsById = await questionsOf(facts.attempt, facts.quizVersion);
-    let submitted: QuizSubmission;
-    try {
-      submitted = await unitOfWork(db, events, (tx, txEvents) =>
-        submitUnchangedAttempt(tx, txEvents, facts.attempt, facts.quiz, {
-          auto: isOverdue(facts.attempt, now()),
-          questions: [...questionsById.values()],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof AttemptChangedError) return undefined;
-      throw error;
-    }
-    return toAttemptView(submitted, questionsById, reviewOpen(facts.quiz, now()));
+    const submitted = await submitUnchangedAttempt(deps, facts.attempt, facts.quiz, {
+      auto: isOverdue(facts.attempt, now()),
+      questions: [...questionsById.values()],
+    });
+    return submitted && toAttemptView(submitted, questionsById, reviewOpen(facts.quiz, now()));
   }
 
   /** Saves and submits are the student's own: staff see the attempt (403), others do not (404). */

@@ -19,7 +19,7 @@ import {
   quizSubmissions,
   quizzes,
 } from '../../infrastructure/database/schema/index.js';
-import type { Executor } from '../../shared/transaction.js';
+import type { Executor, Transaction } from '../../shared/transaction.js';
 import type { CourseFacts, QuizFacts } from './quiz-access.js';
 
 const EXPIRED = sql<boolean>`coalesce(${enrollments.expiresAt} <= now(), false)`;
@@ -286,6 +286,113 @@ function attemptFactsQuery(db: Executor, attemptId: string | Placeholder) {
 
 const preparedAttemptFacts = preparedPerDatabase((db) =>
   attemptFactsQuery(db, sql.placeholder('attemptId')).prepare('quiz-attempt-facts'),
+);
+
+export interface SubmissionWrite {
+  attemptId: string;
+  /** Write only if the attempt still has the answers of this sequence; null when the caller holds its lock. */
+  ifSequence: number | null;
+  results: AttemptResults;
+  score: number | null;
+  maxScore: number | null;
+  scorePercent: number | null;
+  passed: boolean | null;
+  gradingStatus: 'auto_graded' | 'needs_review';
+  auto: boolean;
+}
+
+/** What the submitting UPDATE decided: the scores as stored (numeric(…, 2)) and its times. */
+export interface SubmittedColumns {
+  score: number | null;
+  maxScore: number | null;
+  scorePercent: number | null;
+  submittedAt: Date;
+  gradedAt: Date | null;
+  updatedAt: Date;
+}
+
+interface SubmittedRow {
+  score: number | null;
+  max_score: number | null;
+  score_percent: number | null;
+  submitted_ms: number;
+  graded_ms: number | null;
+  updated_ms: number;
+}
+
+type SubmissionValues = Omit<SubmissionWrite, 'results'> & {
+  results: string;
+  questionIds: string[];
+  points: number[];
+  maxPoints: number[];
+  correct: (boolean | null)[];
+};
+
+/**
+ * Submits an open attempt with its grading in one statement: the UPDATE (only while the attempt is
+ * open, and at `ifSequence` when given) and, from its RETURNING, the per-question rows
+ * (quiz_item_results), so that neither is written when the attempt was not open. Being one statement
+ * it needs no transaction of its own: on the pool it runs as a prepared statement and commits by
+ * itself; in a transaction (`db` a PgTransaction) it is part of it. Undefined when nothing was written.
+ */
+export async function writeSubmission(
+  db: Executor,
+  write: SubmissionWrite,
+): Promise<SubmittedColumns | undefined> {
+  const entries = Object.entries(write.results);
+  const values: SubmissionValues = {
+    ...write,
+    results: JSON.stringify(write.results),
+    questionIds: entries.map(([questionId]) => questionId),
+    points: entries.map(([, result]) => result.points),
+    maxPoints: entries.map(([, result]) => result.maxPoints),
+    correct: entries.map(([, result]) => result.correct),
+  };
+  const result =
+    db instanceof PgTransaction
+      ? await submissionStatement.runIn<SubmittedRow>(db as Transaction, values)
+      : await submissionStatement.run<SubmittedRow>(db as Database, values);
+  const [row] = result.rows;
+  if (!row) return undefined;
+  return {
+    score: row.score,
+    maxScore: row.max_score,
+    scorePercent: row.score_percent,
+    submittedAt: new Date(row.submitted_ms),
+    gradedAt: row.graded_ms === null ? null : new Date(row.graded_ms),
+    updatedAt: new Date(row.updated_ms),
+  };
+}
+
+const epochMs = (column: string) => sql.raw(`(extract(epoch FROM ${column}) * 1000)::float8`);
+
+const submissionStatement = namedStatement<SubmissionValues>(
+  'quiz-submit',
+  (slot) => sql`
+    WITH submitted AS (
+      UPDATE quiz_submissions
+         SET results = ${slot('results')}::jsonb, score = ${slot('score')}::numeric,
+             max_score = ${slot('maxScore')}::numeric, score_percent = ${slot('scorePercent')}::numeric,
+             passed = ${slot('passed')}::boolean, grading_status = ${slot('gradingStatus')}::grading_status,
+             submitted_at = greatest(now(), started_at),
+             graded_at = CASE WHEN ${slot('gradingStatus')}::grading_status = 'needs_review' THEN NULL ELSE now() END,
+             auto_submitted = ${slot('auto')}::boolean, updated_at = now()
+       WHERE id = ${slot('attemptId')}::uuid AND submitted_at IS NULL
+         AND (${slot('ifSequence')}::bigint IS NULL OR answers_sequence = ${slot('ifSequence')}::bigint)
+      RETURNING id, quiz_id, score, max_score, score_percent, submitted_at, graded_at, updated_at),
+    item_results AS (
+      INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
+      SELECT submitted.id, submitted.quiz_id, r.question_id, r.points, r.max_points, r.correct
+        FROM submitted,
+             unnest(${slot('questionIds')}::uuid[], ${slot('points')}::float8[],
+                    ${slot('maxPoints')}::float8[], ${slot('correct')}::boolean[])
+               AS r(question_id, points, max_points, correct)
+      ON CONFLICT (submission_id, question_id) DO UPDATE
+         SET points = excluded.points, max_points = excluded.max_points, correct = excluded.correct)
+    SELECT score::float8 AS score, max_score::float8 AS max_score, score_percent::float8 AS score_percent,
+           ${epochMs('submitted_at')} AS submitted_ms, ${epochMs('graded_at')} AS graded_ms,
+           ${epochMs('updated_at')} AS updated_ms
+      FROM submitted`,
 );
 
 /**

@@ -1,6 +1,7 @@
 import { is, Placeholder, type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { QueryResult, QueryResultRow } from 'pg';
+import type { Transaction } from '../../../shared/transaction.js';
 import type { Database } from './client.js';
 
 const dialect = new PgDialect();
@@ -15,6 +16,11 @@ type ParameterSource<Values> = { slot: keyof Values } | { constant: unknown };
  * does both once (PostgreSQL once per connection). `build` composes the statement from the usual
  * drizzle parts with `slot(name)` wherever a value goes; each run then only fills the slots.
  * Rows come back as node-postgres parses them (snake_case columns, its type parsers).
+ *
+ * `runIn(tx, values)` runs it in a transaction instead, where drizzle holds the connection: built with
+ * the values in place on each call, not prepared, and parsed as drizzle's `execute` parses rows, which
+ * keeps timestamps as text. A statement run both ways returns its times as numbers (epoch
+ * milliseconds), which both parse alike.
  */
 export function namedStatement<Values extends Record<string, unknown>>(
   name: string,
@@ -40,6 +46,11 @@ export function namedStatement<Values extends Record<string, unknown>>(
           'slot' in parameter ? values[parameter.slot] : parameter.constant,
         ),
       });
+    },
+
+    async runIn<Row extends QueryResultRow>(tx: Transaction, values: Values): Promise<QueryResult<Row>> {
+      const withValues = build(<T>(key: keyof Values & string) => sql.param(values[key]) as unknown as T);
+      return (await tx.execute(withValues)) as QueryResult<Row>;
     },
   };
 }
