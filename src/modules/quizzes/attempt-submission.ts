@@ -2,9 +2,10 @@
  * Submitting an attempt: grading its saved answers against the quiz's questions and writing the
  * result (score = points earned, max_score = points possible, score_percent 0..100, passed =
  * score_percent >= passing_score, NULL for surveys and while a question awaits a human;
- * grading_status auto_graded, or needs_review when an essay is in it), then publishing
- * `quiz-attempt.graded` in the same transaction. One path for the student's submit, the submit on
- * next access after the deadline, and the every-minute sweep (src/jobs.ts) alike.
+ * grading_status auto_graded, or needs_review when an essay is in it) in one statement, and
+ * publishing `quiz-attempt.graded` with it (in the caller's transaction, or as singleStatementWrite
+ * does). One statement for the student's submit, the submit on next access after the deadline, and
+ * the every-minute sweep (src/jobs.ts) alike.
  */
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../infrastructure/database/client/client.js';

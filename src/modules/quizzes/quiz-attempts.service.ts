@@ -220,8 +220,9 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
 
   /**
    * The usual submit: the student's open attempt, read without a lock (a prepared statement) and
-   * written only if still open with the same answers, in one more statement. Undefined otherwise (someone else's attempt,
-   * already submitted, a save or submit in between): the locked path then decides and answers.
+   * written in one more statement, only if still open with the same answers. Undefined otherwise
+   * (someone else's attempt, already submitted, a save or submit in between): the locked path then
+   * decides and answers.
    */
   async function submitUnlocked(actor: Actor, attemptId: string): Promise<AttemptView | undefined> {
     const facts = await selectAttemptFacts(db, attemptId);

@@ -19,7 +19,7 @@ import {
   quizSubmissions,
   quizzes,
 } from '../../infrastructure/database/schema/index.js';
-import type { Executor, Transaction } from '../../shared/transaction.js';
+import type { Executor } from '../../shared/transaction.js';
 import type { CourseFacts, QuizFacts } from './quiz-access.js';
 
 const EXPIRED = sql<boolean>`coalesce(${enrollments.expiresAt} <= now(), false)`;
@@ -348,10 +348,7 @@ export async function writeSubmission(
     maxPoints: entries.map(([, result]) => result.maxPoints),
     correct: entries.map(([, result]) => result.correct),
   };
-  const result =
-    db instanceof PgTransaction
-      ? await submissionStatement.runIn<SubmittedRow>(db as Transaction, values)
-      : await submissionStatement.run<SubmittedRow>(db as Database, values);
+  const result = await submissionStatement.run<SubmittedRow>(db, values);
   const [row] = result.rows;
   if (!row) return undefined;
   return {

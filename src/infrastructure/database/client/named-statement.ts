@@ -1,7 +1,7 @@
 import { is, Placeholder, type SQL, sql } from 'drizzle-orm';
-import { PgDialect } from 'drizzle-orm/pg-core';
+import { PgDialect, PgTransaction } from 'drizzle-orm/pg-core';
 import type { QueryResult, QueryResultRow } from 'pg';
-import type { Transaction } from '../../../shared/transaction.js';
+import type { Executor } from '../../../shared/transaction.js';
 import type { Database } from './client.js';
 
 const dialect = new PgDialect();
@@ -17,10 +17,11 @@ type ParameterSource<Values> = { slot: keyof Values } | { constant: unknown };
  * drizzle parts with `slot(name)` wherever a value goes; each run then only fills the slots.
  * Rows come back as node-postgres parses them (snake_case columns, its type parsers).
  *
- * `runIn(tx, values)` runs it in a transaction instead, where drizzle holds the connection: built with
- * the values in place on each call, not prepared, and parsed as drizzle's `execute` parses rows, which
- * keeps timestamps as text. A statement run both ways returns its times as numbers (epoch
- * milliseconds), which both parse alike.
+ *
+ * Given a transaction (a PgTransaction), `run` runs the statement in it instead, where drizzle holds
+ * the connection: built with the values in place on each call, not prepared, and parsed as drizzle's
+ * `execute` parses rows, which keeps timestamps as text. A statement run both ways returns its times
+ * as numbers (epoch milliseconds), which both parse alike.
  */
 export function namedStatement<Values extends Record<string, unknown>>(
   name: string,
@@ -29,7 +30,11 @@ export function namedStatement<Values extends Record<string, unknown>>(
   let built: { text: string; parameters: ParameterSource<Values>[] } | undefined;
   const slot = <T>(key: keyof Values & string) => sql.placeholder(key) as unknown as T;
   return {
-    run<Row extends QueryResultRow>(db: Database, values: Values): Promise<QueryResult<Row>> {
+    async run<Row extends QueryResultRow>(db: Executor, values: Values): Promise<QueryResult<Row>> {
+      if (db instanceof PgTransaction) {
+        const withValues = build(<T>(key: keyof Values & string) => sql.param(values[key]) as unknown as T);
+        return (await db.execute(withValues)) as QueryResult<Row>;
+      }
       if (built === undefined) {
         const { sql: text, params } = dialect.sqlToQuery(build(slot));
         const parameters = params.map(
@@ -39,18 +44,13 @@ export function namedStatement<Values extends Record<string, unknown>>(
         built = { text, parameters };
       }
       const { text, parameters } = built;
-      return db.$client.query<Row>({
+      return (db as Database).$client.query<Row>({
         name,
         text,
         values: parameters.map((parameter) =>
           'slot' in parameter ? values[parameter.slot] : parameter.constant,
         ),
       });
-    },
-
-    async runIn<Row extends QueryResultRow>(tx: Transaction, values: Values): Promise<QueryResult<Row>> {
-      const withValues = build(<T>(key: keyof Values & string) => sql.param(values[key]) as unknown as T);
-      return (await tx.execute(withValues)) as QueryResult<Row>;
     },
   };
 }
