@@ -5,7 +5,7 @@
  * unlocked submit, which writes only if the attempt is as it was read.
  */
 import { eq, sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { enrollments, quizSubmissions } from '../../src/infrastructure/database/schema/index.js';
 import type { DomainEvents } from '../../src/infrastructure/events/domain-events.js';
 import { createEventBus } from '../../src/infrastructure/events/event-bus.js';
@@ -111,6 +111,24 @@ describe('the one-statement quiz start', () => {
       .set({ submittedAt: new Date() })
       .where(eq(quizSubmissions.quizId, quiz.id));
     expect(await insertFreshAttempt(suite.db, input)).toBeUndefined();
+    expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(1);
+  });
+
+  it('answers a second start with the open attempt, read without a transaction', async () => {
+    const { quiz } = await insertQuizWith(suite.db, courseId, { maxAttempts: 1 });
+    const { user } = await enrolledStudent();
+    const first = await call(user, 'POST', `/quizzes/${quiz.id}/attempts`);
+    expect(first.statusCode, first.body).toBe(201);
+    // The app's own database handle: the spy passes every call through, and counts the locked path's.
+    const transactions = vi.spyOn(suite.db, 'transaction');
+    try {
+      const again = await call(user, 'POST', `/quizzes/${quiz.id}/attempts`);
+      expect(again.statusCode, again.body).toBe(200);
+      expect(again.json()).toEqual(first.json());
+      expect(transactions).not.toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+    }
     expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(1);
   });
 

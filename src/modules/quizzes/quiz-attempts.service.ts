@@ -52,6 +52,7 @@ import {
   type AttemptFacts,
   insertFreshAttempt,
   selectAttemptFacts,
+  selectOpenAttempt,
   selectQuestions,
   selectQuestionsByIds,
   selectQuizFacts,
@@ -205,6 +206,17 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
     return { attempt, questions: questionRows };
   }
 
+  /**
+   * A start that found the student's attempt open and within its time (a second click, a reload
+   * mid-exam) answers with it, as the locked path would: only a read, as nothing is written. Undefined
+   * when there is none or it is overdue; the locked path then submits it and decides.
+   */
+  async function resumeOpenAttempt(actor: Actor, facts: QuizFacts): Promise<AttemptView | undefined> {
+    const open = await selectOpenAttempt(db, facts.quiz.id, actor.id);
+    if (!open || isOverdue(open, now())) return undefined;
+    return toAttemptView(open, await questionsOf(open, facts.quizVersion), false);
+  }
+
   /** The attempt if `actor` may see it (its student, course staff), submitted first if overdue. */
   async function visibleAttempt(actor: Actor, attemptId: string): Promise<AttemptFacts & { staff: boolean }> {
     let facts = await selectAttemptFacts(db, attemptId);
@@ -272,6 +284,8 @@ export function createQuizAttemptsService(deps: QuizAttemptsServiceDependencies)
         const questionsById = new Map(fresh.questions.map((row) => [row.id, row]));
         return { attempt: toAttemptView(fresh.attempt, questionsById, false), created: true };
       }
+      const resumed = await resumeOpenAttempt(actor, facts);
+      if (resumed) return { attempt: resumed, created: false };
       const enrollmentId = facts.enrollmentId as string;
       const outcome = await unitOfWork(db, events, async (tx, txEvents) => {
         // One start per student at a time: limits and the single open attempt are decided under it.

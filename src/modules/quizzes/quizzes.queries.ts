@@ -3,7 +3,7 @@
  * caller's enrollment) in one statement each, the quiz lock that serialises edits against starts,
  * and reads of questions and attempts.
  */
-import { and, asc, count, eq, inArray, type Placeholder, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, type Placeholder, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { namedStatement } from '../../infrastructure/database/client/named-statement.js';
@@ -189,6 +189,33 @@ const freshAttemptStatement = namedStatement<
      WHERE mine.open = 0 AND (${slot('maxAttempts')}::int IS NULL OR mine.used < ${slot('maxAttempts')}::int)
     ON CONFLICT DO NOTHING
     RETURNING id, attempt_number, created_at, updated_at`,
+);
+
+/**
+ * The student's open attempt at the quiz (at most one: a partial unique index), read without a
+ * lock: for a start that found one in its way (a second click, a reload mid-exam).
+ */
+export async function selectOpenAttempt(
+  db: Database,
+  quizId: string,
+  userId: string,
+): Promise<QuizSubmission | undefined> {
+  const [row] = await preparedOpenAttempt(db).execute({ quizId, userId });
+  return row;
+}
+
+const preparedOpenAttempt = preparedPerDatabase((db) =>
+  db
+    .select()
+    .from(quizSubmissions)
+    .where(
+      and(
+        eq(quizSubmissions.quizId, sql.placeholder('quizId')),
+        eq(quizSubmissions.userId, sql.placeholder('userId')),
+        isNull(quizSubmissions.submittedAt),
+      ),
+    )
+    .prepare('quiz-open-attempt'),
 );
 
 export function selectQuestionsByIds(db: Executor, ids: string[]): Promise<Question[]> {
