@@ -1,8 +1,8 @@
 /**
  * The quiz scenarios of `npm run bench` (`--only quizzes` runs just these; they run with the job
  * scenarios, after the HTTP ones): the application as `npm start` runs it, in its own process
- * (startAppServer: the load generator's fetch calls do not share its event loop), requests sent
- * with fetch over keep-alive connections, in a fresh migrated database.
+ * (startAppServer: the load generator does not share its event loop), requests sent
+ * over keep-alive connections (benchRequest), in a fresh migrated database.
  *
  * - Start spike: 500 enrolled students start the same timed 20-question quiz (max 1 attempt),
  *   spread evenly over one second, 50 of them twice at once: start p99, failed starts, and the limit
@@ -23,6 +23,7 @@ import {
   SPAWNED_JWT_SECRET,
   startAppServer,
 } from './harness.js';
+import { benchRequest } from './http-client.js';
 
 export const QUIZ_SCENARIO_NAMES = [
   'quizzes: 500 students start a timed quiz within one second',
@@ -189,11 +190,11 @@ export async function runQuizScenarios(
         const start = async (userId: string) => {
           const before = performance.now();
           try {
-            const response = await fetch(`${base}/quizzes/${quizId}/attempts`, {
+            const response = await benchRequest(`${base}/quizzes/${quizId}/attempts`, {
               method: 'POST',
               headers: headersOf.get(userId),
             });
-            const body = (await response.json()) as { id?: string };
+            const body = JSON.parse(response.body) as { id?: string };
             if (response.status !== 201 && response.status !== 200) {
               if (failed++ === 0) console.error(`a start failed: ${response.status} ${JSON.stringify(body)}`);
             } else ids.set(userId, (ids.get(userId) ?? new Set()).add(body.id as string));
@@ -271,14 +272,13 @@ export async function runQuizScenarios(
         const cpuBefore = serverCpu();
         const submitRun = await runConcurrently(tasks, CLIENTS, async (task) => {
           const [attemptId, userId] = task.split('|') as [string, string];
-          const response = await fetch(`${base}/quiz-attempts/${attemptId}/submit`, {
+          const response = await benchRequest(`${base}/quiz-attempts/${attemptId}/submit`, {
             method: 'POST',
             headers: headersOf.get(userId),
           });
-          const text = await response.text();
           if (response.status !== 200 && !reported) {
             reported = true;
-            console.error(`a submit failed: ${response.status} ${text.slice(0, 300)}`);
+            console.error(`a submit failed: ${response.status} ${response.body.slice(0, 300)}`);
           }
           return response.status === 200;
         });
