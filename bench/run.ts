@@ -71,6 +71,8 @@ interface ScenarioResult extends LoadResult {
   /** req/s over the bare route's req/s measured right before this scenario. */
   ratioToBare: number;
   bareRequestsPerSecond: number;
+  /** The ceiling's p99 under the same connections: where a p99 target is out of reach of any implementation. */
+  bareP99Ms: number;
   /** The ratio of every round; the result is the least disturbed round's (leastDisturbed). */
   roundRatios: number[];
   /**
@@ -241,6 +243,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
           ratioToBare,
           cpuRatioToBare,
           bareRequestsPerSecond: bare.requestsPerSecond,
+          bareP99Ms: bare.p99Ms,
           roundRatios: rounds.map((r) => Number(r.ratio.toFixed(3))),
           targetRatio: scenario.targetRatio,
           ceilingName: scenario.ceiling?.name,
@@ -250,7 +253,7 @@ async function runScale(serverUrl: string, scale: number): Promise<ScaleResult> 
         });
         const failures = result.errors + result.non2xx;
         console.log(
-          `${scenario.name.padEnd(24)} ${String(result.requestsPerSecond).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${(ratioToBare * 100).toFixed(0)}% of ${scenario.ceiling?.name ?? 'bare'} (${bare.requestsPerSecond} req/s just before); server CPU ${result.serverCpuMicrosPerRequest} µs/request vs ${bare.serverCpuMicrosPerRequest}${failures ? `  (${failures} failed requests!)` : ''}`,
+          `${scenario.name.padEnd(24)} ${String(result.requestsPerSecond).padStart(7)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  ${(ratioToBare * 100).toFixed(0)}% of ${scenario.ceiling?.name ?? 'bare'} (${bare.requestsPerSecond} req/s, p99 ${bare.p99Ms} ms just before); server CPU ${result.serverCpuMicrosPerRequest} µs/request vs ${bare.serverCpuMicrosPerRequest}${failures ? `  (${failures} failed requests!)` : ''}`,
         );
       }
       const byRate = [...bareRuns].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
@@ -296,7 +299,7 @@ function report(
     lines.push(
       `## Scale ${scale.scale}: ${scale.courses} courses, ${scale.users} users`,
       '',
-      '| scenario | req/s | p50 ms | p99 ms | ceiling just before, req/s | vs ceiling | server CPU µs/request (ceiling) | vs ceiling by server CPU | target (ceiling: bare Fastify unless named) | failed |',
+      '| scenario | req/s | p50 ms | p99 ms | ceiling just before, req/s (p99 ms) | vs ceiling | server CPU µs/request (ceiling) | vs ceiling by server CPU | target (ceiling: bare Fastify unless named) | failed |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
       `| ceiling: bare Fastify route (median of ${scale.ceilings.bareRuns.length} runs, ${Math.min(...scale.ceilings.bareRuns.map((run) => run.requestsPerSecond))}–${Math.max(...scale.ceilings.bareRuns.map((run) => run.requestsPerSecond))}) | ${scale.ceilings.bare.requestsPerSecond} | ${scale.ceilings.bare.p50Ms} | ${scale.ceilings.bare.p99Ms} | | 100% | ${scale.ceilings.bare.serverCpuMicrosPerRequest ?? ''} | 100% | | ${scale.ceilings.bare.non2xx + scale.ceilings.bare.errors} |`,
       `| ceiling: raw SQL through a pool | ${scale.ceilings.sql.requestsPerSecond} | ${scale.ceilings.sql.p50Ms} | ${scale.ceilings.sql.p99Ms} | | ${Math.round((scale.ceilings.sql.requestsPerSecond / scale.ceilings.bare.requestsPerSecond) * 100)}% of the median | ${scale.ceilings.sql.serverCpuMicrosPerRequest ?? ''} | | | ${scale.ceilings.sql.non2xx + scale.ceilings.sql.errors} |`,
@@ -308,7 +311,7 @@ function report(
           ? (s.note ?? '')
           : `>= ${s.targetRatio * 100}%${s.ceilingName ? ` of ${s.ceilingName}` : ''}`;
       lines.push(
-        `| ${s.name} | ${s.requestsPerSecond} | ${s.p50Ms} | ${s.p99Ms} | ${s.bareRequestsPerSecond} | ${(s.ratioToBare * 100).toFixed(0)}% | ${s.serverCpuMicrosPerRequest ?? ''} | ${s.cpuRatioToBare === undefined ? '' : `${(s.cpuRatioToBare * 100).toFixed(0)}%`} | ${target} | ${s.non2xx + s.errors} |`,
+        `| ${s.name} | ${s.requestsPerSecond} | ${s.p50Ms} | ${s.p99Ms} | ${s.bareRequestsPerSecond} (${s.bareP99Ms}) | ${(s.ratioToBare * 100).toFixed(0)}% | ${s.serverCpuMicrosPerRequest ?? ''} | ${s.cpuRatioToBare === undefined ? '' : `${(s.cpuRatioToBare * 100).toFixed(0)}%`} | ${target} | ${s.non2xx + s.errors} |`,
       );
       if (s.targetRatio !== undefined) {
         checks.push({
