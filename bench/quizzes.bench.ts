@@ -6,7 +6,9 @@
  *
  * - Start spike: 500 enrolled students start the same timed 20-question quiz (max 1 attempt),
  *   spread evenly over one second, 50 of them twice at once: start p99, failed starts, and the limit
- *   (exactly one attempt per student, the duplicates answered with the same attempt).
+ *   (exactly one attempt per student, the duplicates answered with the same attempt). Each round has
+ *   students of its own whom the server has not seen, as at an exam, where they have been idle for
+ *   longer than the user cache keeps their state: every start reads it.
  * - Submit: 20-question auto-graded attempts (answers saved) submitted by 64 concurrent clients:
  *   p99, and req/s against the ceiling measured right after with the same 64 clients: a raw-SQL
  *   INSERT of the same graded submission row through a pool of the app's size.
@@ -149,15 +151,20 @@ export async function runQuizScenarios(
       INSERT INTO courses (slug, title, instructor_id, status, published_at)
       VALUES ('quiz-bench', 'Quiz bench', ${instructor.rows[0]!.id}::uuid, 'published', now()) RETURNING id`);
     const courseId = course.rows[0]!.id;
+    // One cohort of students per spike round (the first also submits).
+    const cohorts = Math.max(1, options.rounds);
     const students = await db.execute<{ id: string }>(sql`
       INSERT INTO users (email, password_hash, name, role)
       SELECT 'quiz-bench-' || n || '@example.test', 'x', 'Student ' || n, 'student'
-        FROM generate_series(1, ${SPIKE_STUDENTS}) AS n RETURNING id`);
-    const studentIds = students.rows.map((row) => row.id);
+        FROM generate_series(1, ${SPIKE_STUDENTS * cohorts}) AS n RETURNING id`);
+    const allStudentIds = students.rows.map((row) => row.id);
+    const cohortOf = (round: number) =>
+      allStudentIds.slice(round * SPIKE_STUDENTS, (round + 1) * SPIKE_STUDENTS);
+    const studentIds = cohortOf(0);
     await db.execute(sql`
       INSERT INTO enrollments (user_id, course_id)
       SELECT u.id, ${courseId}::uuid FROM users AS u WHERE u.role = 'student'`);
-    const headersOf = new Map(studentIds.map((id) => [id, { authorization: bearer(id) }]));
+    const headersOf = new Map(allStudentIds.map((id) => [id, { authorization: bearer(id) }]));
 
     async function createQuiz(settings: { timeLimitMinutes?: number; maxAttempts?: number }) {
       const quiz = await db.execute<{ id: string }>(sql`
@@ -207,7 +214,7 @@ export async function runQuizScenarios(
         const cpuBefore = serverCpu();
         const started = performance.now();
         await Promise.all(
-          studentIds.map(async (userId, index) => {
+          cohortOf(round).map(async (userId, index) => {
             const due = started + index * spreadMs;
             await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
             // Every tenth student double-clicks: two starts at once.
