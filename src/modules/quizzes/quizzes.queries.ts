@@ -3,7 +3,7 @@
  * caller's enrollment) in one statement each, the quiz lock that serialises edits against starts,
  * and reads of questions and attempts.
  */
-import { and, asc, count, eq, inArray, isNull, type Placeholder, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { Database } from '../../infrastructure/database/client/client.js';
 import { namedStatement } from '../../infrastructure/database/client/named-statement.js';
@@ -347,13 +347,46 @@ interface SubmittedRow {
   updated_ms: number;
 }
 
-type SubmissionValues = Omit<SubmissionWrite, 'results'> & {
-  results: string;
+type SubmissionValues = Omit<SubmissionWrite, 'results'> & { results: string } & ItemResultArrays;
+
+/** An attempt's results as the parallel arrays its quiz_item_results rows are unnested from. */
+type ItemResultArrays = {
   questionIds: string[];
   points: number[];
   maxPoints: number[];
   correct: (boolean | null)[];
 };
+
+function itemResultArrays(results: AttemptResults): ItemResultArrays {
+  const entries = Object.entries(results);
+  return {
+    questionIds: entries.map(([questionId]) => questionId),
+    points: entries.map(([, result]) => result.points),
+    maxPoints: entries.map(([, result]) => result.maxPoints),
+    correct: entries.map(([, result]) => result.correct),
+  };
+}
+
+/**
+ * The INSERT of an attempt's item rows, one per element of `arrays` (each one parameter: one statement
+ * text whatever the question count), for the submission and quiz `from` names; `from.source`, when
+ * given, is a FROM item those names come from (the submitting UPDATE's CTE, `submitted,`). Existing
+ * rows are overwritten, so re-grading by hand replaces them. Shared by the submit and hand-grading.
+ */
+function itemRowsInsert(
+  from: { submissionId: SQL; quizId: SQL; source?: SQL },
+  arrays: { [K in keyof ItemResultArrays]: SQL },
+): SQL {
+  return sql`
+    INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
+    SELECT ${from.submissionId}, ${from.quizId}, r.question_id, r.points, r.max_points, r.correct
+      FROM ${from.source ?? sql``}
+           unnest(${arrays.questionIds}::uuid[], ${arrays.points}::float8[],
+                  ${arrays.maxPoints}::float8[], ${arrays.correct}::boolean[])
+             AS r(question_id, points, max_points, correct)
+    ON CONFLICT (submission_id, question_id) DO UPDATE
+       SET points = excluded.points, max_points = excluded.max_points, correct = excluded.correct`;
+}
 
 /**
  * Submits an open attempt with its grading in one statement: the UPDATE (only while the attempt is
@@ -366,14 +399,10 @@ export async function writeSubmission(
   db: Executor,
   write: SubmissionWrite,
 ): Promise<SubmittedColumns | undefined> {
-  const entries = Object.entries(write.results);
   const values: SubmissionValues = {
     ...write,
     results: JSON.stringify(write.results),
-    questionIds: entries.map(([questionId]) => questionId),
-    points: entries.map(([, result]) => result.points),
-    maxPoints: entries.map(([, result]) => result.maxPoints),
-    correct: entries.map(([, result]) => result.correct),
+    ...itemResultArrays(write.results),
   };
   const result = await submissionStatement.run<SubmittedRow>(db, values);
   const [row] = result.rows;
@@ -404,15 +433,15 @@ const submissionStatement = namedStatement<SubmissionValues>(
        WHERE id = ${slot('attemptId')}::uuid AND submitted_at IS NULL
          AND (${slot('ifSequence')}::bigint IS NULL OR answers_sequence = ${slot('ifSequence')}::bigint)
       RETURNING id, quiz_id, score, max_score, score_percent, submitted_at, graded_at, updated_at),
-    item_results AS (
-      INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
-      SELECT submitted.id, submitted.quiz_id, r.question_id, r.points, r.max_points, r.correct
-        FROM submitted,
-             unnest(${slot('questionIds')}::uuid[], ${slot('points')}::float8[],
-                    ${slot('maxPoints')}::float8[], ${slot('correct')}::boolean[])
-               AS r(question_id, points, max_points, correct)
-      ON CONFLICT (submission_id, question_id) DO UPDATE
-         SET points = excluded.points, max_points = excluded.max_points, correct = excluded.correct)
+    item_results AS (${itemRowsInsert(
+      { submissionId: sql`submitted.id`, quizId: sql`submitted.quiz_id`, source: sql`submitted,` },
+      {
+        questionIds: slot('questionIds'),
+        points: slot('points'),
+        maxPoints: slot('maxPoints'),
+        correct: slot('correct'),
+      },
+    )})
     SELECT score::float8 AS score, max_score::float8 AS max_score, score_percent::float8 AS score_percent,
            ${epochMs('submitted_at')} AS submitted_ms, ${epochMs('graded_at')} AS graded_ms,
            ${epochMs('updated_at')} AS updated_ms
@@ -421,25 +450,25 @@ const submissionStatement = namedStatement<SubmissionValues>(
 
 /**
  * A data-modifying CTE that writes an attempt's per-question rows (quiz_item_results) from its
- * `results`, for the UPDATE that writes those results: `tx.with(cte).update(...)` runs both in one
- * statement (no extra round trip on submit). Existing rows are overwritten, so re-grading by hand
- * replaces them. Each array goes as one parameter: one statement text whatever the question count.
+ * `results`, for the UPDATE that writes those results by hand-grading: `tx.with(cte).update(...)`
+ * runs both in one statement.
  */
 export function itemResultsWrite(
   db: Executor,
   attempt: { id: string; quizId: string },
   results: AttemptResults,
 ) {
-  const entries = Object.entries(results);
+  const arrays = itemResultArrays(results);
   const param = (values: unknown[]) => sql`${sql.param(values)}`;
-  return db.$with('item_results', {}).as(sql`
-    INSERT INTO quiz_item_results (submission_id, quiz_id, question_id, points, max_points, correct)
-    SELECT ${attempt.id}::uuid, ${attempt.quizId}::uuid, r.question_id, r.points, r.max_points, r.correct
-      FROM unnest(${param(entries.map(([questionId]) => questionId))}::uuid[],
-                  ${param(entries.map(([, result]) => result.points))}::float8[],
-                  ${param(entries.map(([, result]) => result.maxPoints))}::float8[],
-                  ${param(entries.map(([, result]) => result.correct))}::boolean[])
-           AS r(question_id, points, max_points, correct)
-    ON CONFLICT (submission_id, question_id) DO UPDATE
-       SET points = excluded.points, max_points = excluded.max_points, correct = excluded.correct`);
+  return db.$with('item_results', {}).as(
+    itemRowsInsert(
+      { submissionId: sql`${attempt.id}::uuid`, quizId: sql`${attempt.quizId}::uuid` },
+      {
+        questionIds: param(arrays.questionIds),
+        points: param(arrays.points),
+        maxPoints: param(arrays.maxPoints),
+        correct: param(arrays.correct),
+      },
+    ),
+  );
 }

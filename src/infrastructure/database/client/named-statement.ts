@@ -17,7 +17,6 @@ type ParameterSource<Values> = { slot: keyof Values } | { constant: unknown };
  * drizzle parts with `slot(name)` wherever a value goes; each run then only fills the slots.
  * Rows come back as node-postgres parses them (snake_case columns, its type parsers).
  *
- *
  * Given a transaction (a PgTransaction), `run` runs the statement in it instead, where drizzle holds
  * the connection: built with the values in place on each call, not prepared, and parsed as drizzle's
  * `execute` parses rows, which keeps timestamps as text. A statement run both ways returns its times
