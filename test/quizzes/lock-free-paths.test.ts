@@ -54,7 +54,6 @@ describe('the one-statement quiz start', () => {
       quizId: quiz.id,
       quizVersion: facts?.quizVersion as string,
       userId: user.id,
-      enrollmentId,
       maxAttempts: quiz.maxAttempts,
       startedAt: new Date(),
       deadlineAt: null,
@@ -102,6 +101,35 @@ describe('the one-statement quiz start', () => {
     expect(await attemptRowsOf(suite.db, dropped.quiz.id)).toHaveLength(0);
   });
 
+  it('writes nothing for a draft course, an expired enrollment or the course’s own instructor', async () => {
+    const draft = await freshStart();
+    await suite.db.execute(sql`UPDATE courses SET status = 'draft' WHERE id = ${courseId}`);
+    try {
+      expect(await insertFreshAttempt(suite.db, draft.input)).toBeUndefined();
+    } finally {
+      await suite.db.execute(sql`UPDATE courses SET status = 'published' WHERE id = ${courseId}`);
+    }
+
+    const expired = await freshStart();
+    await suite.db
+      .update(enrollments)
+      .set({ expiresAt: new Date(Date.now() - 60_000) })
+      .where(eq(enrollments.id, expired.enrollmentId));
+    expect(await insertFreshAttempt(suite.db, expired.input)).toBeUndefined();
+
+    // Enrolled in their own course (nothing stops an admin doing so by hand): still staff.
+    const own = await freshStart();
+    await insertEnrollment(suite.db, instructor.id, courseId);
+    expect(await insertFreshAttempt(suite.db, { ...own.input, userId: instructor.id })).toBeUndefined();
+    for (const { quiz } of [draft, expired, own])
+      expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(0);
+    // The same input for the enrolled student of the first quiz goes through, so the above is the rule.
+    expect(await insertFreshAttempt(suite.db, draft.input)).toMatchObject({
+      attempt_number: 1,
+      enrollment_id: draft.enrollmentId,
+    });
+  });
+
   it('writes nothing while an attempt is open, or once the attempts are used up', async () => {
     const { quiz, input } = await freshStart({ maxAttempts: 1 });
     expect(await insertFreshAttempt(suite.db, input)).toBeDefined();
@@ -130,6 +158,83 @@ describe('the one-statement quiz start', () => {
       transactions.mockRestore();
     }
     expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(1);
+  });
+
+  describe('a start of a quiz this instance has read already', () => {
+    /** The statements about quizzes sent to the database while `run` runs (the auth guard's aside). */
+    async function quizStatementsDuring(run: () => Promise<unknown>): Promise<string[]> {
+      const query = vi.spyOn(suite.db.$client, 'query');
+      try {
+        await run();
+        return query.mock.calls
+          .map(([statement]) =>
+            typeof statement === 'string' ? statement : (statement as { text: string }).text,
+          )
+          .filter((text) => /quiz/.test(text));
+      } finally {
+        query.mockRestore();
+      }
+    }
+
+    /** A quiz a first student has started, so that this instance holds it as last read. */
+    async function seenQuiz() {
+      const { quiz } = await insertQuizWith(suite.db, courseId);
+      const first = await enrolledStudent();
+      expect((await call(first.user, 'POST', `/quizzes/${quiz.id}/attempts`)).statusCode).toBe(201);
+      return quiz;
+    }
+
+    it('takes one statement, the insert', async () => {
+      const quiz = await seenQuiz();
+      const { user, enrollmentId } = await enrolledStudent();
+      let response: Awaited<ReturnType<typeof call>> | undefined;
+      const statements = await quizStatementsDuring(async () => {
+        response = await call(user, 'POST', `/quizzes/${quiz.id}/attempts`);
+      });
+      expect(response?.statusCode, response?.body).toBe(201);
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatch(/^\s*WITH quiz AS/);
+      const mine = (await attemptRowsOf(suite.db, quiz.id)).filter((row) => row.userId === user.id);
+      expect(mine).toMatchObject([{ id: response?.json().id, enrollmentId, attemptNumber: 1 }]);
+    });
+
+    it('still refuses whom the facts refuse, and writes nothing for them', async () => {
+      const quiz = await seenQuiz();
+      const stranger = await insertSignedInUser(suite.testApp);
+      const lapsed = await enrolledStudent();
+      await suite.db
+        .update(enrollments)
+        .set({ expiresAt: new Date(Date.now() - 60_000) })
+        .where(eq(enrollments.id, lapsed.enrollmentId));
+      const admin = await insertSignedInUser(suite.testApp, { role: 'admin' });
+      await insertEnrollment(suite.db, admin.id, courseId);
+      const refusals = [
+        { user: stranger, status: 403, code: 'not_enrolled' },
+        { user: lapsed.user, status: 403, code: 'not_enrolled' },
+        { user: admin, status: 403, code: 'forbidden' },
+      ];
+      for (const { user, status, code } of refusals) {
+        const response = await call(user, 'POST', `/quizzes/${quiz.id}/attempts`);
+        expect(response.statusCode, response.body).toBe(status);
+        expect(response.json()).toMatchObject({ code });
+      }
+      expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(1);
+    });
+
+    it('is refused once the course is a draft again (404)', async () => {
+      const course = await insertCourse(suite.db, instructor.id);
+      const { quiz } = await insertQuizWith(suite.db, course.id);
+      const [first, second] = [
+        await insertSignedInUser(suite.testApp),
+        await insertSignedInUser(suite.testApp),
+      ];
+      for (const user of [first, second]) await insertEnrollment(suite.db, user.id, course.id);
+      expect((await call(first, 'POST', `/quizzes/${quiz.id}/attempts`)).statusCode).toBe(201);
+      await suite.db.execute(sql`UPDATE courses SET status = 'draft' WHERE id = ${course.id}`);
+      const response = await call(second, 'POST', `/quizzes/${quiz.id}/attempts`);
+      expect(response.statusCode, response.body).toBe(404);
+      expect(await attemptRowsOf(suite.db, quiz.id)).toHaveLength(1);
+    });
   });
 
   it('moves the version strictly forward, even twice within one transaction', async () => {

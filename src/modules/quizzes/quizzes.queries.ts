@@ -129,7 +129,6 @@ export interface FreshAttemptInput {
   /** The version the caller read the quiz and its questions at (QuizFacts.quizVersion). */
   quizVersion: string;
   userId: string;
-  enrollmentId: string;
   maxAttempts: number | null;
   startedAt: Date;
   deadlineAt: Date | null;
@@ -138,16 +137,25 @@ export interface FreshAttemptInput {
 
 export interface FreshAttemptRow {
   id: string;
+  enrollment_id: string;
   attempt_number: number;
   created_at: Date;
   updated_at: Date;
 }
 
 /**
- * Inserts the student's next attempt in one statement, without a transaction, if and only if: the
- * quiz is published and still at `quizVersion` (held FOR KEY SHARE, as edits lock it FOR UPDATE),
- * the enrollment is active (locked FOR UPDATE, as the locked start path does), the student has no
- * open attempt and has attempts left. Otherwise nothing is written and undefined returned.
+ * Inserts the student's next attempt in one statement, without a transaction, if and only if the
+ * start is one that authorizeAttemptStart allows and the locked path would answer by creating an
+ * attempt: the quiz is published and still at `quizVersion` (held FOR KEY SHARE, as edits lock it
+ * FOR UPDATE); its course is published and not the student's own to teach; the student's enrollment
+ * in it is active and not past its expiry (locked FOR UPDATE, as the locked start path does); the
+ * student has no open attempt and has attempts left. Otherwise nothing is written and undefined
+ * returned, and the caller goes the long way, which reads everything again and answers (an error, or
+ * the open attempt). An admin is staff of every course: the caller does not come here for one.
+ *
+ * So the caller may hold facts about the quiz from an earlier request (attempts-service keeps the
+ * quiz as last read): everything a start depends on either is part of the quiz's version or is
+ * checked here.
  *
  * Why this is safe without reading the attempts after the lock: the count comes from the
  * statement's snapshot, which may predate a start that committed while this one waited for the
@@ -173,11 +181,15 @@ const freshAttemptStatement = namedStatement<
   'quiz-fresh-attempt',
   (slot) => sql`
     WITH quiz AS (
-      SELECT id FROM quizzes
-       WHERE id = ${slot('quizId')}::uuid AND is_published AND updated_at = ${slot('quizVersion')}::timestamptz
-         FOR KEY SHARE),
+      SELECT q.id, q.course_id FROM quizzes AS q JOIN courses AS c ON c.id = q.course_id
+       WHERE q.id = ${slot('quizId')}::uuid AND q.is_published AND q.updated_at = ${slot('quizVersion')}::timestamptz
+         AND c.status = 'published' AND c.instructor_id <> ${slot('userId')}::uuid
+         FOR KEY SHARE OF q),
     enrollment AS (
-      SELECT id FROM enrollments WHERE id = ${slot('enrollmentId')}::uuid AND status = 'active' FOR UPDATE),
+      SELECT e.id FROM enrollments AS e JOIN quiz ON e.course_id = quiz.course_id
+       WHERE e.user_id = ${slot('userId')}::uuid AND e.status = 'active'
+         AND (e.expires_at IS NULL OR e.expires_at > now())
+         FOR UPDATE OF e),
     mine AS (
       SELECT count(*)::int AS used, count(*) FILTER (WHERE submitted_at IS NULL)::int AS open
         FROM quiz_submissions WHERE quiz_id = ${slot('quizId')}::uuid AND user_id = ${slot('userId')}::uuid)
@@ -188,7 +200,7 @@ const freshAttemptStatement = namedStatement<
       FROM quiz, enrollment, mine
      WHERE mine.open = 0 AND (${slot('maxAttempts')}::int IS NULL OR mine.used < ${slot('maxAttempts')}::int)
     ON CONFLICT DO NOTHING
-    RETURNING id, attempt_number, created_at, updated_at`,
+    RETURNING id, enrollment_id, attempt_number, created_at, updated_at`,
 );
 
 /**
