@@ -6,7 +6,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -59,6 +59,36 @@ export function cpuMicros(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (µs) used so far by every PostgreSQL process on this machine: the live ones' own, plus
+ * what exited backends left in their postmaster's children's time. Undefined where /proc is absent
+ * or no PostgreSQL runs here (a remote database).
+ */
+export function postgresCpuMicros(): number | undefined {
+  let total = 0;
+  let found = false;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      if (!stat.includes('(postgres)')) continue;
+      found = true;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime; then cutime, cstime: non-zero only for the postmaster, whose children they are.
+      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    }
+  } catch {
+    return undefined;
+  }
+  const TICKS_PER_SECOND = 100;
+  return found ? (total / TICKS_PER_SECOND) * 1e6 : undefined;
 }
 
 /** One request of a rotation (see LoadOptions.rotation). */
@@ -202,7 +232,7 @@ export async function startAppServer(databaseUrl: string, nodeFlags: string[] = 
 }
 
 /** bench/bench-server.ts (the ceilings) in its own process; resolves with its port once listening. */
-async function startCeilingServer(databaseUrl: string): Promise<RunningProcess> {
+export async function startCeilingServer(databaseUrl: string): Promise<RunningProcess> {
   // `node --import tsx`, not the tsx CLI, which would run the script in a child process of its own.
   const child = spawn(
     process.execPath,

@@ -8,7 +8,11 @@
  *   spread evenly over one second, 50 of them twice at once: start p99, failed starts, and the limit
  *   (exactly one attempt per student, the duplicates answered with the same attempt). Each round has
  *   students of its own whom the server has not seen, as at an exam, where they have been idle for
- *   longer than the user cache keeps their state: every start reads it.
+ *   longer than the user cache keeps their state: every start reads it. Each round then loads two
+ *   ceilings at the same pace, with the same students: the raw INSERT of an attempt through a pool
+ *   of the app's size (what the database needs), and a bare Fastify route in a process of its own
+ *   (what any request costs a Node process here), with that process's CPU per request. Also the
+ *   CPU per start of the server and of PostgreSQL (every PostgreSQL process on this machine).
  * - Submit: 20-question auto-graded attempts (answers saved) submitted by 64 concurrent clients:
  *   p99, and req/s against the ceiling measured right after with the same 64 clients: a raw-SQL
  *   INSERT of the same graded submission row through a pool of the app's size.
@@ -22,8 +26,10 @@ import {
   benchProductionConfig,
   cpuMicros,
   createBenchDatabase,
+  postgresCpuMicros,
   SPAWNED_JWT_SECRET,
   startAppServer,
+  startCeilingServer,
 } from './harness.js';
 import { benchRequest } from './http-client.js';
 
@@ -78,6 +84,29 @@ async function runConcurrently<T>(tasks: T[], clients: number, run: (task: T) =>
     }),
   );
   return { latencies, failures, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * The spike's arrival pattern: one call of `start` per student, spread evenly over one second in
+ * the order given, every tenth student twice at once (a double click). Each call's latency in ms.
+ */
+async function spike(students: string[], start: (userId: string) => Promise<void>): Promise<number[]> {
+  const latencies: number[] = [];
+  const timed = async (userId: string) => {
+    const before = performance.now();
+    await start(userId);
+    latencies.push(performance.now() - before);
+  };
+  const spreadMs = 1000 / students.length;
+  const started = performance.now();
+  await Promise.all(
+    students.map(async (userId, index) => {
+      const due = started + index * spreadMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      await (index % 10 === 0 ? Promise.all([timed(userId), timed(userId)]) : timed(userId));
+    }),
+  );
+  return latencies;
 }
 
 /** 20 questions: 8 multiple choice, 5 multiple select, 4 true/false, 3 short answers. */
@@ -136,6 +165,10 @@ export async function runQuizScenarios(
     database.url,
     process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [],
   );
+  // The spike's floor: a bare Fastify route in a process of its own, loaded at the spike's pace.
+  const bareCeiling = wanted.includes(QUIZ_SCENARIO_NAMES[0])
+    ? await startCeilingServer(database.url)
+    : undefined;
   const results: QuizScenarioResult[] = [];
   try {
     const base = `${app.origin}/api/v1`;
@@ -165,6 +198,13 @@ export async function runQuizScenarios(
       INSERT INTO enrollments (user_id, course_id)
       SELECT u.id, ${courseId}::uuid FROM users AS u WHERE u.role = 'student'`);
     const headersOf = new Map(allStudentIds.map((id) => [id, { authorization: bearer(id) }]));
+    const enrollmentOf = new Map(
+      (
+        await db.execute<{ id: string; user_id: string }>(
+          sql`SELECT id, user_id FROM enrollments WHERE course_id = ${courseId}::uuid`,
+        )
+      ).rows.map((row) => [row.user_id, row.id]),
+    );
 
     async function createQuiz(settings: { timeLimitMinutes?: number; maxAttempts?: number }) {
       const quiz = await db.execute<{ id: string }>(sql`
@@ -191,11 +231,9 @@ export async function runQuizScenarios(
       let allMet = true;
       for (let round = 0; round < options.rounds; round++) {
         const { quizId } = await createQuiz({ timeLimitMinutes: 30, maxAttempts: 1 });
-        const latencies: number[] = [];
         let failed = 0;
         const ids = new Map<string, Set<string>>();
         const start = async (userId: string) => {
-          const before = performance.now();
           try {
             const response = await benchRequest(`${base}/quizzes/${quizId}/attempts`, {
               method: 'POST',
@@ -208,20 +246,13 @@ export async function runQuizScenarios(
           } catch {
             failed++;
           }
-          latencies.push(performance.now() - before);
         };
-        const spreadMs = 1000 / SPIKE_STUDENTS;
         const cpuBefore = serverCpu();
-        const started = performance.now();
-        await Promise.all(
-          cohortOf(round).map(async (userId, index) => {
-            const due = started + index * spreadMs;
-            await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-            // Every tenth student double-clicks: two starts at once.
-            await (index % 10 === 0 ? Promise.all([start(userId), start(userId)]) : start(userId));
-          }),
-        );
-        const cpuPerStart = Math.round((serverCpu() - cpuBefore) / (SPIKE_STUDENTS + SPIKE_STUDENTS / 10));
+        const postgresBefore = postgresCpuMicros() ?? Number.NaN;
+        const latencies = await spike(cohortOf(round), start);
+        const starts = SPIKE_STUDENTS + SPIKE_STUDENTS / 10;
+        const cpuPerStart = Math.round((serverCpu() - cpuBefore) / starts);
+        const postgresPerStart = Math.round(((postgresCpuMicros() ?? Number.NaN) - postgresBefore) / starts);
         const counts = await db.execute<{ attempts: number; students: number }>(sql`
           SELECT count(*)::int AS attempts, count(DISTINCT user_id)::int AS students FROM quiz_submissions WHERE quiz_id = ${quizId}::uuid`);
         const held =
@@ -230,10 +261,33 @@ export async function runQuizScenarios(
           [...ids.values()].every((set) => set.size === 1);
         const p99 = round1(percentile(latencies, 99));
         rounds.push(p99);
+        // The ceiling, right after: the same students at the same pace, each start only the raw
+        // INSERT of an attempt (question order drawn already) through a pool of the app's size.
+        const { quizId: ceilingQuiz } = await createQuiz({ timeLimitMinutes: 30, maxAttempts: 1 });
+        const order = JSON.stringify(
+          Array.from({ length: QUESTIONS }, (_, i) => ({
+            questionId: `question-${i}`,
+            optionIds: ['a', 'b', 'c', 'd'],
+          })),
+        );
+        const ceilingLatencies = await spike(cohortOf(round), async (userId) => {
+          await ceilingPool.query(
+            `INSERT INTO quiz_submissions (quiz_id, user_id, enrollment_id, attempt_number, started_at, deadline_at, question_order)
+             VALUES ($1, $2, $3, 1, now(), now() + interval '30 minutes', $4) ON CONFLICT DO NOTHING`,
+            [ceilingQuiz, userId, enrollmentOf.get(userId), order],
+          );
+        });
+        const bareCpuBefore = cpuMicros(bareCeiling?.child.pid as number) ?? Number.NaN;
+        const bareLatencies = await spike(cohortOf(round), async () => {
+          await benchRequest(`${bareCeiling?.origin}/bare`);
+        });
+        const bareCpu = Math.round(
+          ((cpuMicros(bareCeiling?.child.pid as number) ?? Number.NaN) - bareCpuBefore) / starts,
+        );
         if (round > 0 || options.rounds === 1) {
           allMet &&= p99 < SPIKE_P99_TARGET_MS && failed === 0 && held;
           notes.push(
-            `round ${round + 1}: p50 ${round1(percentile(latencies, 50))} ms, server CPU ${cpuPerStart} µs per start, ${failed} failed, limits ${held ? 'held' : 'BROKEN'}`,
+            `round ${round + 1}: p50 ${round1(percentile(latencies, 50))} ms, ceilings at the same pace: raw insert p99 ${round1(percentile(ceilingLatencies, 99))} ms, bare Fastify route p99 ${round1(percentile(bareLatencies, 99))} ms and ${bareCpu} µs of its process's CPU per request; server CPU ${cpuPerStart} µs per start, PostgreSQL CPU ${Number.isNaN(postgresPerStart) ? 'unknown' : `${postgresPerStart} µs`}, ${failed} failed, limits ${held ? 'held' : 'BROKEN'}`,
           );
         }
       }
@@ -395,6 +449,7 @@ export async function runQuizScenarios(
     return results;
   } finally {
     await app.stop();
+    await bareCeiling?.stop();
     await ceilingPool.end();
     await client.close();
     await database.drop();
