@@ -153,7 +153,7 @@ export interface FreshAttemptRow {
  * returned, and the caller goes the long way, which reads everything again and answers (an error, or
  * the open attempt). An admin is staff of every course: the caller does not come here for one.
  *
- * So the caller may hold facts about the quiz from an earlier request (attempts-service keeps the
+ * So the caller may hold facts about the quiz from an earlier request (attempt-start.ts keeps the
  * quiz as last read): everything a start depends on either is part of the quiz's version or is
  * checked here.
  *
