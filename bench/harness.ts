@@ -48,17 +48,36 @@ export interface LoadOptions {
   serverPid?: number;
 }
 
-/** CPU time (user + system) a process has used so far, in µs; undefined where /proc is absent. */
-export function cpuMicros(pid: number): number | undefined {
+/** Clock ticks per second of /proc's times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * A process's command name and CPU times from /proc/<pid>/stat, in ticks: its own user and system
+ * time, and that of its children it has waited for. Undefined where /proc is absent or the process
+ * has exited.
+ */
+function procStat(pid: number | string) {
+  let stat: string;
   try {
-    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in ticks.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const TICKS_PER_SECOND = 100;
-    return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
+  // Fields 14–17 (after the parenthesised command name): utime, stime, cutime, cstime.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    ownTicks: Number(fields[11]) + Number(fields[12]),
+    childrenTicks: Number(fields[13]) + Number(fields[14]),
+  };
+}
+
+const ticksToMicros = (ticks: number) => (ticks / TICKS_PER_SECOND) * 1e6;
+
+/** CPU time (user + system) a process has used so far, in µs; undefined where /proc is absent. */
+export function cpuMicros(pid: number): number | undefined {
+  const stat = procStat(pid);
+  return stat && ticksToMicros(stat.ownTicks);
 }
 
 /**
@@ -67,28 +86,23 @@ export function cpuMicros(pid: number): number | undefined {
  * or no PostgreSQL runs here (a remote database).
  */
 export function postgresCpuMicros(): number | undefined {
-  let total = 0;
-  let found = false;
+  let entries: string[];
   try {
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue; // exited meanwhile
-      }
-      if (!stat.includes('(postgres)')) continue;
-      found = true;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime, stime; then cutime, cstime: non-zero only for the postmaster, whose children they are.
-      total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    }
+    entries = readdirSync('/proc');
   } catch {
     return undefined;
   }
-  const TICKS_PER_SECOND = 100;
-  return found ? (total / TICKS_PER_SECOND) * 1e6 : undefined;
+  let total = 0;
+  let found = false;
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(entry);
+    if (stat?.command !== 'postgres') continue;
+    found = true;
+    // Children's time is non-zero only for the postmaster, whose children the backends are.
+    total += stat.ownTicks + stat.childrenTicks;
+  }
+  return found ? ticksToMicros(total) : undefined;
 }
 
 /** One request of a rotation (see LoadOptions.rotation). */
